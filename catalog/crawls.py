@@ -1,0 +1,76 @@
+"""Crawl records and the WARC files each crawl wrote (with their fixity)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from catalog.models import Collection, Crawl, WarcFile
+from warc_store.writer import ClosedWarc
+
+STATUSES = ("running", "finished", "stopped", "failed")
+
+
+def start_crawl(session: Session, coll: Collection) -> Crawl:
+    crawl = Crawl(collection_id=coll.id, status="running", started=datetime.now(UTC),
+                  host=socket.gethostname(), pid=os.getpid(), stats={})
+    session.add(crawl)
+    session.flush()
+    return crawl
+
+
+def finish_crawl(session: Session, crawl_id: int, *, status: str, stop_reason: str | None,
+                 stats: dict[str, Any]) -> Crawl:
+    if status not in STATUSES:
+        raise ValueError(f"crawl status {status!r} is not one of {STATUSES}")
+    crawl = session.get_one(Crawl, crawl_id)
+    crawl.status = status
+    crawl.stop_reason = stop_reason
+    crawl.finished = datetime.now(UTC)
+    crawl.pages = int(stats.get("pages", 0))
+    crawl.bytes = int(stats.get("bytes", 0))
+    crawl.errors = int(stats.get("errors", 0))
+    crawl.stats = stats
+    return crawl
+
+
+def record_warc_file(session: Session, *, collection_id: int, crawl_id: int | None,
+                     closed: ClosedWarc) -> WarcFile:
+    """Record a closed WARC file's size and SHA-256 (idempotent on the file name)."""
+    row = session.scalars(select(WarcFile).where(WarcFile.filename == closed.filename)).one_or_none()
+    if row is None:
+        row = WarcFile(filename=closed.filename, collection_id=collection_id, crawl_id=crawl_id)
+        session.add(row)
+    row.size = closed.size
+    row.sha256 = closed.sha256
+    row.records = closed.records
+    row.closed = datetime.now(UTC)
+    session.flush()
+    return row
+
+
+def list_crawls(session: Session, collection: str | None = None) -> list[tuple[Crawl, str]]:
+    query = select(Crawl, Collection.slug).join(Collection).order_by(Crawl.id)
+    if collection is not None:
+        query = query.where(Collection.slug == collection)
+    return [(crawl, slug) for crawl, slug in session.execute(query)]
+
+
+def crawl_summary(crawl: Crawl, slug: str) -> dict[str, Any]:
+    """The public shape of a crawl (``diancang crawls --json``)."""
+    def iso(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:  # SQLite hands back naive datetimes; they were stored as UTC
+            value = value.replace(tzinfo=UTC)
+        return value.isoformat(timespec="seconds")
+
+    return {"id": crawl.id, "collection": slug, "status": crawl.status,
+            "started": iso(crawl.started), "finished": iso(crawl.finished),
+            "pages": crawl.pages, "bytes": crawl.bytes, "errors": crawl.errors,
+            "stop_reason": crawl.stop_reason, "host": crawl.host}

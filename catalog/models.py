@@ -1,0 +1,112 @@
+"""The catalogue's tables: collections, seeds, crawls, WARC files and captures.
+
+Schema changes go through alembic (``catalog/migrations``); this module is the model the
+migrations are written against.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (JSON, BigInteger, DateTime, Float, ForeignKey, Index, Integer, String,
+                        Text, UniqueConstraint)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Collection(Base):
+    __tablename__ = "collections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(500))
+    kind: Mapped[str] = mapped_column(String(16), default="site")
+    description: Mapped[str | None] = mapped_column(Text)
+    schedule: Mapped[str] = mapped_column(String(100), default="once")
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    seeds: Mapped[list[Seed]] = relationship(back_populates="collection", order_by="Seed.position",
+                                             cascade="all, delete-orphan")
+
+
+class Seed(Base):
+    __tablename__ = "seeds"
+    __table_args__ = (UniqueConstraint("collection_id", "url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(String(2048))
+    title: Mapped[str | None] = mapped_column(String(500))
+    agency: Mapped[str | None] = mapped_column(String(500))
+    scope: Mapped[str] = mapped_column(String(16))
+    depth: Mapped[int] = mapped_column(Integer)
+    max_pages: Mapped[int] = mapped_column(Integer)
+    delay: Mapped[float] = mapped_column(Float)
+    concurrency: Mapped[int] = mapped_column(Integer)
+    exclude: Mapped[list[str]] = mapped_column(JSON, default=list)
+    robots: Mapped[str] = mapped_column(String(16), default="obey")
+
+    collection: Mapped[Collection] = relationship(back_populates="seeds")
+
+
+class Crawl(Base):
+    __tablename__ = "crawls"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))      # running | finished | stopped | failed
+    started: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stop_reason: Mapped[str | None] = mapped_column(String(100))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+
+    collection: Mapped[Collection] = relationship()
+
+
+class WarcFile(Base):
+    __tablename__ = "warc_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
+    crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawls.id", ondelete="SET NULL"))
+    filename: Mapped[str] = mapped_column(String(255), unique=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    records: Mapped[int] = mapped_column(Integer)
+    closed: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    indexed: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Capture(Base):
+    """One archived response (or revisit), located in its WARC file."""
+
+    __tablename__ = "captures"
+    __table_args__ = (
+        UniqueConstraint("warc_file_id", "offset"),
+        Index("ix_captures_surt_ts", "surt", "timestamp"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"),
+                                               index=True)
+    warc_file_id: Mapped[int] = mapped_column(ForeignKey("warc_files.id", ondelete="CASCADE"))
+    url: Mapped[str] = mapped_column(Text)
+    surt: Mapped[str] = mapped_column(Text)
+    timestamp: Mapped[str] = mapped_column(String(17))    # 14-digit WARC date, as pywb uses
+    status: Mapped[int | None] = mapped_column(Integer)
+    mime: Mapped[str | None] = mapped_column(String(255))
+    digest: Mapped[str | None] = mapped_column(String(64))
+    offset: Mapped[int] = mapped_column(BigInteger)
+    length: Mapped[int] = mapped_column(BigInteger)
+    record_type: Mapped[str] = mapped_column(String(16), default="response")

@@ -1,0 +1,54 @@
+"""The Scrapy add-on that wires Diancang's components, so ``scrapy crawl site`` and
+``diancang crawl`` run the same crawl.
+
+Capture sits at 950 (above RedirectMiddleware at 600 and HttpCompressionMiddleware at 590)
+so it records every redirect hop and still-compressed bodies.  Scrapy's own offsite, depth,
+URL-length and duplicate filters are off: scope, depth, traps and dedupe are decided once, by
+the spider's admission step, before a Request is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.settings import BaseSettings
+
+OFF = None
+
+
+class DiancangAddon:
+    def update_settings(self, settings: BaseSettings) -> None:
+        settings.set("DOWNLOADER_MIDDLEWARES", {
+            "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": OFF,
+            "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": OFF,
+            "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": OFF,
+            "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": OFF,
+            "crawler.capture.CaptureMiddleware": 950,
+            **settings.getdict("DOWNLOADER_MIDDLEWARES"),
+        }, priority="addon")
+        settings.set("SPIDER_MIDDLEWARES", {
+            "scrapy.spidermiddlewares.depth.DepthMiddleware": OFF,
+            "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": OFF,
+            "scrapy.spidermiddlewares.offsite.OffsiteMiddleware": OFF,
+            **settings.getdict("SPIDER_MIDDLEWARES"),
+        }, priority="addon")
+        settings.set("EXTENSIONS", {
+            "scrapy.extensions.telnet.TelnetConsole": OFF,
+            "scrapy.extensions.memusage.MemoryUsage": OFF,
+            "crawler.progress.Progress": 500,
+            **settings.getdict("EXTENSIONS"),
+        }, priority="addon")
+        defaults: dict[str, Any] = {
+            "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+            "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
+            "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
+            "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
+            "ROBOTSTXT_PARSER": "scrapy.robotstxt.ProtegoRobotParser",
+            "REDIRECT_MAX_TIMES": 10,
+            "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
+            "COOKIES_ENABLED": True,
+            "LOGSTATS_INTERVAL": 0,
+            "TWISTED_REACTOR": "twisted.internet.epollreactor.EPollReactor",
+        }
+        for name, value in defaults.items():
+            settings.set(name, value, priority="addon")

@@ -1,0 +1,33 @@
+"""One crawl's plain parameters: what the command line (or a test) hands the crawler."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from seeds.model import Seed
+from warc_store.writer import ClosedWarc
+
+
+@dataclass(frozen=True)
+class CrawlJob:
+    collection: str
+    seeds: tuple[Seed, ...]
+    archive_dir: Path                 # collections/<coll>/archive
+    crawl_dir: Path                   # crawls/<crawl-id>: log and stats.json
+    user_agent: str
+    operator: str = ""
+    title: str = ""
+    crawl_id: int | None = None
+    obey_robots: bool = True
+    concurrency: int = 16             # connections across all hosts
+    host_concurrency: int = 2         # per host when its seed gives none
+    delay: float = 1.0                # per host when its seed gives none
+    timeout: float = 60.0
+    retries: int = 2
+    max_pages: int | None = None      # a cap on the whole crawl, on top of each seed's
+    warc_max_size: int = 1_000_000_000
+    gzip_level: int = 6
+    progress: bool = False            # draw a live progress line on stderr
+    on_warc_closed: Callable[[ClosedWarc], None] | None = field(default=None, compare=False)

@@ -1,0 +1,74 @@
+"""Running one crawl in this process (Twisted's reactor runs once per process, so the
+scheduler starts each crawl as a child ``diancang crawl``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler import settings as project_settings
+from crawler.job import CrawlJob
+from crawler.spiders.site import SiteSpider
+
+# Scrapy's finish reasons -> the catalogue's crawl status
+STATUS_BY_REASON = {"finished": "finished", "shutdown": "stopped"}
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlOutcome:
+    status: str          # finished | stopped | failed
+    reason: str          # Scrapy's finish reason ("finished", "shutdown", ...)
+    stats: dict[str, Any]
+
+
+def per_host_slots(job: CrawlJob) -> dict[str, dict[str, Any]]:
+    """Scrapy download slots carrying each seed host's delay and concurrency."""
+    from urllib.parse import urlsplit
+
+    slots: dict[str, dict[str, Any]] = {}
+    for seed in job.seeds:
+        host = urlsplit(seed.url).hostname or ""
+        slots.setdefault(host, {"concurrency": seed.concurrency, "delay": seed.delay,
+                                "randomize_delay": seed.delay > 0})
+    return slots
+
+
+def scrapy_settings(job: CrawlJob) -> Settings:
+    settings = Settings()
+    settings.setmodule(project_settings, priority="project")
+    job.crawl_dir.mkdir(parents=True, exist_ok=True)
+    settings.setdict({
+        "USER_AGENT": job.user_agent,
+        "ROBOTSTXT_OBEY": job.obey_robots,
+        "CONCURRENT_REQUESTS": job.concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": job.host_concurrency,
+        "DOWNLOAD_DELAY": job.delay,
+        "RANDOMIZE_DOWNLOAD_DELAY": job.delay > 0,
+        "DOWNLOAD_SLOTS": per_host_slots(job),
+        "DOWNLOAD_TIMEOUT": job.timeout,
+        "RETRY_TIMES": job.retries,
+        "LOG_FILE": str(job.crawl_dir / "crawl.log"),
+        "LOG_FILE_APPEND": True,
+        "LOG_LEVEL": "INFO",
+    }, priority="cmdline")
+    return settings
+
+
+def run_crawl(job: CrawlJob) -> CrawlOutcome:
+    """Run the crawl to its end (or to Ctrl-C: the first stops it cleanly, WARCs closed)."""
+    process = CrawlerProcess(scrapy_settings(job))
+    crawler = process.create_crawler(SiteSpider)
+    process.crawl(crawler, job=job)
+    process.start()
+    logging.getLogger().handlers.clear()
+    stats_file = job.crawl_dir / "stats.json"
+    stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else {}
+    reason = str(stats.get("finish_reason") or (crawler.stats.get_value("finish_reason")
+                                                if crawler.stats else None) or "failed")
+    return CrawlOutcome(STATUS_BY_REASON.get(reason, "failed" if reason == "failed" else "stopped"),
+                        reason, stats)

@@ -1,0 +1,15 @@
+"""Scrapy project settings (``scrapy.cfg`` points here).
+
+Everything Diancang needs is set by its add-on; ``diancang crawl`` layers the crawl's own
+values (user agent, politeness, robots) on top from the archive's settings.
+"""
+
+BOT_NAME = "diancang"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+ADDONS = {"crawler.addon.DiancangAddon": 0}
+ROBOTSTXT_OBEY = True
+USER_AGENT = "Diancang (+https://example.org/webarchive/contact)"
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0

@@ -1,0 +1,117 @@
+"""The one spider: harvest a collection's seeds, following links in scope and fetching every
+page requisite, the records written by the capture middleware."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapy import Request, Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from crawler.admission import Admission
+from crawler.extract import css_urls, from_html
+from crawler.job import CrawlJob
+from seeds.parse import load_seed_list
+from seeds.scope import Scope
+
+LINK_PRIORITY = 100
+
+
+def job_from_seed_file(path: str, home: str = "archive") -> CrawlJob:
+    """A job for plain ``scrapy crawl site -a seeds=FILE`` (``diancang crawl`` builds its own)."""
+    seed_list = load_seed_list(path)
+    root = Path(home)
+    return CrawlJob(collection=seed_list.collection, seeds=seed_list.seeds,
+                    archive_dir=root / "collections" / seed_list.collection / "archive",
+                    crawl_dir=root / "crawls" / "scrapy", title=seed_list.title,
+                    user_agent="Diancang (+https://example.org/webarchive/contact)")
+
+
+class SiteSpider(Spider):
+    name = "site"
+
+    def __init__(self, job: CrawlJob | None = None, seeds: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if job is None:
+            if seeds is None:
+                raise ValueError("SiteSpider needs a crawl job or -a seeds=FILE")
+            job = job_from_seed_file(seeds)
+        self.job = job
+        self.scope = Scope(job.seeds)
+        self.admission = Admission(self.scope, job.seeds, max_pages=job.max_pages)
+        self.ignore_robots = [seed.robots == "ignore" for seed in job.seeds]
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._record_refusals, signal=signals.spider_closed)
+        return spider
+
+    async def start(self) -> AsyncIterator[Request]:
+        for index, seed in enumerate(self.job.seeds):
+            admitted = self.admission.admit(seed.url, hops=0, embed_hops=0, seed=index)
+            if admitted is not None:
+                yield self._request(admitted.url, 0, 0, index, None)
+
+    def _request(self, url: str, hops: int, embed: int, seed: int,
+                 encoding: str | None) -> Request:
+        meta = {"hops": hops, "embed": embed, "seed": seed}
+        if self.ignore_robots[seed]:
+            meta["dont_obey_robotstxt"] = True
+        return Request(url, callback=self.parse, errback=self.failed, meta=meta,
+                       priority=LINK_PRIORITY - 2 * hops + (1 if embed else 0),
+                       dont_filter=True, encoding=encoding or "utf-8")
+
+    def parse(self, response: Response) -> Iterator[Request]:
+        if not isinstance(response, TextResponse):
+            return
+        meta = response.meta
+        hops, embed, seed = meta["hops"], meta["embed"], meta["seed"]
+        if isinstance(response, HtmlResponse):
+            found = from_html(response.selector)
+            base = urljoin(response.url, found.base) if found.base else response.url
+            embeds, links = found.embeds, (found.links if embed == 0 else [])
+        elif b"css" in response.headers.get(b"Content-Type", b""):
+            base, embeds, links = response.url, css_urls(response.text), []
+        else:
+            return
+        encoding = response.encoding
+        admit = self.admission.admit
+        for hrefs, next_hops, next_embed in ((embeds, hops, embed + 1), (links, hops + 1, 0)):
+            for href in hrefs:
+                url = urljoin(base, href.strip()).partition("#")[0]
+                admitted = admit(url, hops=next_hops, embed_hops=next_embed, seed=seed)
+                if admitted is None:
+                    continue
+                try:
+                    yield self._request(admitted.url, next_hops, next_embed, admitted.seed,
+                                        encoding)
+                except ValueError:
+                    self.admission.refused["invalid-url"] += 1
+
+    def failed(self, failure: Failure) -> None:
+        if failure.check(HttpError):  # a 4xx/5xx: captured, and counted by status already
+            return
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value("diancang/errors")
+        self.crawler.stats.inc_value(f"diancang/errors/{failure.type.__name__}")
+
+    def _record_refusals(self, spider: Spider, reason: str) -> None:
+        assert self.crawler.stats is not None
+        for why, count in self.admission.refused.items():
+            self.crawler.stats.set_value(f"diancang/refused/{why}", count)
+
+
+def with_depth(job: CrawlJob, depth: int | None) -> CrawlJob:
+    """The job with every seed's depth replaced (``diancang crawl --depth N``)."""
+    if depth is None:
+        return job
+    seeds = tuple(dataclasses.replace(seed, depth=depth) for seed in job.seeds)
+    return dataclasses.replace(job, seeds=seeds)

@@ -1,0 +1,201 @@
+"""The ``diancang`` command line: one archive home, every step from seed list to replay."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from diancang.errors import DiancangError, NotFound
+from diancang.home import Home
+from seeds.errors import SeedListError
+from seeds.model import SeedList
+from seeds.parse import load_seed_list
+
+pass_home = click.make_pass_decorator(Home)
+
+
+class DiancangGroup(click.Group):
+    """Prints our errors as one clear message with their own exit status, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except SeedListError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
+            sys.exit(2)
+        except DiancangError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=DiancangGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default="archive",
+              envvar="DIANCANG_HOME", show_default=True, show_envvar=True,
+              help="The archive home directory.")
+@click.version_option(package_name="diancang")
+@click.pass_context
+def main(ctx: click.Context, home: Path) -> None:
+    """Diancang (典藏): harvest websites into WARC files, catalogue them, replay them by date."""
+    ctx.obj = Home(home)
+
+
+@main.command()
+@pass_home
+def init(home: Home) -> None:
+    """Create the archive home: settings, catalogue, collections/, pywb config."""
+    created = home.init()
+    for path in created:
+        click.echo(f"created {path}")
+    click.echo(f"archive home ready at {home.path} (catalogue: {home.settings.database_url})")
+
+
+@main.group()
+def seeds() -> None:
+    """Validate and import seed lists (YAML, or CSV with the same columns)."""
+
+
+def _summary(seed_list: SeedList) -> str:
+    hosts = {seed.url.split("/")[2] for seed in seed_list.seeds}
+    return (f"{seed_list.source}: collection {seed_list.collection} ({seed_list.kind}, "
+            f"schedule {seed_list.schedule}): {len(seed_list.seeds)} seeds on {len(hosts)} hosts")
+
+
+@seeds.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def seeds_validate(file: Path) -> None:
+    """Check FILE; print every problem as FILE:LINE: field: what was expected (exit 2)."""
+    click.echo(_summary(load_seed_list(file)) + ": valid")
+
+
+@seeds.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_home
+def seeds_import(home: Home, file: Path) -> None:
+    """Create or update the collection and its seeds from FILE, all or nothing."""
+    from catalog.collections import import_seed_list
+
+    seed_list = load_seed_list(file)
+    home.require()
+    with home.catalog.session() as session:
+        result = import_seed_list(session, seed_list)
+    home.ensure_collection(seed_list.collection)
+    verb = "created" if result.created else "updated"
+    click.echo(f"{verb} collection {result.collection}: {result.added} seeds added, "
+               f"{result.updated} updated, {result.removed} removed")
+
+
+@seeds.command("export")
+@click.argument("collection")
+@pass_home
+def seeds_export(home: Home, collection: str) -> None:
+    """Print COLLECTION's seed list as YAML."""
+    from catalog.collections import get_collection, seed_list_of
+    from seeds.model import seed_list_to_yaml
+
+    with home.require().catalog.session() as session:
+        coll = get_collection(session, collection)
+        if coll is None:
+            raise NotFound(f"no collection {collection!r} in the catalogue")
+        click.echo(seed_list_to_yaml(seed_list_of(coll)), nl=False)
+
+
+@main.command()
+@click.argument("collection")
+@click.option("--seeds", "seed_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Import this seed list into the collection first.")
+@click.option("--max-pages", type=click.IntRange(min=1), help="Stop after N URLs in all.")
+@click.option("--depth", type=click.IntRange(min=0), help="Link hops from each seed.")
+@click.option("--progress/--no-progress", default=None,
+              help="Live progress line (default: on when stderr is a terminal).")
+@pass_home
+def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | None,
+          depth: int | None, progress: bool | None) -> None:
+    """Crawl COLLECTION now: WARCs, then indexes and catalogue rows. Ctrl-C stops cleanly."""
+    from diancang.crawl_command import run
+
+    if progress is None:
+        progress = sys.stderr.isatty()
+    sys.exit(run(home, collection, seed_file=seed_file, max_pages=max_pages, depth=depth,
+                 progress=progress))
+
+
+@main.command()
+@click.argument("collection", required=False)
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of crawl objects.")
+@pass_home
+def crawls(home: Home, collection: str | None, as_json: bool) -> None:
+    """List crawl history with its stats."""
+    from catalog.crawls import crawl_summary, list_crawls
+    from crawler.progress import human_bytes
+
+    with home.require().catalog.session() as session:
+        rows = [crawl_summary(c, slug) for c, slug in list_crawls(session, collection)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo("no crawls yet")
+        return
+    click.echo(f"{'id':>5}  {'collection':<16} {'status':<9} {'started':<25} "
+               f"{'pages':>7} {'bytes':>10} {'errors':>6}")
+    for row in rows:
+        click.echo(f"{row['id']:>5}  {row['collection']:<16} {row['status']:<9} "
+                   f"{row['started']:<25} {row['pages']:>7} {human_bytes(row['bytes']):>10} "
+                   f"{row['errors']:>6}")
+
+
+@main.command()
+@click.argument("collection", required=False)
+@click.option("--rebuild", is_flag=True,
+              help="Drop the CDXJ indexes and capture rows and recreate them from the WARCs.")
+@pass_home
+def index(home: Home, collection: str | None, rebuild: bool) -> None:
+    """(Re)build the CDXJ indexes and capture rows from the WARC files."""
+    from catalog.collections import list_collections
+    from catalog.indexer import index_collection
+
+    catalog = home.require().catalog
+    with catalog.session() as session:
+        slugs = [c.slug for c in list_collections(session)]
+    if collection is not None:
+        if collection not in slugs:
+            raise NotFound(f"no collection {collection!r} in the catalogue")
+        slugs = [collection]
+    for slug in slugs:
+        result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild)
+        click.echo(f"{slug}: indexed {result.files} WARC files, {result.captures} captures")
+
+
+@main.command()
+@click.option("--host", help="Interface to listen on [default: replay.host, 127.0.0.1].")
+@click.option("--port", type=int, help="Port [default: replay.port, 8080].")
+@pass_home
+def serve(home: Home, host: str | None, port: int | None) -> None:
+    """Replay every collection with pywb: /<coll>/<timestamp>/<url>, calendar, Memento."""
+    from replay.server import serve as serve_replay
+
+    home.require()
+    settings = home.settings
+    home.write_replay_config()
+    serve_replay(home.path, host or settings["replay.host"], port or settings["replay.port"],
+                 ready=lambda url: click.echo(f"replay at {url}  (Ctrl-C to stop)"))
+
+
+@main.command()
+@click.option("--port", type=int, default=8080, show_default=True, help="Replay port.")
+@click.option("--no-serve", is_flag=True, help="Crawl and index only; do not start replay.")
+@pass_home
+def demo(home: Home, port: int, no_serve: bool) -> None:
+    """Serve the bundled demo site on 127.0.0.1, crawl it into 'demo', index, replay."""
+    from diancang.demo import run_demo
+
+    run_demo(home, replay_port=port, serve=not no_serve)
+
+
+if __name__ == "__main__":
+    main()

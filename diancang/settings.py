@@ -1,0 +1,173 @@
+"""Every setting declared once (name, default, help), then layered.
+
+Order, lowest first: the defaults below < ``HOME/diancang.toml`` < ``DIANCANG_<SECTION>_<KEY>``
+environment variables < command-line flags.  Asking for a name that is not declared raises
+``UnknownSetting``: a misspelt name is an error, never a silent ``None``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from diancang.errors import ConfigError, UnknownSetting
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    section: str
+    key: str
+    default: Any
+    help: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.section}.{self.key}"
+
+    @property
+    def env(self) -> str:
+        return f"DIANCANG_{self.section.upper()}_{self.key.upper()}"
+
+
+MB = 1_000_000
+
+DECLARED: tuple[Setting, ...] = (
+    Setting("database", "url", "",
+            "SQLAlchemy URL of the catalogue; empty means HOME/catalog.sqlite "
+            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"),
+    Setting("operator", "name", "Diancang operator",
+            "Who runs the crawls (the library); written into every WARC's warcinfo"),
+    Setting("operator", "contact", "https://example.org/webarchive/contact",
+            "URL or mailto: where site owners reach the operator; part of the user agent"),
+    Setting("crawl", "user_agent", "",
+            "User agent; empty means 'Diancang/<version> (+<operator.contact>)'"),
+    Setting("crawl", "obey_robots", True,
+            "Obey robots.txt (a seed may override with robots: ignore, recorded in the WARC)"),
+    Setting("crawl", "concurrency", 16,
+            "Connections open at once across all hosts of one crawl"),
+    Setting("crawl", "host_concurrency", 2,
+            "Connections per host when the seed list gives none"),
+    Setting("crawl", "delay", 1.0, "Seconds between requests to one host when the seed list gives none"),
+    Setting("crawl", "depth", 5, "Link hops from a seed when the seed list gives none"),
+    Setting("crawl", "max_pages", 20000, "URLs fetched per seed when the seed list gives none"),
+    Setting("crawl", "timeout", 60.0, "Seconds before one download is given up"),
+    Setting("crawl", "retries", 2, "Retries of a failed download (connection errors, 5xx)"),
+    Setting("warc", "max_size", 1_000 * MB, "Bytes after which a WARC file is closed and a new one started"),
+    Setting("warc", "gzip_level", 6, "zlib level of each record's gzip member (1 fastest, 9 smallest)"),
+    Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
+    Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
+)
+
+_BY_NAME: dict[str, Setting] = {s.name: s for s in DECLARED}
+
+
+def declared(name: str) -> Setting:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise UnknownSetting(name, sorted(_BY_NAME)) from None
+
+
+def _coerce(setting: Setting, value: Any, origin: str) -> Any:
+    """Convert ``value`` to the type of the setting's default, or raise a ConfigError."""
+    kind = type(setting.default)
+    if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if kind is bool:
+                if text.lower() in ("1", "true", "yes", "on"):
+                    return True
+                if text.lower() in ("0", "false", "no", "off"):
+                    return False
+                raise ValueError
+            if kind is int:
+                return int(text.replace("_", ""))
+            if kind is float:
+                return float(text)
+        except ValueError:
+            pass
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    raise ConfigError(f"{origin}: {setting.name}: expected {kind.__name__}, got {value!r}")
+
+
+class Settings:
+    """The resolved settings of one archive home."""
+
+    def __init__(self, home: Path, values: Mapping[str, Any]):
+        self.home = home
+        self._values = dict(values)
+
+    def __getitem__(self, name: str) -> Any:
+        declared(name)
+        return self._values[name]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self._values)
+
+    @property
+    def database_url(self) -> str:
+        return self["database.url"] or f"sqlite:///{self.home / 'catalog.sqlite'}"
+
+    @property
+    def user_agent(self) -> str:
+        from diancang import __version__
+
+        return self["crawl.user_agent"] or f"Diancang/{__version__} (+{self['operator.contact']})"
+
+    @classmethod
+    def load(cls, home: Path, *, environ: Mapping[str, str] | None = None,
+             overrides: Mapping[str, Any] | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        values = {s.name: s.default for s in DECLARED}
+        toml_path = home / "diancang.toml"
+        if toml_path.exists():
+            try:
+                data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise ConfigError(f"{toml_path}: {exc}") from None
+            for section, table in data.items():
+                if not isinstance(table, dict):
+                    raise ConfigError(f"{toml_path}: {section}: expected a [section] table")
+                for key, value in table.items():
+                    name = f"{section}.{key}"
+                    if name not in _BY_NAME:
+                        raise ConfigError(f"{toml_path}: {name}: unknown setting "
+                                          f"(known: {', '.join(sorted(_BY_NAME))})")
+                    values[name] = _coerce(_BY_NAME[name], value, str(toml_path))
+        for setting in DECLARED:
+            if setting.env in environ:
+                values[setting.name] = _coerce(setting, environ[setting.env], setting.env)
+        for name, value in (overrides or {}).items():
+            if value is not None:
+                values[name] = _coerce(declared(name), value, "command line")
+        return cls(home, values)
+
+
+def default_toml() -> str:
+    """``diancang.toml`` as ``diancang init`` writes it: every setting, commented, with its help."""
+    lines = ["# Diancang settings for this archive home.",
+             "# Uncomment a line to change it. Environment variables DIANCANG_<SECTION>_<KEY>",
+             "# override this file; command-line flags override both.", ""]
+    section = None
+    for s in DECLARED:
+        if s.section != section:
+            section = s.section
+            lines += ["", f"[{section}]"]
+        lines.append(f"# {s.help}")
+        lines.append(f"# {s.key} = {_toml_value(s.default)}")
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return repr(value)
