@@ -29,12 +29,13 @@ class DiancangAddon:
         settings.set("SPIDER_MIDDLEWARES", {
             "scrapy.spidermiddlewares.depth.DepthMiddleware": OFF,
             "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": OFF,
-            "scrapy.spidermiddlewares.offsite.OffsiteMiddleware": OFF,
             **settings.getdict("SPIDER_MIDDLEWARES"),
         }, priority="addon")
         settings.set("EXTENSIONS", {
             "scrapy.extensions.telnet.TelnetConsole": OFF,
             "scrapy.extensions.memusage.MemoryUsage": OFF,
+            "scrapy.extensions.remote_control.RemoteControl": OFF,
+            "scrapy.extensions.feedexport.FeedExporter": OFF,
             "crawler.progress.Progress": 500,
             **settings.getdict("EXTENSIONS"),
         }, priority="addon")
@@ -48,6 +49,9 @@ class DiancangAddon:
             "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
             "COOKIES_ENABLED": True,
             "LOGSTATS_INTERVAL": 0,
+            # The spider yields only requests: with Scrapy's default of 100 "parallel items"
+            # every response spawns 100 tasks, which costs more CPU than the page itself.
+            "CONCURRENT_ITEMS": 1,
             "TWISTED_REACTOR": "twisted.internet.epollreactor.EPollReactor",
         }
         for name, value in defaults.items():

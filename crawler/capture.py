@@ -34,6 +34,23 @@ def _header_list(headers: Any) -> list[tuple[str, str]]:
             for name, values in headers.items() for value in values]
 
 
+def wire_headers(response: Response, method: str) -> list[tuple[str, str]]:
+    """The response's headers as the server sent them, as far as Scrapy lets us know.
+
+    Twisted's HTTP client consumes the framing headers (``Content-Length``,
+    ``Transfer-Encoding``) and Scrapy puts back only a known ``Content-Length``.  An HTTP/1.1
+    response with a body and no length was chunked (close-delimited bodies are an HTTP/1.0
+    habit), so ``Transfer-Encoding: chunked`` is restored and the writer stores the body
+    re-chunked to match it.
+    """
+    headers = _header_list(response.headers)
+    if (b"Content-Length" not in response.headers and response.protocol == "HTTP/1.1"
+            and method != "HEAD" and response.status >= 200
+            and response.status not in (204, 304)):
+        headers.append(("Transfer-Encoding", "chunked"))
+    return headers
+
+
 def build_warcinfo(job: CrawlJob, software_version: str) -> dict[str, str]:
     ignored = [s.url for s in job.seeds if s.robots == "ignore"]
     if not job.obey_robots:
@@ -85,7 +102,7 @@ class CaptureMiddleware:
             request_headers=_header_list(request.headers), request_body=request.body,
             status=response.status, reason=_REASONS.get(response.status, ""),
             protocol=response.protocol or "HTTP/1.1",
-            response_headers=_header_list(response.headers), body=body,
+            response_headers=wire_headers(response, request.method), body=body,
             ip_address=str(ip) if ip is not None else None, date=datetime.now(UTC))
         self.writer.write_exchange(exchange)
         stats = self.stats

@@ -67,9 +67,11 @@ def _summary(seed_list: SeedList) -> str:
 
 @seeds.command("validate")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-def seeds_validate(file: Path) -> None:
+@pass_home
+def seeds_validate(home: Home, file: Path) -> None:
     """Check FILE; print every problem as FILE:LINE: field: what was expected (exit 2)."""
-    click.echo(_summary(load_seed_list(file)) + ": valid")
+    seed_list = load_seed_list(file, defaults=home.settings.seed_defaults)
+    click.echo(_summary(seed_list) + ": valid")
 
 
 @seeds.command("import")
@@ -79,8 +81,8 @@ def seeds_import(home: Home, file: Path) -> None:
     """Create or update the collection and its seeds from FILE, all or nothing."""
     from catalog.collections import import_seed_list
 
-    seed_list = load_seed_list(file)
     home.require()
+    seed_list = load_seed_list(file, defaults=home.settings.seed_defaults)
     with home.catalog.session() as session:
         result = import_seed_list(session, seed_list)
     home.ensure_collection(seed_list.collection)
@@ -182,7 +184,8 @@ def serve(home: Home, host: str | None, port: int | None) -> None:
     home.require()
     settings = home.settings
     home.write_replay_config()
-    serve_replay(home.path, host or settings["replay.host"], port or settings["replay.port"],
+    serve_replay(home.path, host or settings["replay.host"],
+                 settings["replay.port"] if port is None else port,
                  ready=lambda url: click.echo(f"replay at {url}  (Ctrl-C to stop)"))
 
 

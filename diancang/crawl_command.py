@@ -26,7 +26,7 @@ def _load_collection(home: Home, collection: str, seed_file: Path | None) -> tup
     catalog = home.catalog
     with catalog.session() as session:
         if seed_file is not None:
-            seed_list = load_seed_list(seed_file)
+            seed_list = load_seed_list(seed_file, defaults=home.settings.seed_defaults)
             if seed_list.collection != collection:
                 raise NotFound(f"{seed_file}: collection is {seed_list.collection!r}, "
                                f"but the crawl is of {collection!r}")

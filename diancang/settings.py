@@ -116,6 +116,12 @@ class Settings:
         return self["database.url"] or f"sqlite:///{self.home / 'catalog.sqlite'}"
 
     @property
+    def seed_defaults(self) -> dict[str, Any]:
+        """What a seed list gets where it gives neither a seed value nor a list default."""
+        return {"depth": self["crawl.depth"], "max_pages": self["crawl.max_pages"],
+                "delay": self["crawl.delay"], "concurrency": self["crawl.host_concurrency"]}
+
+    @property
     def user_agent(self) -> str:
         from diancang import __version__
 

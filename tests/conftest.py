@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -44,6 +45,13 @@ def catalog_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
     if not base:
         pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run sets it to the local server)")
     yield from _postgres_schema_url(base)
+
+
+def warcio_check(path: Path) -> subprocess.CompletedProcess[str]:
+    """``warcio check`` (the independent reader's own command) on one WARC file."""
+    script = Path(sys.executable).with_name("warcio")
+    command = str(script) if script.exists() else (shutil.which("warcio") or "warcio")
+    return subprocess.run([command, "check", "-v", str(path)], capture_output=True, text=True)
 
 
 def run_cli(home: Path, *args: str, env: dict[str, str] | None = None,

@@ -11,6 +11,7 @@ from urllib.parse import urljoin
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
@@ -98,6 +99,9 @@ class SiteSpider(Spider):
 
     def failed(self, failure: Failure) -> None:
         if failure.check(HttpError):  # a 4xx/5xx: captured, and counted by status already
+            return
+        if failure.check(IgnoreRequest):  # robots.txt forbids it (the only one dropping here)
+            self.admission.refused["robots-disallowed"] += 1
             return
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("diancang/errors")

@@ -1,0 +1,297 @@
+"""A small, fast HTTP server for fixture sites: the demo, the tests and the benchmarks.
+
+It serves a directory (``root``) or a generated site of N pages, on a loopback address only,
+with an optional latency per response.  Written on asyncio streams so that one thread
+answers thousands of requests a second with keep-alive: the crawl benchmark must measure the
+crawler, not the server.
+
+A site's quirks are data, in ``root/_site.json``::
+
+    {"redirects": {"/old": [301, "/new.html"]},
+     "headers":   {"/gbk-header.html": {"Content-Type": "text/html; charset=gbk"}},
+     "status":    {"/gone.html": 410},
+     "chunked":   ["/chunked.html"],
+     "gzip":      ["/news/gzip.html"]}
+
+Text files may say ``{{ORIGIN}}`` (``http://127.0.0.1:<port>``) and ``{{ALT_ORIGIN}}``
+(``http://localhost:<port>``, the same server under another host name, for off-host cases).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import ipaddress
+import json
+import mimetypes
+import struct
+import threading
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+TEXT_SUFFIXES = {".html", ".htm", ".css", ".js", ".json", ".txt", ".xml", ".yaml", ".svg"}
+REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+           307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request",
+           404: "Not Found", 405: "Method Not Allowed", 410: "Gone",
+           500: "Internal Server Error", 503: "Service Unavailable"}
+NOT_FOUND = b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>"
+
+
+def png(width: int = 1, height: int = 1, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A real PNG of one colour (generated sites link one as a page requisite)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    rows = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+PIXEL_PNG = png()
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    chunked: bool = False
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class GeneratedSite:
+    """N linked pages (/, /p/<i>.html) with a shared stylesheet and image: a tree with a
+    fan-out of ``fanout`` plus a navigation bar repeated on every page, like a portal."""
+
+    def __init__(self, pages: int, fanout: int = 10):
+        self.pages = pages
+        self.fanout = fanout
+        self.css = b"body{font-family:sans-serif}.logo{background:url(/s/logo.png)}\n"
+        self.text = ("政府信息公开 通知公告 政策解读 " * 40).encode("utf-8")
+
+    def page(self, i: int) -> bytes:
+        children = range(i * self.fanout + 1, min(i * self.fanout + self.fanout, self.pages - 1) + 1)
+        nav = "".join(f'<a href="/p/{j}.html">栏目{j}</a> ' for j in range(1, min(10, self.pages)))
+        links = "".join(f'<li><a href="/p/{j}.html">文章 {j}</a></li>' for j in children)
+        html = (f'<!doctype html><html><head><meta charset="utf-8"><title>页面 {i}</title>'
+                f'<link rel="stylesheet" href="/s/site.css"></head><body>'
+                f'<img src="/s/logo.png" alt="logo"><nav>{nav}</nav><ul>{links}</ul><p>')
+        return html.encode("utf-8") + self.text + b"</p></body></html>"
+
+    def reply(self, path: str) -> Reply:
+        if path in ("/", "/index.html"):
+            return Reply(200, self.page(0), {"Content-Type": "text/html; charset=utf-8"})
+        if path == "/robots.txt":
+            return Reply(200, b"User-agent: *\nDisallow: /private/\n",
+                         {"Content-Type": "text/plain"})
+        if path == "/s/site.css":
+            return Reply(200, self.css, {"Content-Type": "text/css"})
+        if path == "/s/logo.png":
+            return Reply(200, PIXEL_PNG, {"Content-Type": "image/png"})
+        if path.startswith("/p/") and path.endswith(".html"):
+            number = path[3:-5]
+            if number.isdigit() and 0 < int(number) < self.pages:
+                return Reply(200, self.page(int(number)),
+                             {"Content-Type": "text/html; charset=utf-8"})
+        return Reply(404, NOT_FOUND, {"Content-Type": "text/html"})
+
+
+class DirectorySite:
+    """Files under ``root``, with the quirks of ``root/_site.json``."""
+
+    def __init__(self, root: Path, origin: str, alt_origin: str):
+        self.root = root.resolve()
+        self.origin, self.alt_origin = origin.encode(), alt_origin.encode()
+        quirks_file = self.root / "_site.json"
+        self.quirks: dict[str, Any] = (json.loads(quirks_file.read_text(encoding="utf-8"))
+                                       if quirks_file.exists() else {})
+
+    def reply(self, path: str, accepts_gzip: bool) -> Reply:
+        quirks = self.quirks
+        if path in quirks.get("redirects", {}):
+            status, target = quirks["redirects"][path]
+            return Reply(status, b"", {"Location": target, "Content-Type": "text/html"})
+        file = (self.root / path.lstrip("/")).resolve()
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.is_relative_to(self.root) or not file.is_file() or file.name == "_site.json":
+            return Reply(404, NOT_FOUND, {"Content-Type": "text/html"})
+        body = file.read_bytes()
+        if file.suffix in TEXT_SUFFIXES:
+            body = body.replace(b"{{ORIGIN}}", self.origin).replace(b"{{ALT_ORIGIN}}",
+                                                                    self.alt_origin)
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        headers = {"Content-Type": kind}
+        headers.update(quirks.get("headers", {}).get(path, {}))
+        if path in quirks.get("gzip", ()) and accepts_gzip:
+            body = gzip.compress(body, mtime=0)
+            headers["Content-Encoding"] = "gzip"
+        return Reply(int(quirks.get("status", {}).get(path, 200)), body, headers,
+                     chunked=path in quirks.get("chunked", ()))
+
+
+class FixtureServer:
+    def __init__(self, root: Path | str | None = None, *, host: str = "127.0.0.1",
+                 port: int = 0, latency: float = 0.0, generate_pages: int | None = None):
+        if not _loopback(host):
+            raise ValueError(f"fixture servers listen on loopback addresses only, not {host!r}")
+        if (root is None) == (generate_pages is None):
+            raise ValueError("give either a root directory or generate_pages")
+        self.root = Path(root) if root is not None else None
+        self.host = host
+        self.port = port
+        self.latency = latency
+        self.generate_pages = generate_pages
+        self.requests = 0
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._site: GeneratedSite | DirectorySite | None = None
+
+    @property
+    def origin(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def alt_origin(self) -> str:
+        return f"http://localhost:{self.port}"
+
+    # -- HTTP -------------------------------------------------------------------------------
+    def _reply(self, target: str, headers: dict[str, str]) -> Reply:
+        path = unquote(urlsplit(target).path) or "/"
+        assert self._site is not None
+        if isinstance(self._site, GeneratedSite):
+            return self._site.reply(path)
+        return self._site.reply(path, "gzip" in headers.get("accept-encoding", ""))
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                lines = head.decode("latin-1").split("\r\n")
+                method, target, _version = (lines[0].split(" ", 2) + ["", ""])[:3]
+                headers = {}
+                for line in lines[1:]:
+                    name, _, value = line.partition(":")
+                    if name:
+                        headers[name.strip().lower()] = value.strip()
+                length = int(headers.get("content-length", "0") or 0)
+                if length:
+                    await reader.readexactly(length)
+                self.requests += 1
+                reply = (self._reply(target, headers) if method in ("GET", "HEAD")
+                         else Reply(405, b"", {"Allow": "GET, HEAD"}))
+                if self.latency:
+                    await asyncio.sleep(self.latency)
+                writer.write(self._encode(reply, send_body=method != "HEAD"))
+                await writer.drain()
+                if headers.get("connection", "").lower() == "close":
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
+            pass
+        finally:
+            writer.close()
+
+    @staticmethod
+    def _encode(reply: Reply, *, send_body: bool) -> bytes:
+        head = [f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Unknown')}",
+                "Server: diancang-fixture"]
+        head += [f"{k}: {v}" for k, v in reply.headers.items()]
+        body = reply.body
+        if reply.chunked:
+            head.append("Transfer-Encoding: chunked")
+            third = max(1, len(body) // 3)
+            pieces = [body[i:i + third] for i in range(0, len(body), third)]
+            body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
+        else:
+            head.append(f"Content-Length: {len(body)}")
+        raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        return raw + body if send_body else raw
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def _start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, self.host, self.port,
+                                                  backlog=1024)
+        self.port = self._server.sockets[0].getsockname()[1]
+
+    def _make_site(self) -> None:
+        if self.generate_pages is not None:
+            self._site = GeneratedSite(self.generate_pages)
+        else:
+            assert self.root is not None
+            self._site = DirectorySite(self.root, self.origin, self.alt_origin)
+
+    def start(self) -> FixtureServer:
+        """Start serving in a background thread; returns once the port is listening."""
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            try:
+                loop.run_until_complete(self._start())
+                self._make_site()
+            except BaseException as exc:  # reported to the starting thread
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            assert self._server is not None
+            self._server.close()
+            loop.run_until_complete(self._server.wait_closed())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="fixture-server", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        if self._loop is not None and self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+            self._loop = self._thread = None
+
+    def serve_forever(self) -> None:
+        """Serve in this thread until interrupted (``python -m diancang.fixture_server``)."""
+        loop = asyncio.new_event_loop()
+        loop.run_until_complete(self._start())
+        self._make_site()
+        print(f"serving {self.origin}/", flush=True)
+        try:
+            loop.run_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve a fixture site on a loopback address.")
+    parser.add_argument("root", nargs="?", type=Path, help="directory to serve")
+    parser.add_argument("--generate", type=int, metavar="N", help="serve a generated N-page site")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds per response")
+    args = parser.parse_args(argv)
+    FixtureServer(args.root, host=args.host, port=args.port, latency=args.latency,
+                  generate_pages=args.generate).serve_forever()
+
+
+if __name__ == "__main__":
+    main()

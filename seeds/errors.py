@@ -1,0 +1,26 @@
+"""Seed-list errors: every problem names its file, line and field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class SeedListError(ValueError):
+    """A seed list that cannot be used; ``problems`` lists every one found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        shown = "; ".join(str(p) for p in problems[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        super().__init__(f"{len(problems)} problem(s): {shown}{more}")

@@ -1,0 +1,69 @@
+"""What a curator's seed list says: a collection and its seeds, each with its crawl rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+SCOPES = ("page", "prefix", "host", "domain")
+KINDS = ("site", "event")
+ROBOTS = ("obey", "ignore")
+NAMED_SCHEDULES = ("once", "daily", "weekly", "monthly")
+
+# Used where neither the seed nor the list's ``defaults`` give a value (the archive's
+# settings may replace these: crawl.depth, crawl.max_pages, crawl.delay, crawl.host_concurrency).
+BUILTIN_DEFAULTS: dict[str, Any] = {
+    "scope": "host", "depth": 5, "max_pages": 20000, "delay": 1.0, "concurrency": 2,
+    "exclude": (), "robots": "obey",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Seed:
+    url: str
+    scope: str = "host"
+    depth: int = 5                 # link hops from the seed (page requisites do not count)
+    max_pages: int = 20000         # URLs fetched on behalf of this seed
+    delay: float = 1.0             # seconds between requests to the seed's host
+    concurrency: int = 2           # connections to the seed's host
+    exclude: tuple[str, ...] = ()  # substrings of the URL, or "re:<regex>"
+    robots: str = "obey"           # obey | ignore (a curator override, recorded in the WARC)
+    title: str | None = None
+    agency: str | None = None
+    line: int = 0                  # where the seed was written, for messages
+
+
+@dataclass(frozen=True, slots=True)
+class SeedList:
+    collection: str
+    title: str
+    kind: str
+    schedule: str
+    seeds: tuple[Seed, ...]
+    description: str | None = None
+    source: str = field(default="", compare=False)
+
+
+def seed_list_to_yaml(seed_list: SeedList) -> str:
+    """The seed list in the YAML a curator writes (``diancang seeds export``)."""
+    seeds = []
+    for seed in seed_list.seeds:
+        entry: dict[str, Any] = {"url": seed.url}
+        for name in ("title", "agency"):
+            if getattr(seed, name):
+                entry[name] = getattr(seed, name)
+        entry.update(scope=seed.scope, depth=seed.depth, max_pages=seed.max_pages,
+                     delay=seed.delay, concurrency=seed.concurrency)
+        if seed.exclude:
+            entry["exclude"] = list(seed.exclude)
+        if seed.robots != "obey":
+            entry["robots"] = seed.robots
+        seeds.append(entry)
+    doc: dict[str, Any] = {"collection": seed_list.collection, "title": seed_list.title,
+                           "kind": seed_list.kind, "schedule": seed_list.schedule}
+    if seed_list.description:
+        doc["description"] = seed_list.description
+    doc["seeds"] = seeds
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)

@@ -1,0 +1,348 @@
+"""Reading a seed list (YAML, or CSV with the same columns) into a ``SeedList``.
+
+Every problem is collected, each with its file, line and field, and raised together as one
+``SeedListError``: a curator fixes the whole file in one pass, and nothing downstream ever
+sees a half-valid list.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+from apscheduler.triggers.cron import CronTrigger
+from w3lib.url import canonicalize_url, safe_url_string
+
+from seeds.errors import Problem, SeedListError
+from seeds.model import (BUILTIN_DEFAULTS, KINDS, NAMED_SCHEDULES, ROBOTS, SCOPES, Seed,
+                         SeedList)
+
+LIST_FIELDS = ("collection", "title", "kind", "schedule", "description", "defaults", "seeds")
+RULE_FIELDS = ("scope", "depth", "max_pages", "delay", "concurrency", "exclude", "robots")
+SEED_FIELDS = ("url", "title", "agency", *RULE_FIELDS)
+CSV_LIST_FIELDS = ("collection", "collection_title", "kind", "schedule", "description")
+SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+class _Check:
+    """Collects problems; each validator returns the clean value, or None after a problem."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, line: int, field: str, message: str) -> None:
+        self.problems.append(Problem(self.file, line, field, message))
+
+    def text(self, value: Any, line: int, field: str) -> str | None:
+        if value is None or isinstance(value, (dict, list)):
+            self.problem(line, field, f"expected text, got {_shown(value)}")
+            return None
+        return str(value).strip()
+
+    def url(self, value: Any, line: int, field: str = "url") -> str | None:
+        text = self.text(value, line, field)
+        if text is None:
+            return None
+        expected = "expected an absolute http:// or https:// URL"
+        if not text or any(c.isspace() for c in text):
+            self.problem(line, field, f"{expected}, got {text!r}")
+            return None
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError as exc:
+            self.problem(line, field, f"{expected}, got {text!r} ({exc})")
+            return None
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            self.problem(line, field, f"{expected}, got {text!r}")
+            return None
+        if not parts.path:
+            text = parts._replace(path="/").geturl()
+        return safe_url_string(text)
+
+    def number(self, value: Any, line: int, field: str, kind: type, minimum: float) -> Any:
+        expected = f"expected {'an integer' if kind is int else 'a number'} >= {minimum}"
+        if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
+            self.problem(line, field, f"{expected}, got {_shown(value)}")
+            return None
+        try:
+            number = kind(value) if not isinstance(value, str) else kind(value.strip())
+            if kind is int and isinstance(value, float) and value != int(value):
+                raise ValueError
+        except ValueError:
+            self.problem(line, field, f"{expected}, got {_shown(value)}")
+            return None
+        if number < minimum:
+            self.problem(line, field, f"{expected}, got {number}")
+            return None
+        return number
+
+    def choice(self, value: Any, line: int, field: str, choices: tuple[str, ...]) -> str | None:
+        text = self.text(value, line, field)
+        if text is not None and text not in choices:
+            self.problem(line, field, f"expected one of {' | '.join(choices)}, got {text!r}")
+            return None
+        return text
+
+    def excludes(self, value: Any, line: int, field: str = "exclude") -> tuple[str, ...] | None:
+        items = value if isinstance(value, list) else [value]
+        out = []
+        for item in items:
+            if not isinstance(item, str) or not item.strip():
+                self.problem(line, field, f"expected a URL substring or 're:<regex>', "
+                                          f"got {_shown(item)}")
+                return None
+            item = item.strip()
+            if item.startswith("re:"):
+                try:
+                    re.compile(item[3:])
+                except re.error as exc:
+                    self.problem(line, field, f"invalid regular expression {item[3:]!r}: {exc}")
+                    return None
+            out.append(item)
+        return tuple(out)
+
+    def schedule(self, value: Any, line: int) -> str | None:
+        text = self.text(value, line, "schedule")
+        if text is None or text in NAMED_SCHEDULES:
+            return text
+        if text.startswith("cron"):
+            expr = text[4:].strip().strip("'\"").strip()
+            try:
+                CronTrigger.from_crontab(expr)
+            except ValueError as exc:
+                self.problem(line, "schedule", f"invalid cron expression {expr!r}: {exc}")
+                return None
+            return f"cron {expr}"
+        self.problem(line, "schedule", "expected once | daily | weekly | monthly | "
+                                       f"cron \"<minute hour day month weekday>\", got {text!r}")
+        return None
+
+    def rule(self, name: str, value: Any, line: int) -> Any:
+        if name == "scope":
+            return self.choice(value, line, name, SCOPES)
+        if name == "robots":
+            return self.choice(value, line, name, ROBOTS)
+        if name == "exclude":
+            return self.excludes(value, line, name)
+        if name == "delay":
+            return self.number(value, line, name, float, 0)
+        if name == "depth":
+            return self.number(value, line, name, int, 0)
+        return self.number(value, line, name, int, 1)   # max_pages, concurrency
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _rules(check: _Check, raw: Mapping[str, tuple[Any, int]]) -> dict[str, Any]:
+    out = {}
+    for name, (value, line) in raw.items():
+        clean = check.rule(name, value, line)
+        if clean is not None:
+            out[name] = clean
+    return out
+
+
+def _build(check: _Check, *, collection: tuple[Any, int], title: tuple[Any, int] | None,
+           kind: tuple[Any, int] | None, schedule: tuple[Any, int] | None,
+           description: tuple[Any, int] | None, list_defaults: dict[str, tuple[Any, int]],
+           seeds: list[tuple[int, dict[str, tuple[Any, int]]]],
+           defaults: Mapping[str, Any] | None) -> SeedList:
+    slug = check.text(*collection, "collection")
+    if slug is not None and not SLUG.match(slug):
+        check.problem(collection[1], "collection", "expected a slug of lowercase letters, "
+                      f"digits, '-' and '_' (it names the pywb collection), got {slug!r}")
+    base = dict(BUILTIN_DEFAULTS, **(defaults or {}))
+    base.update(_rules(check, list_defaults))
+    seen: dict[str, int] = {}
+    built: list[Seed] = []
+    for line, fields in seeds:
+        if "url" not in fields:
+            check.problem(line, "url", "expected every seed to have a url")
+            continue
+        url = check.url(*fields["url"])
+        values = dict(base)
+        own = _rules(check, {k: v for k, v in fields.items() if k in RULE_FIELDS})
+        if "exclude" in own:
+            own["exclude"] = tuple(base["exclude"]) + own["exclude"]
+        values.update(own)
+        extra = {name: check.text(*fields[name], name) or None
+                 for name in ("title", "agency") if name in fields}
+        if url is None:
+            continue
+        key = canonicalize_url(url)
+        if key in seen:
+            check.problem(fields["url"][1], "url", f"duplicate seed {url} (first given on "
+                                                   f"line {seen[key]})")
+            continue
+        seen[key] = fields["url"][1]
+        built.append(Seed(url=url, line=fields["url"][1], **values, **extra))
+    if not seeds:
+        check.problem(collection[1], "seeds", "expected at least one seed")
+    result = SeedList(
+        collection=slug or "",
+        title=(check.text(*title, "title") if title else None) or slug or "",
+        kind=(check.choice(*kind, "kind", KINDS) if kind else None) or "site",
+        schedule=(check.schedule(*schedule) if schedule else None) or "once",
+        description=(check.text(*description, "description") if description else None) or None,
+        seeds=tuple(built), source=check.file)
+    if check.problems:
+        raise SeedListError(check.problems)
+    return result
+
+
+# ---- YAML -------------------------------------------------------------------------------
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _value(node: yaml.Node) -> Any:
+    return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+
+
+def _mapping(check: _Check, node: yaml.Node, allowed: tuple[str, ...],
+             where: str) -> dict[str, tuple[Any, int]] | None:
+    if not isinstance(node, yaml.MappingNode):
+        check.problem(_line(node), where, "expected a mapping of field: value")
+        return None
+    out: dict[str, tuple[Any, int]] = {}
+    for key_node, value_node in node.value:
+        key = str(_value(key_node))
+        if key not in allowed:
+            check.problem(_line(key_node), key,
+                          f"unknown field in {where}; expected one of {', '.join(allowed)}")
+            continue
+        if key in out:
+            check.problem(_line(key_node), key, f"given twice in {where}")
+            continue
+        out[key] = (value_node if key in ("defaults", "seeds") else _value(value_node),
+                    _line(value_node))
+    return out
+
+
+def _from_yaml(check: _Check, text: str, defaults: Mapping[str, Any] | None) -> SeedList:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        check.problem(mark.line + 1 if mark else 1, "yaml",
+                      f"not valid YAML: {getattr(exc, 'problem', None) or exc}")
+        raise SeedListError(check.problems) from None
+    if root is None:
+        check.problem(1, "collection", "expected a seed list, the file is empty")
+        raise SeedListError(check.problems)
+    top = _mapping(check, root, LIST_FIELDS, "the seed list")
+    if top is None:
+        raise SeedListError(check.problems)
+    if "collection" not in top:
+        check.problem(_line(root), "collection", "expected the collection's slug")
+    list_defaults: dict[str, tuple[Any, int]] = {}
+    if "defaults" in top:
+        list_defaults = _mapping(check, top["defaults"][0], RULE_FIELDS, "defaults") or {}
+    seeds: list[tuple[int, dict[str, tuple[Any, int]]]] = []
+    if "seeds" not in top:
+        check.problem(_line(root), "seeds", "expected a list of seeds")
+    else:
+        node = top["seeds"][0]
+        if not isinstance(node, yaml.SequenceNode):
+            check.problem(_line(node), "seeds", "expected a list of seeds")
+        else:
+            for item in node.value:
+                if isinstance(item, yaml.ScalarNode):   # "- http://..." is a seed with defaults
+                    seeds.append((_line(item), {"url": (_value(item), _line(item))}))
+                    continue
+                fields = _mapping(check, item, SEED_FIELDS, "a seed")
+                if fields is not None:
+                    seeds.append((_line(item), fields))
+    return _build(check, collection=top.get("collection", ("", _line(root))),
+                  title=top.get("title"), kind=top.get("kind"), schedule=top.get("schedule"),
+                  description=top.get("description"), list_defaults=list_defaults,
+                  seeds=seeds, defaults=defaults)
+
+
+# ---- CSV --------------------------------------------------------------------------------
+
+def _from_csv(check: _Check, text: str, path: Path,
+              defaults: Mapping[str, Any] | None) -> SeedList:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if not header:
+        check.problem(1, "header", f"expected a header row with columns {', '.join(SEED_FIELDS)}")
+        raise SeedListError(check.problems)
+    columns = [h.strip() for h in header]
+    for name in columns:
+        if name not in SEED_FIELDS and name not in CSV_LIST_FIELDS:
+            check.problem(1, name, "unknown column; expected some of "
+                                   f"{', '.join(CSV_LIST_FIELDS + SEED_FIELDS)}")
+    if "url" not in columns:
+        check.problem(1, "url", "expected a url column")
+    if check.problems:
+        raise SeedListError(check.problems)
+    list_values: dict[str, tuple[Any, int]] = {}
+    seeds: list[tuple[int, dict[str, tuple[Any, int]]]] = []
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
+            continue
+        if len(row) > len(columns):
+            check.problem(line, "row", f"expected {len(columns)} cells, got {len(row)}")
+            continue
+        fields: dict[str, tuple[Any, int]] = {}
+        for name, cell in zip(columns, row, strict=False):
+            cell = cell.strip()
+            if not cell:
+                continue
+            if name in CSV_LIST_FIELDS:
+                if name in list_values and list_values[name][0] != cell:
+                    check.problem(line, name, f"expected the same value on every row "
+                                              f"({list_values[name][0]!r} on line "
+                                              f"{list_values[name][1]}), got {cell!r}")
+                list_values.setdefault(name, (cell, line))
+            elif name == "exclude":
+                fields[name] = ([part for part in cell.split("|") if part.strip()], line)
+            else:
+                fields[name] = (cell, line)
+        seeds.append((line, fields))
+    collection = list_values.get("collection", (path.stem, 1))
+    return _build(check, collection=collection, title=list_values.get("collection_title"),
+                  kind=list_values.get("kind"), schedule=list_values.get("schedule"),
+                  description=list_values.get("description"), list_defaults={},
+                  seeds=seeds, defaults=defaults)
+
+
+def load_seed_list(path: str | Path, *, defaults: Mapping[str, Any] | None = None) -> SeedList:
+    """Read and validate a seed list; raise ``SeedListError`` listing every problem.
+
+    ``defaults`` (the archive's settings) fill what neither a seed nor the list's own
+    ``defaults`` give; the built-in defaults fill the rest.
+    """
+    path = Path(path)
+    check = _Check(str(path))
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        check.problem(0, "file", "no such file")
+        raise SeedListError(check.problems) from None
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        check.problem(line, "file", "expected UTF-8 text (save the seed list as UTF-8)")
+        raise SeedListError(check.problems) from None
+    if path.suffix.lower() == ".csv":
+        return _from_csv(check, text, path, defaults)
+    return _from_yaml(check, text, defaults)

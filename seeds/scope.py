@@ -1,0 +1,179 @@
+"""Scope: which URLs a crawl fetches, as an ordered list of pure decide rules.
+
+As in Heritrix, each rule looks at one candidate and says accept, reject or nothing; the last
+rule that says something wins.  The rules see only strings (the URL and its SURT key) and the
+hop counts, so they are tested without a network:
+
+1. seed scope      accept when the SURT falls under a seed's page/prefix/host/domain prefix,
+                   reject everything else
+2. transclusion    accept page requisites (images, stylesheets, scripts ...) from anywhere, up
+                   to ``max_transclusion_hops`` requisite hops from a page
+3. link hops       reject links more hops from their seed than the seed's ``depth``
+4. excludes        reject URLs matching the owning seed's exclude patterns
+5. trap guards     reject over-long URLs, too-deep paths and repeating path segments
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import surt
+
+from seeds.model import Seed
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    accepted: bool
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    url: str
+    key: str               # SURT
+    hops: int              # link hops from the seed
+    embed_hops: int        # requisite hops from the last page (0 for a page)
+    owner: int | None      # index of the seed whose scope holds the URL
+
+
+Rule = Callable[["Scope", Candidate], Decision | None]
+
+ACCEPT_SEED = Decision(True, "in-scope")
+ACCEPT_REQUISITE = Decision(True, "requisite")
+REJECT_SCOPE = Decision(False, "out-of-scope")
+
+
+def seed_scope(scope: Scope, c: Candidate) -> Decision:
+    return ACCEPT_SEED if c.owner is not None else REJECT_SCOPE
+
+
+def transclusion(scope: Scope, c: Candidate) -> Decision | None:
+    if c.embed_hops == 0:
+        return None
+    if c.embed_hops > scope.max_transclusion_hops:
+        return Decision(False, "too-many-requisite-hops")
+    return ACCEPT_REQUISITE
+
+
+def link_hops(scope: Scope, c: Candidate) -> Decision | None:
+    if c.embed_hops == 0 and c.owner is not None and c.hops > scope.seeds[c.owner].depth:
+        return Decision(False, "too-deep")
+    return None
+
+
+def excludes(scope: Scope, c: Candidate) -> Decision | None:
+    if c.owner is not None and scope.excluders[c.owner] is not None:
+        if scope.excluders[c.owner](c.url):  # type: ignore[misc]
+            return Decision(False, "excluded")
+    return None
+
+
+def trap_guards(scope: Scope, c: Candidate) -> Decision | None:
+    if len(c.url) > scope.max_url_length:
+        return Decision(False, "url-too-long")
+    path = urlsplit(c.url).path
+    segments = [s for s in path.split("/") if s]
+    if len(segments) > scope.max_path_depth:
+        return Decision(False, "path-too-deep")
+    if len(segments) > scope.max_path_repeats:
+        counts: dict[str, int] = {}
+        for segment in segments:
+            counts[segment] = counts.get(segment, 0) + 1
+            if counts[segment] > scope.max_path_repeats:
+                return Decision(False, "path-repeats")
+    return None
+
+
+RULES: tuple[Rule, ...] = (seed_scope, transclusion, link_hops, excludes, trap_guards)
+
+
+def surt_key(url: str) -> str:
+    """The canonical SURT key, the same pywb's index uses."""
+    return surt.surt(url)
+
+
+def _excluder(patterns: Sequence[str]) -> Callable[[str], bool] | None:
+    if not patterns:
+        return None
+    plain = tuple(p for p in patterns if not p.startswith("re:"))
+    regex = [p[3:] for p in patterns if p.startswith("re:")]
+    compiled = re.compile("|".join(f"(?:{r})" for r in regex)) if regex else None
+
+    def excluded(url: str) -> bool:
+        return any(p in url for p in plain) or bool(compiled and compiled.search(url))
+    return excluded
+
+
+def _seed_prefix(seed: Seed) -> tuple[str, str]:
+    """(host part, SURT prefix) of a seed for its scope type."""
+    key = surt_key(seed.url)
+    host = key.partition(")")[0]
+    if seed.scope == "page":
+        return host, key
+    if seed.scope == "prefix":
+        parts = urlsplit(seed.url)
+        directory = parts.path.rpartition("/")[0] + "/"
+        prefix = surt_key(parts._replace(path=directory, query="", fragment="").geturl())
+        return host, prefix if prefix.endswith("/") else prefix + "/"
+    return host, host + ")/"
+
+
+class Scope:
+    """The crawl's scope over its seeds; ``decide`` is the per-URL entry point."""
+
+    def __init__(self, seeds: Sequence[Seed], *, max_url_length: int = 2048,
+                 max_path_depth: int = 20, max_path_repeats: int = 3,
+                 max_transclusion_hops: int = 3, rules: Sequence[Rule] = RULES):
+        self.seeds = list(seeds)
+        self.max_url_length = max_url_length
+        self.max_path_depth = max_path_depth
+        self.max_path_repeats = max_path_repeats
+        self.max_transclusion_hops = max_transclusion_hops
+        self.rules = tuple(rules)
+        self.excluders = [_excluder(seed.exclude) for seed in self.seeds]
+        self._by_host: dict[str, list[tuple[str, str, int]]] = {}
+        self._domains: dict[str, int] = {}
+        for index, seed in enumerate(self.seeds):
+            if seed.scope == "domain":
+                domain = surt_key(seed.url).partition(")")[0].partition(":")[0]
+                self._domains.setdefault(domain, index)
+                continue
+            host, prefix = _seed_prefix(seed)
+            self._by_host.setdefault(host, []).append((seed.scope, prefix, index))
+        for entries in self._by_host.values():
+            entries.sort(key=lambda e: -len(e[1]))   # the most specific seed first
+
+    surt = staticmethod(surt_key)
+
+    def seed_for(self, key: str) -> int | None:
+        """The seed whose scope holds this SURT key (the most specific one), if any."""
+        host = key.partition(")")[0]
+        for kind, prefix, index in self._by_host.get(host, ()):
+            if kind == "page":
+                if key == prefix:
+                    return index
+            elif kind == "host" or key.startswith(prefix) or key == prefix[:-1] \
+                    or key.startswith(prefix[:-1] + "?"):
+                return index
+        if self._domains:
+            labels = host.partition(":")[0]
+            while labels:
+                if labels in self._domains:
+                    return self._domains[labels]
+                labels = labels.rpartition(",")[0]
+        return None
+
+    def decide(self, url: str, key: str | None = None, *, hops: int = 0,
+               embed_hops: int = 0) -> Decision:
+        key = key if key is not None else surt_key(url)
+        candidate = Candidate(url, key, hops, embed_hops, self.seed_for(key))
+        decision = REJECT_SCOPE
+        for rule in self.rules:
+            verdict = rule(self, candidate)
+            if verdict is not None:
+                decision = verdict
+        return decision

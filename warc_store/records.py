@@ -1,0 +1,78 @@
+"""One HTTP fetch as the crawler saw it on the wire, and the WARC records warcio builds from it.
+
+The crawler hands over plain values (no Scrapy types); warcio builds every record and
+computes its digests.  Bodies arrive already de-chunked by the HTTP client, so a response
+that said ``Transfer-Encoding: chunked`` is stored re-chunked: the header then matches the
+stored bytes, and readers (warcio, pywb) de-chunk it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from io import BytesIO
+from urllib.parse import urlsplit
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date
+
+
+@dataclass(frozen=True, slots=True)
+class HttpExchange:
+    url: str
+    method: str
+    request_headers: Sequence[tuple[str, str]]   # latin-1 decoded, as sent
+    request_body: bytes
+    status: int
+    reason: str
+    protocol: str                                # "HTTP/1.1"
+    response_headers: Sequence[tuple[str, str]]  # latin-1 decoded, as received
+    body: bytes                                  # before decompression, de-chunked
+    ip_address: str | None
+    date: datetime                               # when the request was sent (UTC)
+
+
+def is_chunked(headers: Sequence[tuple[str, str]]) -> bool:
+    return any(name.lower() == "transfer-encoding" and "chunked" in value.lower()
+               for name, value in headers)
+
+
+def rechunk(body: bytes) -> bytes:
+    """The body as one HTTP/1.1 chunk plus the last chunk."""
+    if not body:
+        return b"0\r\n\r\n"
+    return b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+
+
+def _request_target(url: str) -> str:
+    parts = urlsplit(url)
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+def exchange_records(builder: RecordBuilder, ex: HttpExchange) -> tuple[ArcWarcRecord,
+                                                                        ArcWarcRecord]:
+    """(response, request) records of one exchange; the request is Concurrent-To the response."""
+    date = datetime_to_iso_date(ex.date.replace(tzinfo=None), use_micros=True)
+    body = rechunk(ex.body) if is_chunked(ex.response_headers) else ex.body
+    warc_headers = {"WARC-Date": date}
+    if ex.ip_address:
+        warc_headers["WARC-IP-Address"] = ex.ip_address
+    response = builder.create_warc_record(
+        ex.url, "response", payload=BytesIO(body), length=len(body),
+        warc_headers_dict=warc_headers,
+        http_headers=StatusAndHeaders(f"{ex.status} {ex.reason}".strip(),
+                                      list(ex.response_headers), protocol=ex.protocol))
+    request_headers = list(ex.request_headers)
+    if not any(name.lower() == "host" for name, _ in request_headers):
+        request_headers.insert(0, ("Host", urlsplit(ex.url).netloc))
+    request = builder.create_warc_record(
+        ex.url, "request", payload=BytesIO(ex.request_body), length=len(ex.request_body),
+        warc_headers_dict={"WARC-Date": date,
+                           "WARC-Concurrent-To": response.rec_headers.get_header(
+                               "WARC-Record-ID")},
+        http_headers=StatusAndHeaders(f"{ex.method} {_request_target(ex.url)} HTTP/1.1",
+                                      request_headers, is_http_request=True))
+    return response, request

@@ -1,0 +1,68 @@
+"""Closing the ``.open`` WARC files a crashed or killed crawl left behind.
+
+Each file is cut back to its last complete record (the tail of a record that was being
+written when the process died is dropped), then fsynced, renamed to its final name and
+reported like any other closed file.  A file holding nothing but its warcinfo is removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from warc_store.writer import OPEN_SUFFIX, ClosedWarc, fsync_directory
+
+log = logging.getLogger(__name__)
+
+
+def complete_prefix(path: Path) -> tuple[int, int]:
+    """(bytes, records) of the file's leading run of complete, readable records."""
+    end = records = 0
+    with path.open("rb") as fh:
+        iterator = ArchiveIterator(fh, check_digests=False)
+        try:
+            for record in iterator:
+                record.content_stream().read()
+                iterator.read_to_end(record)
+                end = iterator.get_record_offset() + iterator.get_record_length()
+                records += 1
+        except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
+            log.warning("%s: stops being readable after %d bytes (%s)", path.name, end, exc)
+    return end, records
+
+
+def repair_open_files(directory: Path,
+                      on_close: Callable[[ClosedWarc], None] | None = None) -> list[ClosedWarc]:
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    repaired: list[ClosedWarc] = []
+    for path in sorted(directory.glob("*" + OPEN_SUFFIX)):
+        end, records = complete_prefix(path)
+        if records <= 1:
+            log.warning("%s: nothing but its warcinfo survived; removed", path.name)
+            path.unlink()
+            continue
+        with path.open("r+b") as fh:
+            fh.truncate(end)
+            fh.flush()
+            os.fsync(fh.fileno())
+        final = path.with_name(path.name[:-len(OPEN_SUFFIX)])
+        os.replace(path, final)
+        fsync_directory(directory)
+        digest = hashlib.sha256()
+        with final.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        closed = ClosedWarc(final, final.name, end, digest.hexdigest(), records)
+        log.info("repaired %s: %d records, %d bytes", final.name, records, end)
+        if on_close is not None:
+            on_close(closed)
+        repaired.append(closed)
+    return repaired
