@@ -57,9 +57,9 @@ def import_seed_list(session: Session, seed_list: SeedList) -> ImportResult:
     existing = {row.url: row for row in coll.seeds}
     wanted = {seed.url for seed in seed_list.seeds}
     added = updated = 0
-    for row in list(coll.seeds):
-        if row.url not in wanted:
-            coll.seeds.remove(row)
+    for old in list(coll.seeds):
+        if old.url not in wanted:
+            coll.seeds.remove(old)
     for position, seed in enumerate(seed_list.seeds):
         fields = _seed_fields(seed)
         row = existing.get(seed.url)

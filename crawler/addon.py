@@ -23,12 +23,17 @@ class DiancangAddon:
             "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": OFF,
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": OFF,
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": OFF,
+            # per-request byte counting by re-serialising each request; capture counts bytes
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": OFF,
             "crawler.capture.CaptureMiddleware": 950,
             **settings.getdict("DOWNLOADER_MIDDLEWARES"),
         }, priority="addon")
         settings.set("SPIDER_MIDDLEWARES", {
             "scrapy.spidermiddlewares.depth.DepthMiddleware": OFF,
             "scrapy.spidermiddlewares.urllength.UrlLengthMiddleware": OFF,
+            # the spider sets Referer itself, as a browser would, without a policy engine
+            "scrapy.spidermiddlewares.referer.RefererMiddleware": OFF,
+            "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": OFF,
             **settings.getdict("SPIDER_MIDDLEWARES"),
         }, priority="addon")
         settings.set("EXTENSIONS", {
@@ -52,6 +57,9 @@ class DiancangAddon:
             # The spider yields only requests: with Scrapy's default of 100 "parallel items"
             # every response spawns 100 tasks, which costs more CPU than the page itself.
             "CONCURRENT_ITEMS": 1,
+            # Scrapy re-parses the callback's source per response to look for a generator
+            # "return value" (its cache is keyed by a bound method that dies at once)
+            "WARN_ON_GENERATOR_RETURN_VALUE": False,
             "TWISTED_REACTOR": "twisted.internet.epollreactor.EPollReactor",
         }
         for name, value in defaults.items():

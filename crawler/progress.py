@@ -11,7 +11,6 @@ import json
 import os
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from scrapy import Spider, signals
@@ -36,9 +35,9 @@ def crawl_stats(raw: dict[str, Any], elapsed: float) -> dict[str, Any]:
     out: dict[str, Any] = {
         "pages": pages,
         "bytes": int(raw.get("diancang/bytes", 0)),
-        "requests": int(raw.get("downloader/request_count", 0)),
         "errors": int(raw.get("diancang/errors", 0)),
         "elapsed": round(elapsed, 3),
+        "requests": pages + int(raw.get("diancang/errors", 0)),
         "rate": round(pages / elapsed, 2) if elapsed > 0 else 0.0,
         "status": {}, "refused": {}, "error_types": {},
     }
@@ -59,6 +58,7 @@ class Progress:
         self.crawler = crawler
         self.job = job
         self.started = time.monotonic()
+        self.cpu_started = time.process_time()
         self.tick = 0
         self.loop: task.LoopingCall | None = None
         crawler.signals.connect(self.opened, signal=signals.spider_opened)
@@ -73,6 +73,8 @@ class Progress:
 
     def opened(self, spider: Spider) -> None:
         self.job.crawl_dir.mkdir(parents=True, exist_ok=True)
+        self.started = time.monotonic()
+        self.cpu_started = time.process_time()
         self.loop = task.LoopingCall(self.update)
         self.loop.start(1.0, now=False)
 
@@ -84,6 +86,7 @@ class Progress:
         scheduler = getattr(slot, "scheduler", None)
         stats["queued"] = len(scheduler) if scheduler is not None else 0
         stats["in_flight"] = len(engine.downloader.active) if engine is not None else 0
+        stats["cpu_seconds"] = round(time.process_time() - self.cpu_started, 3)
         return stats
 
     def update(self) -> None:

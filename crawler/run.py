@@ -46,7 +46,11 @@ def scrapy_settings(job: CrawlJob) -> Settings:
         "USER_AGENT": job.user_agent,
         "ROBOTSTXT_OBEY": job.obey_robots,
         "CONCURRENT_REQUESTS": job.concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": job.host_concurrency,
+        # Also the size of Twisted's keep-alive pool per host: below a seed's own concurrency,
+        # most of its connections would be closed after every response and opened again.
+        # Hosts without a seed (requisites) get it too, still paced by DOWNLOAD_DELAY.
+        "CONCURRENT_REQUESTS_PER_DOMAIN": max([job.host_concurrency,
+                                               *(s.concurrency for s in job.seeds)]),
         "DOWNLOAD_DELAY": job.delay,
         "RANDOMIZE_DOWNLOAD_DELAY": job.delay > 0,
         "DOWNLOAD_SLOTS": per_host_slots(job),

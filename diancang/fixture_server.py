@@ -245,7 +245,7 @@ class FixtureServer:
             try:
                 loop.run_until_complete(self._start())
                 self._make_site()
-            except BaseException as exc:  # reported to the starting thread
+            except BaseException as exc:  # noqa: BLE001 - re-raised by the starting thread
                 failure.append(exc)
                 ready.set()
                 return

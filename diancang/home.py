@@ -59,7 +59,7 @@ class Home:
             if not sub.exists():
                 sub.mkdir(parents=True)
                 created.append(str(sub) + "/")
-        self.catalog  # creates and migrates the catalogue database
+        _ = self.catalog  # creates and migrates the catalogue database
         self.write_replay_config()
         return created
 

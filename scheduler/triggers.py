@@ -12,7 +12,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 # Periodic crawls start at 03:00 (the archive's time zone), when government sites are quiet.
-NAMED = {
+NAMED: dict[str, dict[str, int | str]] = {
     "daily": {"hour": 3, "minute": 0},
     "weekly": {"day_of_week": "mon", "hour": 3, "minute": 0},
     "monthly": {"day": 1, "hour": 3, "minute": 0},

@@ -20,7 +20,7 @@ class SeedListError(ValueError):
     """A seed list that cannot be used; ``problems`` lists every one found, not just the first."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        shown = "; ".join(str(p) for p in problems[:3])
+        self.problems = sorted(problems, key=lambda p: p.line)   # in file order
+        shown = "; ".join(str(p) for p in self.problems[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         super().__init__(f"{len(problems)} problem(s): {shown}{more}")

@@ -56,10 +56,8 @@ def seed_list_to_yaml(seed_list: SeedList) -> str:
                 entry[name] = getattr(seed, name)
         entry.update(scope=seed.scope, depth=seed.depth, max_pages=seed.max_pages,
                      delay=seed.delay, concurrency=seed.concurrency)
-        if seed.exclude:
-            entry["exclude"] = list(seed.exclude)
-        if seed.robots != "obey":
-            entry["robots"] = seed.robots
+        entry["exclude"] = list(seed.exclude)
+        entry["robots"] = seed.robots
         seeds.append(entry)
     doc: dict[str, Any] = {"collection": seed_list.collection, "title": seed_list.title,
                            "kind": seed_list.kind, "schedule": seed_list.schedule}

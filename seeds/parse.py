@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -20,8 +21,7 @@ from apscheduler.triggers.cron import CronTrigger
 from w3lib.url import canonicalize_url, safe_url_string
 
 from seeds.errors import Problem, SeedListError
-from seeds.model import (BUILTIN_DEFAULTS, KINDS, NAMED_SCHEDULES, ROBOTS, SCOPES, Seed,
-                         SeedList)
+from seeds.model import BUILTIN_DEFAULTS, KINDS, NAMED_SCHEDULES, ROBOTS, SCOPES, Seed, SeedList
 
 LIST_FIELDS = ("collection", "title", "kind", "schedule", "description", "defaults", "seeds")
 RULE_FIELDS = ("scope", "depth", "max_pages", "delay", "concurrency", "exclude", "robots")
@@ -76,7 +76,10 @@ class _Check:
             number = kind(value) if not isinstance(value, str) else kind(value.strip())
             if kind is int and isinstance(value, float) and value != int(value):
                 raise ValueError
-        except ValueError:
+        except (ValueError, OverflowError):
+            self.problem(line, field, f"{expected}, got {_shown(value)}")
+            return None
+        if not math.isfinite(number):
             self.problem(line, field, f"{expected}, got {_shown(value)}")
             return None
         if number < minimum:
@@ -158,13 +161,14 @@ def _rules(check: _Check, raw: Mapping[str, tuple[Any, int]]) -> dict[str, Any]:
     return out
 
 
-def _build(check: _Check, *, collection: tuple[Any, int], title: tuple[Any, int] | None,
+def _build(check: _Check, *, collection: tuple[Any, int] | None, seeds_line: int | None,
+           title: tuple[Any, int] | None,
            kind: tuple[Any, int] | None, schedule: tuple[Any, int] | None,
            description: tuple[Any, int] | None, list_defaults: dict[str, tuple[Any, int]],
            seeds: list[tuple[int, dict[str, tuple[Any, int]]]],
            defaults: Mapping[str, Any] | None) -> SeedList:
-    slug = check.text(*collection, "collection")
-    if slug is not None and not SLUG.match(slug):
+    slug = check.text(*collection, "collection") if collection is not None else None
+    if collection is not None and slug is not None and not SLUG.match(slug):
         check.problem(collection[1], "collection", "expected a slug of lowercase letters, "
                       f"digits, '-' and '_' (it names the pywb collection), got {slug!r}")
     base = dict(BUILTIN_DEFAULTS, **(defaults or {}))
@@ -181,8 +185,8 @@ def _build(check: _Check, *, collection: tuple[Any, int], title: tuple[Any, int]
         if "exclude" in own:
             own["exclude"] = tuple(base["exclude"]) + own["exclude"]
         values.update(own)
-        extra = {name: check.text(*fields[name], name) or None
-                 for name in ("title", "agency") if name in fields}
+        extra: dict[str, Any] = {name: check.text(*fields[name], name) or None
+                                 for name in ("title", "agency") if name in fields}
         if url is None:
             continue
         key = canonicalize_url(url)
@@ -192,8 +196,8 @@ def _build(check: _Check, *, collection: tuple[Any, int], title: tuple[Any, int]
             continue
         seen[key] = fields["url"][1]
         built.append(Seed(url=url, line=fields["url"][1], **values, **extra))
-    if not seeds:
-        check.problem(collection[1], "seeds", "expected at least one seed")
+    if not seeds and seeds_line is not None:
+        check.problem(seeds_line, "seeds", "expected at least one seed")
     result = SeedList(
         collection=slug or "",
         title=(check.text(*title, "title") if title else None) or slug or "",
@@ -256,6 +260,7 @@ def _from_yaml(check: _Check, text: str, defaults: Mapping[str, Any] | None) -> 
     if "defaults" in top:
         list_defaults = _mapping(check, top["defaults"][0], RULE_FIELDS, "defaults") or {}
     seeds: list[tuple[int, dict[str, tuple[Any, int]]]] = []
+    seeds_line: int | None = None      # where to say "no seeds", unless already said
     if "seeds" not in top:
         check.problem(_line(root), "seeds", "expected a list of seeds")
     else:
@@ -263,6 +268,7 @@ def _from_yaml(check: _Check, text: str, defaults: Mapping[str, Any] | None) -> 
         if not isinstance(node, yaml.SequenceNode):
             check.problem(_line(node), "seeds", "expected a list of seeds")
         else:
+            seeds_line = _line(node)
             for item in node.value:
                 if isinstance(item, yaml.ScalarNode):   # "- http://..." is a seed with defaults
                     seeds.append((_line(item), {"url": (_value(item), _line(item))}))
@@ -270,7 +276,7 @@ def _from_yaml(check: _Check, text: str, defaults: Mapping[str, Any] | None) -> 
                 fields = _mapping(check, item, SEED_FIELDS, "a seed")
                 if fields is not None:
                     seeds.append((_line(item), fields))
-    return _build(check, collection=top.get("collection", ("", _line(root))),
+    return _build(check, collection=top.get("collection"), seeds_line=seeds_line,
                   title=top.get("title"), kind=top.get("kind"), schedule=top.get("schedule"),
                   description=top.get("description"), list_defaults=list_defaults,
                   seeds=seeds, defaults=defaults)
@@ -296,8 +302,9 @@ def _from_csv(check: _Check, text: str, path: Path,
         raise SeedListError(check.problems)
     list_values: dict[str, tuple[Any, int]] = {}
     seeds: list[tuple[int, dict[str, tuple[Any, int]]]] = []
+    end = reader.line_num
     for row in reader:
-        line = reader.line_num
+        line, end = end + 1, reader.line_num      # a quoted cell may span several lines
         if not any(cell.strip() for cell in row) or row[0].lstrip().startswith("#"):
             continue
         if len(row) > len(columns):
@@ -320,7 +327,8 @@ def _from_csv(check: _Check, text: str, path: Path,
                 fields[name] = (cell, line)
         seeds.append((line, fields))
     collection = list_values.get("collection", (path.stem, 1))
-    return _build(check, collection=collection, title=list_values.get("collection_title"),
+    return _build(check, collection=collection, seeds_line=1,
+                  title=list_values.get("collection_title"),
                   kind=list_values.get("kind"), schedule=list_values.get("schedule"),
                   description=list_values.get("description"), list_defaults={},
                   seeds=seeds, defaults=defaults)

@@ -66,9 +66,9 @@ def link_hops(scope: Scope, c: Candidate) -> Decision | None:
 
 
 def excludes(scope: Scope, c: Candidate) -> Decision | None:
-    if c.owner is not None and scope.excluders[c.owner] is not None:
-        if scope.excluders[c.owner](c.url):  # type: ignore[misc]
-            return Decision(False, "excluded")
+    excluded = scope.excluders[c.owner] if c.owner is not None else None
+    if excluded is not None and excluded(c.url):
+        return Decision(False, "excluded")
     return None
 
 
@@ -100,11 +100,11 @@ def _excluder(patterns: Sequence[str]) -> Callable[[str], bool] | None:
     if not patterns:
         return None
     plain = tuple(p for p in patterns if not p.startswith("re:"))
-    regex = [p[3:] for p in patterns if p.startswith("re:")]
-    compiled = re.compile("|".join(f"(?:{r})" for r in regex)) if regex else None
+    # compiled one by one: each pattern keeps its own flags, groups and backreferences
+    compiled = [re.compile(p[3:]) for p in patterns if p.startswith("re:")]
 
     def excluded(url: str) -> bool:
-        return any(p in url for p in plain) or bool(compiled and compiled.search(url))
+        return any(p in url for p in plain) or any(r.search(url) for r in compiled)
     return excluded
 
 
@@ -156,8 +156,8 @@ class Scope:
             if kind == "page":
                 if key == prefix:
                     return index
-            elif kind == "host" or key.startswith(prefix) or key == prefix[:-1] \
-                    or key.startswith(prefix[:-1] + "?"):
+            elif kind == "host" or key == prefix[:-1] \
+                    or key.startswith((prefix, prefix[:-1] + "?")):
                 return index
         if self._domains:
             labels = host.partition(":")[0]

@@ -51,7 +51,8 @@ def warcio_check(path: Path) -> subprocess.CompletedProcess[str]:
     """``warcio check`` (the independent reader's own command) on one WARC file."""
     script = Path(sys.executable).with_name("warcio")
     command = str(script) if script.exists() else (shutil.which("warcio") or "warcio")
-    return subprocess.run([command, "check", "-v", str(path)], capture_output=True, text=True)
+    return subprocess.run([command, "check", "-v", str(path)], capture_output=True, text=True,
+                          check=False)
 
 
 def run_cli(home: Path, *args: str, env: dict[str, str] | None = None,
@@ -59,7 +60,8 @@ def run_cli(home: Path, *args: str, env: dict[str, str] | None = None,
     """Run the real ``diancang`` command line in a child process."""
     full_env = dict(os.environ, **(env or {}))
     proc = subprocess.run([sys.executable, "-m", "diancang.cli", "--home", str(home), *args],
-                          capture_output=True, text=True, env=full_env, timeout=timeout)
+                          capture_output=True, text=True, env=full_env, timeout=timeout,
+                          check=False)
     if check and proc.returncode != 0:
         raise AssertionError(f"diancang {' '.join(args)} exited {proc.returncode}\n"
                              f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")

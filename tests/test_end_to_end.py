@@ -191,7 +191,7 @@ def test_replay_pages_images_and_gbk(crawled: dict, replay: str) -> None:
     status, headers, body = fetch(f"{replay}fixture/2mp_/{o}/")
     assert status == 200 and "测试首页" in body.decode("utf-8")
     assert "default-src" in headers.get("Content-Security-Policy", ""), "replay sends a CSP"
-    assert f'/fixture/2' in body.decode("utf-8") and f'"{o}/gbk.html"' not in body.decode(),\
+    assert '/fixture/2' in body.decode("utf-8") and f'"{o}/gbk.html"' not in body.decode(),\
         "links are rewritten into the archive"
     status, _, body = fetch(f"{replay}fixture/2id_/{o}/img/a.png")
     assert status == 200 and body == (SITE / "img" / "a.png").read_bytes()

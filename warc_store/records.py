@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from io import BytesIO
 from urllib.parse import urlsplit
 
+from w3lib.url import safe_url_string
 from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
@@ -55,24 +56,26 @@ def _request_target(url: str) -> str:
 def exchange_records(builder: RecordBuilder, ex: HttpExchange) -> tuple[ArcWarcRecord,
                                                                         ArcWarcRecord]:
     """(response, request) records of one exchange; the request is Concurrent-To the response."""
-    date = datetime_to_iso_date(ex.date.replace(tzinfo=None), use_micros=True)
+    when = ex.date.astimezone(UTC) if ex.date.tzinfo is not None else ex.date
+    date = datetime_to_iso_date(when.replace(tzinfo=None), use_micros=True)
+    url = safe_url_string(ex.url)      # an IRI's non-ASCII characters percent-encoded
     body = rechunk(ex.body) if is_chunked(ex.response_headers) else ex.body
     warc_headers = {"WARC-Date": date}
     if ex.ip_address:
         warc_headers["WARC-IP-Address"] = ex.ip_address
     response = builder.create_warc_record(
-        ex.url, "response", payload=BytesIO(body), length=len(body),
+        url, "response", payload=BytesIO(body), length=len(body),
         warc_headers_dict=warc_headers,
         http_headers=StatusAndHeaders(f"{ex.status} {ex.reason}".strip(),
                                       list(ex.response_headers), protocol=ex.protocol))
     request_headers = list(ex.request_headers)
     if not any(name.lower() == "host" for name, _ in request_headers):
-        request_headers.insert(0, ("Host", urlsplit(ex.url).netloc))
+        request_headers.insert(0, ("Host", urlsplit(url).netloc))
     request = builder.create_warc_record(
-        ex.url, "request", payload=BytesIO(ex.request_body), length=len(ex.request_body),
+        url, "request", payload=BytesIO(ex.request_body), length=len(ex.request_body),
         warc_headers_dict={"WARC-Date": date,
                            "WARC-Concurrent-To": response.rec_headers.get_header(
                                "WARC-Record-ID")},
-        http_headers=StatusAndHeaders(f"{ex.method} {_request_target(ex.url)} HTTP/1.1",
+        http_headers=StatusAndHeaders(f"{ex.method} {_request_target(url)} HTTP/1.1",
                                       request_headers, is_http_request=True))
     return response, request

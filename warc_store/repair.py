@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
@@ -21,16 +23,33 @@ from warc_store.writer import OPEN_SUFFIX, ClosedWarc, fsync_directory
 log = logging.getLogger(__name__)
 
 
+def _whole_member(fh: BinaryIO, offset: int, length: int) -> bool:
+    """Whether bytes [offset, offset+length) are one complete gzip member (trailer included)."""
+    position = fh.tell()
+    fh.seek(offset)
+    data = fh.read(length)
+    fh.seek(position)
+    inflater = zlib.decompressobj(zlib.MAX_WBITS + 16)
+    try:
+        inflater.decompress(data)
+    except zlib.error:
+        return False
+    return inflater.eof and not inflater.unused_data
+
+
 def complete_prefix(path: Path) -> tuple[int, int]:
-    """(bytes, records) of the file's leading run of complete, readable records."""
+    """(bytes, records) of the file's leading run of complete records: each one's digests
+    verify (a torn body does not) and each one's gzip member is whole."""
     end = records = 0
-    with path.open("rb") as fh:
-        iterator = ArchiveIterator(fh, check_digests=False)
+    with path.open("rb") as fh, path.open("rb") as check:
+        iterator = ArchiveIterator(fh, check_digests="raise")
         try:
             for record in iterator:
-                record.content_stream().read()
                 iterator.read_to_end(record)
-                end = iterator.get_record_offset() + iterator.get_record_length()
+                offset, length = iterator.get_record_offset(), iterator.get_record_length()
+                if not _whole_member(check, offset, length):
+                    raise ArchiveLoadFailed(f"incomplete gzip member at offset {offset}")
+                end = offset + length
                 records += 1
         except (ArchiveLoadFailed, EOFError, OSError, ValueError) as exc:
             log.warning("%s: stops being readable after %d bytes (%s)", path.name, end, exc)

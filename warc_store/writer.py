@@ -23,7 +23,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
 
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
@@ -66,10 +65,13 @@ def fsync_directory(directory: Path) -> None:
 
 
 class _OpenFile:
+    """The file being written, through its raw descriptor: no user-space buffer can hold a
+    failed write's bytes and flush them later."""
+
     def __init__(self, path: Path, filename: str):
         self.path = path
         self.filename = filename
-        self.fh: BinaryIO = open(path, "xb")  # noqa: SIM115 - closed by close()
+        self.fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         self.size = 0
         self.records = 0
         self.sha256 = hashlib.sha256()
@@ -78,16 +80,22 @@ class _OpenFile:
         """Write ``data`` whole or not at all; returns the offset it starts at."""
         offset = self.size
         try:
-            self.fh.write(data)
-            self.fh.flush()
+            view = memoryview(data)
+            while view:
+                written = os.write(self.fd, view)
+                view = view[written:]
         except BaseException:
-            self.fh.seek(offset)
-            self.fh.truncate(offset)
+            os.ftruncate(self.fd, offset)
+            os.lseek(self.fd, offset, os.SEEK_SET)
             raise
         self.size += len(data)
         self.records += records
         self.sha256.update(data)
         return offset
+
+    def close(self) -> None:
+        os.fsync(self.fd)
+        os.close(self.fd)
 
 
 class WarcWriter:
@@ -153,9 +161,7 @@ class WarcWriter:
         current, self._file = self._file, None
         if current is None:
             return None
-        current.fh.flush()
-        os.fsync(current.fh.fileno())
-        current.fh.close()
+        current.close()
         final = current.path.with_name(current.filename)
         os.replace(current.path, final)
         fsync_directory(final.parent)

@@ -23,6 +23,28 @@ from seeds.parse import load_seed_list
 from seeds.scope import Scope
 
 LINK_PRIORITY = 100
+_NOT_FETCHED = ("mailto:", "javascript:", "tel:", "data:", "#", "about:", "sms:")
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def absolute(base: str, origin: str, href: str) -> str | None:
+    """``href`` made absolute against ``base``, without its fragment; None for hrefs that
+    name no fetchable resource.  Absolute and root-relative hrefs (most of a portal's
+    links) skip ``urljoin``."""
+    href = href.strip()
+    if not href or href.startswith(_NOT_FETCHED):
+        return None
+    if href.startswith(("http://", "https://")) and "/." not in href:
+        url = href
+    elif href[0] == "/" and not href.startswith("//") and "/." not in href:
+        url = origin + href
+    else:
+        url = urljoin(base, href)
+    return url.partition("#")[0]
 
 
 def job_from_seed_file(path: str, home: str = "archive") -> CrawlJob:
@@ -61,39 +83,47 @@ class SiteSpider(Spider):
             if admitted is not None:
                 yield self._request(admitted.url, 0, 0, index, None)
 
-    def _request(self, url: str, hops: int, embed: int, seed: int,
-                 encoding: str | None) -> Request:
+    def _request(self, url: str, hops: int, embed: int, seed: int, encoding: str | None,
+                 referer: str | None = None) -> Request:
         meta = {"hops": hops, "embed": embed, "seed": seed}
         if self.ignore_robots[seed]:
             meta["dont_obey_robotstxt"] = True
         return Request(url, callback=self.parse, errback=self.failed, meta=meta,
                        priority=LINK_PRIORITY - 2 * hops + (1 if embed else 0),
-                       dont_filter=True, encoding=encoding or "utf-8")
+                       dont_filter=True, encoding=encoding or "utf-8",
+                       headers={"Referer": referer} if referer else None)
 
     def parse(self, response: Response) -> Iterator[Request]:
         if not isinstance(response, TextResponse):
             return
         meta = response.meta
         hops, embed, seed = meta["hops"], meta["embed"], meta["seed"]
+        encoding = response.encoding
         if isinstance(response, HtmlResponse):
-            found = from_html(response.selector)
+            found = from_html(response.body, encoding)
             base = urljoin(response.url, found.base) if found.base else response.url
             embeds, links = found.embeds, (found.links if embed == 0 else [])
-        elif b"css" in response.headers.get(b"Content-Type", b""):
+        elif b"css" in (response.headers.get(b"Content-Type") or b""):
             base, embeds, links = response.url, css_urls(response.text), []
         else:
             return
-        encoding = response.encoding
+        # a browser sends no Referer from an https page to an http URL
+        referer = response.url
+        downgrade = referer.startswith("https:")
         admit = self.admission.admit
+        origin = _origin(base)
         for hrefs, next_hops, next_embed in ((embeds, hops, embed + 1), (links, hops + 1, 0)):
             for href in hrefs:
-                url = urljoin(base, href.strip()).partition("#")[0]
+                url = absolute(base, origin, href)
+                if url is None:
+                    continue
                 admitted = admit(url, hops=next_hops, embed_hops=next_embed, seed=seed)
                 if admitted is None:
                     continue
                 try:
-                    yield self._request(admitted.url, next_hops, next_embed, admitted.seed,
-                                        encoding)
+                    yield self._request(
+                        admitted.url, next_hops, next_embed, admitted.seed, encoding,
+                        None if downgrade and url.startswith("http:") else referer)
                 except ValueError:
                     self.admission.refused["invalid-url"] += 1
 

@@ -12,8 +12,8 @@ from warc_store.writer import ClosedWarc
 
 
 def seed(url: str, **kw: object) -> Seed:
-    values: dict[str, object] = dict(scope="host", depth=3, max_pages=100, delay=0.5,
-                                     concurrency=2)
+    values: dict[str, object] = {"scope": "host", "depth": 3, "max_pages": 100, "delay": 0.5,
+                                 "concurrency": 2}
     values.update(kw)
     return Seed(url=url, **values)  # type: ignore[arg-type]
 
@@ -49,10 +49,9 @@ def test_import_creates_updates_and_removes_seeds(catalog_url: str) -> None:
 
 def test_failed_import_leaves_nothing(catalog_url: str) -> None:
     catalog = Catalog(catalog_url)
-    with pytest.raises(RuntimeError):
-        with catalog.session() as s:
-            import_seed_list(s, seed_list(seed("http://www.gd.gov.cn/")))
-            raise RuntimeError("a later step failed")
+    with pytest.raises(RuntimeError), catalog.session() as s:
+        import_seed_list(s, seed_list(seed("http://www.gd.gov.cn/")))
+        raise RuntimeError("a later step failed")
     with catalog.session() as s:
         assert get_collection(s, "gd-gov") is None
 
@@ -80,6 +79,5 @@ def test_crawl_record_and_warc_fixity(catalog_url: str, tmp_path: Path) -> None:
     assert (row["id"], row["collection"], row["status"], row["pages"], row["bytes"]) == \
         (crawl_id, "gd-gov", "finished", 12, 3456)
     assert row["started"].endswith("+00:00") and row["finished"] is not None
-    with pytest.raises(ValueError, match="crawl status"):
-        with catalog.session() as s:
-            finish_crawl(s, crawl_id, status="done", stop_reason=None, stats={})
+    with pytest.raises(ValueError, match="crawl status"), catalog.session() as s:
+        finish_crawl(s, crawl_id, status="done", stop_reason=None, stats={})

@@ -1,0 +1,902 @@
+"""Reading seed lists: exact seeds, defaults merging, and every problem with its file, line and field.
+
+Each test writes a small seed list under ``tmp_path`` and asserts the exact ``SeedList`` or the
+exact ``Problem`` values that ``load_seed_list`` produces.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from seeds.errors import Problem, SeedListError
+from seeds.model import Seed, SeedList, seed_list_to_yaml
+from seeds.parse import load_seed_list
+
+SEED_KEYS = "url, title, agency, scope, depth, max_pages, delay, concurrency, exclude, robots"
+URL_EXPECTED = "expected an absolute http:// or https:// URL, got "
+SLUG_EXPECTED = ("expected a slug of lowercase letters, digits, '-' and '_' "
+                 "(it names the pywb collection), got ")
+
+
+def write(tmp_path: Path, name: str, text: str | bytes, encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode(encoding))
+    return path
+
+
+def problems(path: Path, **kwargs: object) -> list[tuple[int, str, str]]:
+    """(line, field, message) of every problem ``load_seed_list`` raises for ``path``."""
+    with pytest.raises(SeedListError) as info:
+        load_seed_list(path, **kwargs)  # type: ignore[arg-type]
+    assert all(p.file == str(path) for p in info.value.problems)
+    return [(p.line, p.field, p.message) for p in info.value.problems]
+
+
+def one_problem(path: Path) -> tuple[int, str, str]:
+    found = problems(path)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def without_lines(seeds: tuple[Seed, ...]) -> list[Seed]:
+    return [dataclasses.replace(seed, line=0) for seed in seeds]
+
+
+# ---- a full, valid YAML list ------------------------------------------------------------------
+
+FULL_YAML = """\
+# 广东省政府网站专题
+collection: gd-gov
+title: 广东省人民政府网站
+kind: event
+schedule: weekly
+description: |
+  广东省政府门户网站及其部门网站。
+defaults:
+  depth: 3
+  delay: 2.5
+  exclude: [logout, 're:\\?page=\\d{3,}']
+seeds:
+  - url: http://www.gd.gov.cn
+    title: 广东省人民政府
+    agency: 广东省人民政府办公厅
+    scope: domain
+    depth: 4
+    max_pages: 500
+    delay: 0.5
+    concurrency: 4
+    exclude: [/print/]
+    robots: ignore
+  - http://www.gz.gov.cn/zwgk/index.html
+  - url: https://www.sz.gov.cn/cn/xxgk/index.html
+    scope: prefix
+    robots: obey
+  - title: 政务公开
+    url: http://127.0.0.1:8000/政务公开/
+    scope: page
+    depth: 0
+    exclude: []
+"""
+
+DEFAULT_EXCLUDES = ("logout", "re:\\?page=\\d{3,}")
+
+
+def test_full_yaml_list_gives_exact_seed_list(tmp_path: Path) -> None:
+    path = write(tmp_path, "gd.yaml", FULL_YAML)
+
+    seed_list = load_seed_list(path)
+
+    assert seed_list == SeedList(
+        collection="gd-gov", title="广东省人民政府网站", kind="event", schedule="weekly",
+        description="广东省政府门户网站及其部门网站。",
+        seeds=(
+            Seed(url="http://www.gd.gov.cn/", scope="domain", depth=4, max_pages=500,
+                 delay=0.5, concurrency=4, exclude=(*DEFAULT_EXCLUDES, "/print/"),
+                 robots="ignore", title="广东省人民政府", agency="广东省人民政府办公厅", line=13),
+            Seed(url="http://www.gz.gov.cn/zwgk/index.html", scope="host", depth=3,
+                 max_pages=20000, delay=2.5, concurrency=2, exclude=DEFAULT_EXCLUDES,
+                 robots="obey", line=23),
+            Seed(url="https://www.sz.gov.cn/cn/xxgk/index.html", scope="prefix", depth=3,
+                 max_pages=20000, delay=2.5, concurrency=2, exclude=DEFAULT_EXCLUDES,
+                 robots="obey", line=24),
+            Seed(url="http://127.0.0.1:8000/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/",
+                 scope="page", depth=0, max_pages=20000, delay=2.5, concurrency=2,
+                 exclude=DEFAULT_EXCLUDES, robots="obey", title="政务公开", line=28),
+        ))
+    assert seed_list.source == str(path)
+    # exact types, not just equal values
+    assert [type(s.depth) for s in seed_list.seeds] == [int] * 4
+    assert [type(s.delay) for s in seed_list.seeds] == [float] * 4
+    assert [type(s.exclude) for s in seed_list.seeds] == [tuple] * 4
+
+
+def test_defaults_precedence_seed_over_list_over_argument_over_builtin(tmp_path: Path) -> None:
+    path = write(tmp_path, "p.yaml", """\
+collection: p
+defaults:
+  depth: 3
+  robots: ignore
+seeds:
+  - url: http://a.cn/
+    depth: 1
+    max_pages: 7
+  - http://b.cn/
+""")
+    archive = {"depth": 9, "max_pages": 100, "delay": 4.0, "concurrency": 3}
+
+    a, b = load_seed_list(path, defaults=archive).seeds
+
+    # seed value > list defaults > defaults= argument > built-ins
+    assert (a.depth, a.max_pages, a.delay, a.concurrency, a.robots, a.scope) == \
+        (1, 7, 4.0, 3, "ignore", "host")
+    assert (b.depth, b.max_pages, b.delay, b.concurrency, b.robots, b.scope) == \
+        (3, 100, 4.0, 3, "ignore", "host")
+
+
+def test_builtin_defaults_without_any_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, "b.yaml", "collection: b\nseeds:\n  - http://x.cn/\n")
+
+    seed_list = load_seed_list(path)
+
+    assert seed_list == SeedList(collection="b", title="b", kind="site", schedule="once",
+                                 description=None, seeds=(Seed(url="http://x.cn/", line=3),))
+    assert seed_list.seeds[0] == Seed(url="http://x.cn/", scope="host", depth=5, max_pages=20000,
+                                      delay=1.0, concurrency=2, exclude=(), robots="obey",
+                                      title=None, agency=None, line=3)
+
+
+def test_seed_exclude_extends_list_default_and_empty_exclude_keeps_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "e.yaml", """\
+collection: e
+defaults:
+  exclude: [logout]
+seeds:
+  - url: http://a.cn/
+    exclude: [print, 're:\\.pdf$']
+  - url: http://b.cn/
+    exclude: []
+  - url: http://c.cn/
+    exclude: calendar
+""")
+
+    a, b, c = load_seed_list(path).seeds
+
+    assert a.exclude == ("logout", "print", "re:\\.pdf$")
+    assert b.exclude == ("logout",)
+    assert c.exclude == ("logout", "calendar")
+
+
+def test_list_defaults_exclude_replaces_argument_exclude(tmp_path: Path) -> None:
+    # Only a seed's own exclude extends; the list's ``defaults`` replace the archive defaults.
+    path = write(tmp_path, "x.yaml", """\
+collection: x
+defaults:
+  exclude: [logout]
+seeds:
+  - http://a.cn/
+  - url: http://b.cn/
+    exclude: [print]
+""")
+
+    a, b = load_seed_list(path, defaults={"exclude": ("archive-wide",)}).seeds
+
+    assert a.exclude == ("logout",)
+    assert b.exclude == ("logout", "print")
+
+
+def test_argument_exclude_is_extended_when_list_has_no_exclude(tmp_path: Path) -> None:
+    path = write(tmp_path, "x.yaml", "collection: x\nseeds:\n  - url: http://a.cn/\n"
+                                     "    exclude: [print]\n  - http://b.cn/\n")
+
+    a, b = load_seed_list(path, defaults={"exclude": ("archive-wide",)}).seeds
+
+    assert a.exclude == ("archive-wide", "print")
+    assert b.exclude == ("archive-wide",)
+
+
+# ---- URLs, seeds and list fields ---------------------------------------------------------------
+
+def test_bare_string_seeds_get_defaults_and_their_own_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", """\
+collection: s
+defaults: {depth: 2}
+seeds:
+  - http://x.cn/
+  # a comment between seeds
+  - https://y.cn/news/
+""")
+
+    seeds = load_seed_list(path).seeds
+
+    assert seeds == (Seed(url="http://x.cn/", depth=2, line=4),
+                     Seed(url="https://y.cn/news/", depth=2, line=6))
+
+
+def test_flow_sequence_of_seeds(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.yaml", "collection: f\nseeds: [http://x.cn, http://y.cn/a]\n")
+
+    assert load_seed_list(path).seeds == (Seed(url="http://x.cn/", line=2),
+                                          Seed(url="http://y.cn/a", line=2))
+
+
+@pytest.mark.parametrize(("written", "url"), [
+    ("http://x.cn", "http://x.cn/"),
+    ("http://x.cn?a=1", "http://x.cn/?a=1"),
+    ("http://x.cn:8000", "http://x.cn:8000/"),
+    ("HTTP://X.CN/Path", "http://x.cn/Path"),
+    ("https://x.cn/a/b.html?c=d#e", "https://x.cn/a/b.html?c=d#e"),
+    ("http://x.cn/政务公开/", "http://x.cn/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/"),
+    ("http://x.cn/?q=政务", "http://x.cn/?q=%E6%94%BF%E5%8A%A1"),
+    ("http://x.cn/%E6%94%BF", "http://x.cn/%E6%94%BF"),
+    ("http://中国.cn/", "http://xn--fiqs8s.cn/"),
+    ("  http://x.cn/  ", "http://x.cn/"),
+])
+def test_url_normalisation(tmp_path: Path, written: str, url: str) -> None:
+    path = write(tmp_path, "u.yaml", f"collection: u\nseeds:\n  - url: '{written}'\n")
+
+    assert [s.url for s in load_seed_list(path).seeds] == [url]
+
+
+def test_title_and_agency_are_text_or_none(tmp_path: Path) -> None:
+    path = write(tmp_path, "t.yaml", """\
+collection: t
+title: ''
+description: ''
+seeds:
+  - url: http://x.cn/
+    title: '  '
+    agency: 12
+""")
+
+    seed_list = load_seed_list(path)
+
+    assert (seed_list.title, seed_list.description) == ("t", None)
+    assert (seed_list.seeds[0].title, seed_list.seeds[0].agency) == (None, "12")
+
+
+def test_numeric_collection_slug_is_text(tmp_path: Path) -> None:
+    path = write(tmp_path, "n.yaml", "collection: 2024\nseeds: [http://x.cn/]\n")
+
+    assert load_seed_list(path).collection == "2024"
+
+
+@pytest.mark.parametrize(("field", "written", "value"), [
+    ("depth", "2.0", 2),
+    ("depth", "'3'", 3),
+    ("depth", "0", 0),
+    ("delay", "0", 0.0),
+    ("delay", "'0.25'", 0.25),
+    ("max_pages", "1", 1),
+    ("concurrency", "1", 1),
+])
+def test_numbers_accepted(tmp_path: Path, field: str, written: str, value: object) -> None:
+    path = write(tmp_path, "n.yaml", f"collection: n\nseeds:\n  - url: http://x.cn/\n"
+                                     f"    {field}: {written}\n")
+
+    got = getattr(load_seed_list(path).seeds[0], field)
+
+    assert got == value
+    assert type(got) is type(value)
+
+
+# ---- schedules -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("written", "schedule"), [
+    ("once", "once"),
+    ("daily", "daily"),
+    ("weekly", "weekly"),
+    ("monthly", "monthly"),
+    ('cron "0 3 * * 1"', "cron 0 3 * * 1"),
+    ("cron 0 3 * * 1", "cron 0 3 * * 1"),
+    ("cron '30 2 1 * *'", "cron 30 2 1 * *"),
+    ("'cron \"0 3 * * 1\"'", "cron 0 3 * * 1"),
+    ("cron   */15 * * * *", "cron */15 * * * *"),
+])
+def test_schedules(tmp_path: Path, written: str, schedule: str) -> None:
+    path = write(tmp_path, "s.yaml", f"collection: s\nschedule: {written}\nseeds: [http://x.cn/]\n")
+
+    assert load_seed_list(path).schedule == schedule
+
+
+def test_missing_schedule_is_once_and_missing_kind_is_site(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.yaml", "collection: s\nseeds: [http://x.cn/]\n")
+
+    seed_list = load_seed_list(path)
+
+    assert (seed_list.schedule, seed_list.kind) == ("once", "site")
+
+
+@pytest.mark.parametrize(("written", "expr"), [
+    ('cron "0 25 * * 1"', "0 25 * * 1"),
+    ("cron 0 3 * *", "0 3 * *"),
+    ("cron 61 * * * *", "61 * * * *"),
+    ("cron", ""),
+])
+def test_invalid_cron_is_reported_on_the_schedule_line(tmp_path: Path, written: str,
+                                                       expr: str) -> None:
+    path = write(tmp_path, "c.yaml", f"collection: c\n\ntitle: c\nschedule: {written}\n"
+                                     "seeds: [http://x.cn/]\n")
+
+    line, field, message = one_problem(path)
+
+    assert (line, field) == (4, "schedule")
+    assert message.startswith(f"invalid cron expression {expr!r}: ")
+
+
+def test_unknown_schedule_word(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.yaml", "collection: c\nschedule: hourly\nseeds: [http://x.cn/]\n")
+
+    assert one_problem(path) == (
+        2, "schedule",
+        ("expected once | daily | weekly | monthly | cron \"<minute hour day month weekday>\", "
+        "got 'hourly'"))
+
+
+# ---- one problem each ----------------------------------------------------------------------
+
+SINGLE_PROBLEMS = [
+    pytest.param("collection: a\ncolour: red\nseeds: [http://x.cn/]\n",
+                 (2, "colour", ("unknown field in the seed list; expected one of collection, "
+                               "title, kind, schedule, description, defaults, seeds")),
+                 id="unknown-top-level-key"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    colour: red\n",
+                 (4, "colour", f"unknown field in a seed; expected one of {SEED_KEYS}"),
+                 id="unknown-seed-key"),
+    pytest.param("collection: a\ndefaults:\n  title: t\nseeds: [http://x.cn/]\n",
+                 (3, "title", ("unknown field in defaults; expected one of scope, depth, "
+                              "max_pages, delay, concurrency, exclude, robots")),
+                 id="unknown-defaults-key"),
+    pytest.param("collection: a\ndefaults: 5\nseeds: [http://x.cn/]\n",
+                 (2, "defaults", "expected a mapping of field: value"),
+                 id="defaults-not-a-mapping"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    scope: site\n",
+                 (4, "scope", "expected one of page | prefix | host | domain, got 'site'"),
+                 id="bad-scope"),
+    pytest.param("collection: a\nkind: news\nseeds: [http://x.cn/]\n",
+                 (2, "kind", "expected one of site | event, got 'news'"),
+                 id="bad-kind"),
+    pytest.param("collection: a\nseeds:\n  - ftp://x.cn/pub/\n",
+                 (3, "url", URL_EXPECTED + "'ftp://x.cn/pub/'"), id="ftp-url"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/a b.html\n",
+                 (3, "url", URL_EXPECTED + "'http://x.cn/a b.html'"), id="url-with-space"),
+    pytest.param("collection: a\nseeds:\n  - url: //x.cn/\n",
+                 (3, "url", URL_EXPECTED + "'//x.cn/'"), id="scheme-relative-url"),
+    pytest.param("collection: a\nseeds:\n  - 'javascript:alert(1)'\n",
+                 (3, "url", URL_EXPECTED + "'javascript:alert(1)'"), id="javascript-url"),
+    pytest.param("collection: a\nseeds:\n  - http://\n",
+                 (3, "url", URL_EXPECTED + "'http://'"), id="url-without-host"),
+    pytest.param("collection: a\nseeds:\n  - http://x.cn:99999/\n",
+                 (3, "url", URL_EXPECTED + "'http://x.cn:99999/' (Port out of range 0-65535)"),
+                 id="url-bad-port"),
+    pytest.param("collection: a\nseeds:\n  - url: [http://x.cn/]\n",
+                 (3, "url", "expected text, got a list"), id="url-is-a-list"),
+    pytest.param("collection: a\nseeds:\n  - url:\n",
+                 (3, "url", "expected text, got nothing"), id="url-empty"),
+    pytest.param("collection: a\nseeds:\n  - title: no url\n    depth: 1\n",
+                 (3, "url", "expected every seed to have a url"), id="seed-without-url"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    depth: -1\n",
+                 (4, "depth", "expected an integer >= 0, got -1"), id="negative-depth"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    depth: 1.5\n",
+                 (4, "depth", "expected an integer >= 0, got 1.5"), id="fractional-depth"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    depth: true\n",
+                 (4, "depth", "expected an integer >= 0, got True"), id="boolean-depth"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    depth: 1e3\n",
+                 (4, "depth", "expected an integer >= 0, got '1e3'"), id="depth-1e3-is-text"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    depth: [1]\n",
+                 (4, "depth", "expected an integer >= 0, got a list"), id="depth-list"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    concurrency: 0\n",
+                 (4, "concurrency", "expected an integer >= 1, got 0"), id="zero-concurrency"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    max_pages: 0\n",
+                 (4, "max_pages", "expected an integer >= 1, got 0"), id="zero-max-pages"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    delay: -0.5\n",
+                 (4, "delay", "expected a number >= 0, got -0.5"), id="negative-delay"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    delay: soon\n",
+                 (4, "delay", "expected a number >= 0, got 'soon'"), id="text-delay"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    robots: maybe\n",
+                 (4, "robots", "expected one of obey | ignore, got 'maybe'"), id="bad-robots"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    robots: false\n",
+                 (4, "robots", "expected one of obey | ignore, got 'False'"),
+                 id="boolean-robots"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    exclude: ''\n",
+                 (4, "exclude", "expected a URL substring or 're:<regex>', got ''"),
+                 id="empty-exclude"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    exclude: [a, 3]\n",
+                 (4, "exclude", "expected a URL substring or 're:<regex>', got 3"),
+                 id="number-in-exclude"),
+    pytest.param("collection: Gov\nseeds: [http://x.cn/]\n",
+                 (1, "collection", SLUG_EXPECTED + "'Gov'"), id="uppercase-slug"),
+    pytest.param("collection: gd gov\nseeds: [http://x.cn/]\n",
+                 (1, "collection", SLUG_EXPECTED + "'gd gov'"), id="slug-with-space"),
+    pytest.param("collection: -gd\nseeds: [http://x.cn/]\n",
+                 (1, "collection", SLUG_EXPECTED + "'-gd'"), id="slug-leading-dash"),
+    pytest.param("collection: 广东\nseeds: [http://x.cn/]\n",
+                 (1, "collection", SLUG_EXPECTED + "'广东'"), id="chinese-slug"),
+    pytest.param("title: t\ncollection: [a]\nseeds: [http://x.cn/]\n",
+                 (2, "collection", "expected text, got a list"), id="slug-is-a-list"),
+    pytest.param("collection: a\ncollection: b\nseeds: [http://x.cn/]\n",
+                 (2, "collection", "given twice in the seed list"), id="collection-twice"),
+    pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    url: http://y.cn/\n",
+                 (4, "url", "given twice in a seed"), id="seed-url-twice"),
+    pytest.param("collection: a\nseeds:\n  - http://x.cn/\n  - [http://y.cn/]\n",
+                 (4, "a seed", "expected a mapping of field: value"), id="seed-is-a-list"),
+    pytest.param("- http://x.cn/\n",
+                 (1, "the seed list", "expected a mapping of field: value"),
+                 id="top-level-list"),
+    pytest.param("", (1, "collection", "expected a seed list, the file is empty"),
+                 id="empty-file"),
+    pytest.param("# only a comment\n\n",
+                 (1, "collection", "expected a seed list, the file is empty"),
+                 id="comment-only-file"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SINGLE_PROBLEMS)
+def test_single_problem(tmp_path: Path, text: str, expected: tuple[int, str, str]) -> None:
+    path = write(tmp_path, "list.yaml", text)
+
+    assert one_problem(path) == expected
+
+
+def test_bad_regex_in_exclude(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.yaml", "collection: r\nseeds:\n  - url: http://x.cn/\n"
+                                     "    exclude: ['re:(']\n")
+
+    line, field, message = one_problem(path)
+
+    assert (line, field) == (4, "exclude")
+    assert message.startswith("invalid regular expression '(': ")
+
+
+def test_bad_regex_in_list_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.yaml", "collection: r\ndefaults:\n  exclude: ['re:[a-']\n"
+                                     "seeds: [http://x.cn/]\n")
+
+    line, field, message = one_problem(path)
+
+    assert (line, field) == (3, "exclude")
+    assert message.startswith("invalid regular expression '[a-': ")
+
+
+def test_exclude_regexes_are_validated_one_by_one(tmp_path: Path) -> None:
+    # Each pattern compiles alone, so the list is valid; seeds.scope combines them (see the
+    # tests in test_scope for inline flags and group references in separate patterns).
+    path = write(tmp_path, "r.yaml", "collection: r\nseeds:\n  - url: http://x.cn/\n"
+                                     "    exclude: ['re:(?i)logout', 're:/(a)\\1/']\n")
+
+    assert load_seed_list(path).seeds[0].exclude == ("re:(?i)logout", "re:/(a)\\1/")
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    ("collection: a\nseeds:\n  - url: [\n", 4,
+     "not valid YAML: expected the node content, but found '<stream end>'"),
+    ("collection: a\nseeds:\n  - url: http://x.cn/\n   depth: : 3\n", 4,
+     "not valid YAML: expected <block end>, but found '<block mapping start>'"),
+    ("collection: a\nseeds:\n\t- http://x.cn/\n", 3,
+     "not valid YAML: found character '\\t' that cannot start any token"),
+    ("collection: 'a\nseeds: []\n", 3,
+     "not valid YAML: found unexpected end of stream"),
+])
+def test_invalid_yaml_reports_the_line_of_the_error(tmp_path: Path, text: str, line: int,
+                                                    message: str) -> None:
+    path = write(tmp_path, "y.yaml", text)
+
+    assert one_problem(path) == (line, "yaml", message)
+
+
+def test_gbk_file_names_the_first_undecodable_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.yaml", "collection: g\nseeds:\n  - url: http://x.cn/\n"
+                                     "    title: 广东省人民政府\n", encoding="gbk")
+
+    assert one_problem(path) == (4, "file", "expected UTF-8 text (save the seed list as UTF-8)")
+
+
+def test_utf8_bom_is_accepted_in_yaml(tmp_path: Path) -> None:
+    path = write(tmp_path, "b.yaml", "collection: b\ntitle: 广东\nseeds: [http://x.cn/]\n",
+                 encoding="utf-8-sig")
+
+    seed_list = load_seed_list(path)
+
+    assert (seed_list.collection, seed_list.title) == ("b", "广东")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.yaml"
+
+    assert problems(path) == [(0, "file", "no such file")]
+
+
+def test_any_suffix_but_csv_is_read_as_yaml(tmp_path: Path) -> None:
+    path = write(tmp_path, "seeds.txt", "collection: t\nseeds: [http://x.cn/]\n")
+
+    assert load_seed_list(path).seeds == (Seed(url="http://x.cn/", line=2),)
+
+
+# ---- duplicates --------------------------------------------------------------------------
+
+def test_duplicate_seeds_by_canonical_url(tmp_path: Path) -> None:
+    path = write(tmp_path, "d.yaml", """\
+collection: d
+seeds:
+  - http://X.cn
+  - http://x.cn/
+  - url: http://x.cn/#top
+  - http://x.cn/?b=1&a=2
+  - http://x.cn/?a=2&b=1
+  - https://x.cn/
+  - http://www.x.cn/
+""")
+
+    assert problems(path) == [
+        (4, "url", "duplicate seed http://x.cn/ (first given on line 3)"),
+        (5, "url", "duplicate seed http://x.cn/#top (first given on line 3)"),
+        (7, "url", "duplicate seed http://x.cn/?a=2&b=1 (first given on line 6)"),
+    ]
+
+
+def test_https_and_www_variants_are_not_duplicates(tmp_path: Path) -> None:
+    path = write(tmp_path, "d.yaml", "collection: d\nseeds:\n  - http://X.cn\n"
+                                     "  - https://x.cn/\n  - http://www.x.cn/\n")
+
+    assert [(s.url, s.line) for s in load_seed_list(path).seeds] == [
+        ("http://x.cn/", 3), ("https://x.cn/", 4), ("http://www.x.cn/", 5)]
+
+
+# ---- several problems ----------------------------------------------------------------------
+
+MANY_PROBLEMS = """\
+collection: Bad Slug
+title: 坏的列表
+schedule: cron 0 3 * *
+colour: red
+defaults:
+  depth: -2
+seeds:
+  - url: ftp://x.cn/
+  - url: http://y.cn/
+    depth: 1.5
+    nope: 1
+  - url: http://y.cn
+  - url: http://z.cn/
+    exclude: ['re:(']
+"""
+
+MANY_EXPECTED = [
+    (1, "collection", SLUG_EXPECTED + "'Bad Slug'"),
+    (3, "schedule", "invalid cron expression '0 3 * *': "),
+    (4, "colour", ("unknown field in the seed list; expected one of collection, title, kind, "
+                  "schedule, description, defaults, seeds")),
+    (6, "depth", "expected an integer >= 0, got -2"),
+    (8, "url", URL_EXPECTED + "'ftp://x.cn/'"),
+    (10, "depth", "expected an integer >= 0, got 1.5"),
+    (11, "nope", f"unknown field in a seed; expected one of {SEED_KEYS}"),
+    (12, "url", "duplicate seed http://y.cn/ (first given on line 9)"),
+    (14, "exclude", "invalid regular expression '(': "),
+]
+
+
+def _prefixes(found: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """Cut library-worded messages (cron, regex) to their own prefix for comparison."""
+    cut = []
+    for line, field, message in found:
+        for expected in MANY_EXPECTED:
+            if (line, field) == expected[:2] and message.startswith(expected[2]):
+                message = expected[2]
+        cut.append((line, field, message))
+    return cut
+
+
+def test_every_problem_in_a_file_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "many.yaml", MANY_PROBLEMS)
+
+    found = _prefixes(problems(path))
+
+    assert sorted(found) == MANY_EXPECTED
+
+
+def test_problems_are_reported_in_file_order(tmp_path: Path) -> None:
+    path = write(tmp_path, "many.yaml", MANY_PROBLEMS)
+
+    assert _prefixes(problems(path)) == MANY_EXPECTED
+
+
+def test_problem_str_and_error_message(tmp_path: Path) -> None:
+    path = write(tmp_path, "many.yaml", MANY_PROBLEMS)
+
+    with pytest.raises(SeedListError) as info:
+        load_seed_list(path)
+
+    error = info.value
+    assert isinstance(error, ValueError)
+    assert len(error.problems) == 9
+    assert all(isinstance(p, Problem) for p in error.problems)
+    shown = [str(p) for p in error.problems]
+    assert all(s == f"{path}:{p.line}: {p.field}: {p.message}"
+               for s, p in zip(shown, error.problems, strict=True))
+    assert str(error) == f"9 problem(s): {shown[0]}; {shown[1]}; {shown[2]} (and 6 more)"
+
+
+def test_problem_str_format() -> None:
+    problem = Problem("lists/gd.yaml", 7, "depth", "expected an integer >= 0, got -1")
+
+    assert str(problem) == "lists/gd.yaml:7: depth: expected an integer >= 0, got -1"
+    assert str(SeedListError([problem])) == f"1 problem(s): {problem}"
+
+
+# ---- fixed bugs (found by these tests) ----------------------------------------------------------------------------
+
+def test_empty_seeds_list_is_reported_on_its_own_line(tmp_path: Path) -> None:
+    path = write(tmp_path, "e.yaml", "collection: e\ntitle: 空\nseeds: []\n")
+
+    assert one_problem(path) == (3, "seeds", "expected at least one seed")
+
+
+
+
+def test_missing_collection_is_one_problem(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.yaml", "title: t\nseeds:\n  - http://x.cn/\n")
+
+    assert problems(path) == [(1, "collection", "expected the collection's slug")]
+
+
+
+
+@pytest.mark.parametrize(("text", "line"), [
+    ("collection: m\ntitle: t\n", 1),
+    ("collection: m\ntitle: t\nseeds: 5\n", 3),
+])
+def test_missing_seeds_is_one_problem(tmp_path: Path, text: str, line: int) -> None:
+    path = write(tmp_path, "m.yaml", text)
+
+    assert problems(path) == [(line, "seeds", "expected a list of seeds")]
+
+
+
+
+@pytest.mark.parametrize("field", ["depth", "max_pages", "concurrency"])
+def test_infinite_integer_is_a_problem(tmp_path: Path, field: str) -> None:
+    path = write(tmp_path, "i.yaml", f"collection: i\nseeds:\n  - url: http://x.cn/\n"
+                                     f"    {field}: .inf\n")
+
+    line, got_field, message = one_problem(path)
+
+    assert (line, got_field) == (4, field)
+    assert message.startswith("expected an integer >= ")
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("n.yaml", "collection: n\nseeds:\n  - url: http://x.cn/\n    delay: .nan\n", 4),
+    ("n.csv", "url,delay\nhttp://x.cn/,nan\n", 2),
+])
+def test_nan_delay_is_a_problem(tmp_path: Path, name: str, text: str, line: int) -> None:
+    path = write(tmp_path, name, text)
+
+    got_line, field, message = one_problem(path)
+
+    assert (got_line, field) == (line, "delay")
+    assert message.startswith("expected a number >= 0, got ")
+
+
+# ---- CSV ---------------------------------------------------------------------------------
+
+VALID_CSV = (
+    "collection,url,title,agency,scope,depth,exclude\r\n"
+    "gd-gov,http://www.gd.gov.cn,广东省人民政府,广东省人民政府办公厅,domain,3,"
+    "logout|re:\\?page=\\d+\r\n"
+    "\r\n"
+    "# 以下为部门网站,,,,,,\r\n"
+    "gd-gov,https://www.gz.gov.cn/zwgk/index.html,\"广州市, 政务公开\",,prefix,,\r\n"
+    "  ,  ,,,,,\r\n"
+    "gd-gov,http://127.0.0.1:8000/政务/,,,page,0, print | |calendar \r\n"
+)
+
+
+def test_valid_csv_with_bom_and_chinese(tmp_path: Path) -> None:
+    path = write(tmp_path, "gd.csv", VALID_CSV, encoding="utf-8-sig")
+
+    seed_list = load_seed_list(path)
+
+    assert seed_list == SeedList(
+        collection="gd-gov", title="gd-gov", kind="site", schedule="once", description=None,
+        seeds=(
+            Seed(url="http://www.gd.gov.cn/", scope="domain", depth=3,
+                 exclude=("logout", "re:\\?page=\\d+"), title="广东省人民政府",
+                 agency="广东省人民政府办公厅", line=2),
+            Seed(url="https://www.gz.gov.cn/zwgk/index.html", scope="prefix",
+                 title="广州市, 政务公开", line=5),
+            Seed(url="http://127.0.0.1:8000/%E6%94%BF%E5%8A%A1/", scope="page", depth=0,
+                 exclude=("print", "calendar"), line=7),
+        ))
+    assert seed_list.source == str(path)
+
+
+def test_csv_numbers_and_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, "n.csv", "url,depth,max_pages,delay,concurrency,robots\n"
+                                    "http://x.cn/,2,10,0.5,1,ignore\nhttp://y.cn/,,,,,\n")
+
+    x, y = load_seed_list(path, defaults={"depth": 7, "delay": 3.0}).seeds
+
+    assert x == Seed(url="http://x.cn/", depth=2, max_pages=10, delay=0.5, concurrency=1,
+                     robots="ignore", line=2)
+    assert y == Seed(url="http://y.cn/", depth=7, delay=3.0, line=3)
+    assert (type(x.depth), type(x.delay)) == (int, float)
+
+
+def test_csv_list_columns(tmp_path: Path) -> None:
+    path = write(tmp_path, "l.csv",
+                 "collection,collection_title,kind,schedule,description,url\n"
+                 "gd,广东省政府,event,cron 0 3 * * 1,门户网站,http://x.cn/\n"
+                 ",,,,,http://y.cn/\n"
+                 "gd,广东省政府,event,cron 0 3 * * 1,门户网站,http://z.cn/\n")
+
+    seed_list = load_seed_list(path)
+
+    assert (seed_list.collection, seed_list.title, seed_list.kind, seed_list.schedule,
+            seed_list.description) == ("gd", "广东省政府", "event", "cron 0 3 * * 1", "门户网站")
+    assert [(s.url, s.line) for s in seed_list.seeds] == [
+        ("http://x.cn/", 2), ("http://y.cn/", 3), ("http://z.cn/", 4)]
+
+
+def test_csv_without_collection_column_takes_the_file_stem(tmp_path: Path) -> None:
+    path = write(tmp_path, "sz-gov_2024.csv", "url,title\nhttp://www.sz.gov.cn/,深圳\n")
+
+    seed_list = load_seed_list(path)
+
+    assert (seed_list.collection, seed_list.title) == ("sz-gov_2024", "sz-gov_2024")
+    assert seed_list.seeds == (Seed(url="http://www.sz.gov.cn/", title="深圳", line=2),)
+
+
+def test_csv_file_stem_that_is_not_a_slug(tmp_path: Path) -> None:
+    path = write(tmp_path, "My List.csv", "url\nhttp://x.cn/\n")
+
+    assert one_problem(path) == (1, "collection", SLUG_EXPECTED + "'My List'")
+
+
+def test_csv_suffix_is_case_insensitive(tmp_path: Path) -> None:
+    path = write(tmp_path, "upper.CSV", "url\nhttp://x.cn/\n")
+
+    assert load_seed_list(path).seeds == (Seed(url="http://x.cn/", line=2),)
+
+
+def test_csv_unknown_column_is_on_line_1(tmp_path: Path) -> None:
+    path = write(tmp_path, "u.csv", "collection,url,colour\ngd,http://x.cn/,red\n")
+
+    assert one_problem(path) == (
+        1, "colour", ("unknown column; expected some of collection, collection_title, kind, "
+                     f"schedule, description, {SEED_KEYS}"))
+
+
+def test_csv_without_url_column(tmp_path: Path) -> None:
+    path = write(tmp_path, "u.csv", "collection,title\ngd,t\n")
+
+    assert one_problem(path) == (1, "url", "expected a url column")
+
+
+def test_csv_empty_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "e.csv", "")
+
+    assert one_problem(path) == (1, "header", f"expected a header row with columns {SEED_KEYS}")
+
+
+def test_csv_header_only(tmp_path: Path) -> None:
+    path = write(tmp_path, "h.csv", "url,title\n")
+
+    assert one_problem(path) == (1, "seeds", "expected at least one seed")
+
+
+def test_csv_inconsistent_collection_names_the_row(tmp_path: Path) -> None:
+    path = write(tmp_path, "c.csv", "collection,url\ngd,http://x.cn/\ngd,http://y.cn/\n"
+                                    "sz,http://z.cn/\n")
+
+    assert one_problem(path) == (
+        4, "collection", "expected the same value on every row ('gd' on line 2), got 'sz'")
+
+
+def test_csv_row_problems_name_their_lines(tmp_path: Path) -> None:
+    path = write(tmp_path, "r.csv", "url,depth,scope\n"
+                                    "http://x.cn/,abc,host\n"
+                                    "\n"
+                                    "#http://commented.cn/,-1,nope\n"
+                                    "ftp://y.cn/,1,host\n"
+                                    "http://z.cn/,1,site\n"
+                                    "http://w.cn/,1,host,extra\n"
+                                    "http://x.cn,2,host\n")
+
+    assert sorted(problems(path)) == [
+        (2, "depth", "expected an integer >= 0, got 'abc'"),
+        (5, "url", URL_EXPECTED + "'ftp://y.cn/'"),
+        (6, "scope", "expected one of page | prefix | host | domain, got 'site'"),
+        (7, "row", "expected 3 cells, got 4"),
+        (8, "url", "duplicate seed http://x.cn/ (first given on line 2)"),
+    ]
+
+
+def test_csv_short_rows_leave_missing_cells_to_defaults(tmp_path: Path) -> None:
+    path = write(tmp_path, "s.csv", "url,depth,title\nhttp://x.cn/\n")
+
+    assert load_seed_list(path).seeds == (Seed(url="http://x.cn/", line=2),)
+
+
+def test_csv_gbk_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.csv", "url,title\nhttp://x.cn/,广东\n", encoding="gbk")
+
+    assert one_problem(path) == (2, "file", "expected UTF-8 text (save the seed list as UTF-8)")
+
+
+def test_csv_multiline_cell_row_line_is_where_the_row_starts(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", 'url,title\nhttp://x.cn/,"第一行\n第二行"\nhttp://y.cn/,c\n')
+
+    assert [s.line for s in load_seed_list(path).seeds] == [2, 4]
+
+
+# ---- export round trip ---------------------------------------------------------------------
+
+def test_yaml_export_round_trip(tmp_path: Path) -> None:
+    original = load_seed_list(write(tmp_path, "gd.yaml", FULL_YAML))
+
+    exported = seed_list_to_yaml(original)
+    again = load_seed_list(write(tmp_path, "again.yaml", exported),
+                           defaults={"depth": 99, "max_pages": 1, "delay": 9.0,
+                                     "concurrency": 9})   # what the archive's settings give
+
+    assert dataclasses.replace(again, seeds=()) == dataclasses.replace(original, seeds=())
+    assert without_lines(again.seeds) == without_lines(original.seeds)
+    assert "广东省人民政府网站" in exported   # written as text, not \u escapes
+
+
+@pytest.mark.parametrize("defaults", [{"robots": "ignore"}, {"depth": 1}])
+def test_yaml_export_is_independent_of_defaults(tmp_path: Path,
+                                                defaults: dict[str, object]) -> None:
+    original = load_seed_list(write(tmp_path, "s.yaml", "collection: s\nseeds: [http://x.cn/]\n"))
+
+    again = load_seed_list(write(tmp_path, "again.yaml", seed_list_to_yaml(original)),
+                           defaults=defaults)
+
+    assert without_lines(again.seeds) == without_lines(original.seeds)
+
+
+def test_yaml_export_round_trip_of_csv_and_cron(tmp_path: Path) -> None:
+    original = load_seed_list(write(tmp_path, "gd.csv", VALID_CSV, encoding="utf-8-sig"))
+    original = dataclasses.replace(original, schedule="cron 0 3 * * 1", title="2024",
+                                   description="第一行\n第二行")
+
+    again = load_seed_list(write(tmp_path, "again.yaml", seed_list_to_yaml(original)))
+
+    assert (again.collection, again.title, again.kind, again.schedule, again.description) == \
+        ("gd-gov", "2024", "site", "cron 0 3 * * 1", "第一行\n第二行")
+    assert without_lines(again.seeds) == without_lines(original.seeds)
+
+
+def test_yaml_export_exact_text(tmp_path: Path) -> None:
+    seed_list = SeedList(collection="t", title="测试", kind="site", schedule="daily",
+                         seeds=(Seed(url="http://x.cn/", line=3),
+                                Seed(url="http://y.cn/", scope="page", depth=0, delay=0.5,
+                                     exclude=("a",), robots="ignore", title="标题", line=4)))
+
+    assert seed_list_to_yaml(seed_list) == """\
+collection: t
+title: 测试
+kind: site
+schedule: daily
+seeds:
+- url: http://x.cn/
+  scope: host
+  depth: 5
+  max_pages: 20000
+  delay: 1.0
+  concurrency: 2
+  exclude: []
+  robots: obey
+- url: http://y.cn/
+  title: 标题
+  scope: page
+  depth: 0
+  max_pages: 20000
+  delay: 0.5
+  concurrency: 2
+  exclude:
+  - a
+  robots: ignore
+"""
