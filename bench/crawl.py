@@ -60,12 +60,15 @@ def run_diancang(origin: str, work: Path, connections: int) -> dict[str, float]:
     wall, cpu = time.perf_counter() - t0, child_cpu() - cpu0
     stats = json.loads(next((home / "crawls").glob("*/stats.json")).read_text())
     requests = stats["pages"]          # every response captured, robots.txt included
-    html = sum(1 for _ in (home / "collections" / "bench" / "indexes").glob("*.cdxj"))
-    assert html >= 1
-    return {"pages": requests, "requests": requests, "wall": wall,
+    html = sum(line.count('"mime": "text/html"') for cdxj in
+               (home / "collections" / "bench" / "indexes").glob("*.cdxj")
+               for line in cdxj.read_text(encoding="utf-8").splitlines())
+    return {"pages": html, "requests": requests, "wall": wall,
             "crawl_seconds": stats["elapsed"],
             "req_per_s": requests / stats["elapsed"],
             "req_per_s_process": requests / wall,
+            "pages_per_s": html / stats["elapsed"],
+            "pages_per_s_process": html / wall,
             "cpu_ms_per_req": 1000 * stats["cpu_seconds"] / requests,
             "cpu_ms_per_req_process": 1000 * cpu / requests,
             "warc_bytes": sum(p.stat().st_size for p in
@@ -83,8 +86,10 @@ def run_wget(origin: str, work: Path) -> dict[str, float]:
     wall, cpu = time.perf_counter() - t0, child_cpu() - cpu0
     files = [p for p in (out / "files").rglob("*") if p.is_file()]
     requests = len(files)
-    return {"pages": requests, "requests": requests, "wall": wall,
-            "req_per_s": requests / wall, "cpu_ms_per_req": 1000 * cpu / requests,
+    html = sum(1 for p in files if p.suffix == ".html" or p.name == "index.html")
+    return {"pages": html, "requests": requests, "wall": wall,
+            "req_per_s": requests / wall, "pages_per_s": html / wall,
+            "cpu_ms_per_req": 1000 * cpu / requests,
             "warc_bytes": sum(p.stat().st_size for p in out.glob("*.warc.gz"))}
 
 
@@ -122,13 +127,14 @@ def main() -> None:
     print(f"\nsite: {args.pages} pages, {args.latency * 1000:.0f} ms latency per response, "
           f"{args.connections} connections; medians of {args.runs} runs")
     print(f"{'':28}{'requests':>9}{'req/s':>9}{'pages/s':>9}{'CPU ms/req':>12}{'WARC MB':>9}")
-    rows = [("diancang (crawl phase)", ours, "req_per_s", "cpu_ms_per_req"),
-            ("diancang (whole process)", ours, "req_per_s_process", "cpu_ms_per_req_process")]
+    rows = [("diancang (crawl phase)", ours, "req_per_s", "pages_per_s", "cpu_ms_per_req"),
+            ("diancang (whole process)", ours, "req_per_s_process", "pages_per_s_process",
+             "cpu_ms_per_req_process")]
     if theirs:
-        rows.append(("wget", theirs, "req_per_s", "cpu_ms_per_req"))
-    for name, runs, rate, cpu in rows:
+        rows.append(("wget", theirs, "req_per_s", "pages_per_s", "cpu_ms_per_req"))
+    for name, runs, rate, page_rate, cpu in rows:
         print(f"{name:28}{median(runs, 'requests'):>9.0f}{median(runs, rate):>9.1f}"
-              f"{median(runs, rate):>9.1f}{median(runs, cpu):>12.2f}"
+              f"{median(runs, page_rate):>9.1f}{median(runs, cpu):>12.2f}"
               f"{median(runs, 'warc_bytes') / 1e6:>9.2f}")
     if theirs:
         print(f"\nratio of requests/s, diancang / wget: crawl phase "

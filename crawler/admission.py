@@ -22,6 +22,10 @@ class Admitted:
     seed: int
 
 
+# refusals that depend on how far from a page or seed the URL was found, not on the URL
+HOP_REASONS = frozenset(("too-deep", "too-many-requisite-hops"))
+
+
 class Admission:
     def __init__(self, scope: Scope, seeds: Sequence[Seed], *, max_pages: int | None = None):
         self.scope = scope
@@ -41,7 +45,8 @@ class Admission:
         refused_set = self.refused_embeds if embed_hops else self.refused_links
         if url in refused_set:
             return None
-        if not url.startswith(("http://", "https://")):
+        if not url.startswith(("http://", "https://")) \
+                and not url[:8].lower().startswith(("http://", "https://")):
             refused_set.add(url)
             self.refused["not-http"] += 1
             return None
@@ -51,7 +56,8 @@ class Admission:
             return None
         decision = self.scope.decide(url, key, hops=hops, embed_hops=embed_hops)
         if not decision.accepted:
-            refused_set.add(url)
+            if decision.reason not in HOP_REASONS:   # those may pass when offered nearer
+                refused_set.add(url)
             self.refused[decision.reason] += 1
             return None
         owner = self.scope.seed_for(key)

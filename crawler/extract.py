@@ -18,14 +18,15 @@ from dataclasses import dataclass
 from lxml import etree
 
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", re.IGNORECASE)
+_CSS_HINT = re.compile(r"url\(|@import", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 
 # every element that can carry a URL, in one walk of the tree
 _CANDIDATES = etree.XPath(
     "//*[@href or @src or @srcset or @data or @background or @poster or @style] | //style")
-EMBED_REL = ("stylesheet", "icon", "preload", "prefetch", "manifest", "apple-touch-icon",
-             "modulepreload")
-LINK_REL = ("canonical", "alternate")
+EMBED_REL = frozenset(("stylesheet", "icon", "preload", "prefetch", "manifest",
+                       "apple-touch-icon", "apple-touch-icon-precomposed", "modulepreload"))
+LINK_REL = frozenset(("canonical", "alternate"))
 EMBED_SRC_TAGS = frozenset(("img", "script", "iframe", "frame", "embed", "video", "audio",
                             "source", "track", "input"))
 
@@ -41,7 +42,7 @@ class Extracted:
 
 def css_urls(text: str) -> list[str]:
     """``url()`` and ``@import`` targets of a stylesheet (or a style attribute)."""
-    if "url(" not in text and "URL(" not in text and "@import" not in text:
+    if not _CSS_HINT.search(text):
         return []
     found = [a or b or c for a, b, c in _CSS_URL.findall(text)]
     found += [a or b for a, b in _CSS_IMPORT.findall(text)]
@@ -55,11 +56,16 @@ def srcset_urls(value: str) -> list[str]:
 def _parser(encoding: str) -> etree.HTMLParser:
     parser = _parsers.get(encoding)
     if parser is None:
-        try:
-            parser = etree.HTMLParser(encoding=encoding, remove_comments=True,
-                                      remove_pis=True, no_network=True)
-        except LookupError:
-            parser = etree.HTMLParser(remove_comments=True, no_network=True)
+        # Scrapy names Python codecs ("euc_jp", "utf_8"); libxml2 wants "EUC-JP", "UTF-8"
+        for name in (encoding, encoding.replace("_", "-")):
+            try:
+                parser = etree.HTMLParser(encoding=name, remove_comments=True,
+                                          remove_pis=True, no_network=True)
+                break
+            except LookupError:
+                continue
+        else:
+            parser = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
         _parsers[encoding] = parser
     return parser
 
@@ -84,17 +90,17 @@ def from_html(body: bytes, encoding: str) -> Extracted:
                 links.append(href)
         elif tag == "link":
             href = attrib.get("href")
-            rel = attrib.get("rel", "").lower()
+            rels = attrib.get("rel", "").lower().split()
             if href:
-                if any(r in rel for r in EMBED_REL):
+                if any(r in EMBED_REL for r in rels):
                     embeds.append(href)
-                elif any(r in rel for r in LINK_REL):
+                elif any(r in LINK_REL for r in rels):
                     links.append(href)
         elif tag == "style":
             if el.text:
                 embeds += css_urls(el.text)
         elif tag == "base":
-            base = attrib.get("href") or base
+            base = base or attrib.get("href") or None     # the first <base href> counts
         elif tag == "object":
             if attrib.get("data"):
                 embeds.append(attrib["data"])

@@ -27,6 +27,7 @@ import json
 import mimetypes
 import struct
 import threading
+import time
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,6 +54,15 @@ def png(width: int = 1, height: int = 1, rgb: tuple[int, int, int] = (200, 30, 3
 
 
 PIXEL_PNG = png()
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One request as the server saw it (tests check politeness and headers with these)."""
+    at: float                  # time.monotonic() when it arrived
+    method: str
+    target: str
+    headers: dict[str, str]
 
 
 @dataclass
@@ -156,6 +166,8 @@ class FixtureServer:
         self.latency = latency
         self.generate_pages = generate_pages
         self.requests = 0
+        self.hits: list[Hit] = []
+        self.record_hits = root is not None    # generated sites are for benchmarks: no log
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.Server | None = None
         self._thread: threading.Thread | None = None
@@ -192,6 +204,8 @@ class FixtureServer:
                 if length:
                     await reader.readexactly(length)
                 self.requests += 1
+                if self.record_hits:
+                    self.hits.append(Hit(time.monotonic(), method, target, headers))
                 reply = (self._reply(target, headers) if method in ("GET", "HEAD")
                          else Reply(405, b"", {"Allow": "GET, HEAD"}))
                 if self.latency:

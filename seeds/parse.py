@@ -334,6 +334,13 @@ def _from_csv(check: _Check, text: str, path: Path,
                   seeds=seeds, defaults=defaults)
 
 
+def _gb18030(raw: bytes) -> str | None:
+    try:
+        return raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return None
+
+
 def load_seed_list(path: str | Path, *, defaults: Mapping[str, Any] | None = None) -> SeedList:
     """Read and validate a seed list; raise ``SeedListError`` listing every problem.
 
@@ -342,15 +349,23 @@ def load_seed_list(path: str | Path, *, defaults: Mapping[str, Any] | None = Non
     """
     path = Path(path)
     check = _Check(str(path))
+    is_csv = path.suffix.lower() == ".csv"
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         check.problem(0, "file", "no such file")
         raise SeedListError(check.problems) from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[:exc.start].count(b"\n") + 1
-        check.problem(line, "file", "expected UTF-8 text (save the seed list as UTF-8)")
-        raise SeedListError(check.problems) from None
-    if path.suffix.lower() == ".csv":
+        # Excel on a Chinese system saves CSV in the ANSI code page, GBK (a GB18030 subset)
+        gb_text = _gb18030(raw) if is_csv else None
+        if gb_text is None:
+            line = raw[:exc.start].count(b"\n") + 1
+            expected = "UTF-8 or GB18030 text" if is_csv else "UTF-8 text"
+            check.problem(line, "file", f"expected {expected} (save the seed list as UTF-8)")
+            raise SeedListError(check.problems) from None
+        text = gb_text
+    if is_csv:
         return _from_csv(check, text, path, defaults)
     return _from_yaml(check, text, defaults)

@@ -7,7 +7,7 @@ import dataclasses
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
@@ -27,8 +27,8 @@ _NOT_FETCHED = ("mailto:", "javascript:", "tel:", "data:", "#", "about:", "sms:"
 
 
 def _origin(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}"
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def absolute(base: str, origin: str, href: str) -> str | None:
@@ -36,7 +36,7 @@ def absolute(base: str, origin: str, href: str) -> str | None:
     name no fetchable resource.  Absolute and root-relative hrefs (most of a portal's
     links) skip ``urljoin``."""
     href = href.strip()
-    if not href or href.startswith(_NOT_FETCHED):
+    if not href or href[:11].lower().startswith(_NOT_FETCHED):
         return None
     if href.startswith(("http://", "https://")) and "/." not in href:
         url = href

@@ -819,10 +819,20 @@ def test_csv_short_rows_leave_missing_cells_to_defaults(tmp_path: Path) -> None:
     assert load_seed_list(path).seeds == (Seed(url="http://x.cn/", line=2),)
 
 
-def test_csv_gbk_file(tmp_path: Path) -> None:
-    path = write(tmp_path, "g.csv", "url,title\nhttp://x.cn/,广东\n", encoding="gbk")
+def test_csv_saved_by_excel_in_gbk_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, "g.csv", "url,title,agency\nhttp://x.cn/,广东,䶮办公厅\n",
+                 encoding="gb18030")
 
-    assert one_problem(path) == (2, "file", "expected UTF-8 text (save the seed list as UTF-8)")
+    seed = load_seed_list(path).seeds[0]
+    assert (seed.title, seed.agency, seed.line) == ("广东", "䶮办公厅", 2)
+
+
+def test_csv_in_neither_utf8_nor_gb18030_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"url,title\nhttp://x.cn/,\x81\x20\n")
+
+    expected = "expected UTF-8 or GB18030 text (save the seed list as UTF-8)"
+    assert one_problem(path) == (2, "file", expected)
 
 
 def test_csv_multiline_cell_row_line_is_where_the_row_starts(tmp_path: Path) -> None:

@@ -1,0 +1,34 @@
+"""What a site owner sees of a Diancang crawl: who is asking, how often, and robots.txt."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from diancang.fixture_server import FixtureServer
+from tests.conftest import FIXTURES, run_cli
+
+
+def test_user_agent_delay_and_robots_as_the_site_sees_them(tmp_path: Path) -> None:
+    site = FixtureServer(FIXTURES / "site").start()
+    try:
+        seeds = tmp_path / "seeds.yaml"
+        seeds.write_text(f"collection: polite\nseeds:\n  - url: {site.origin}/\n"
+                         f"    depth: 1\n    delay: 0.3\n    concurrency: 1\n", encoding="utf-8")
+        home = tmp_path / "home"
+        run_cli(home, "init")
+        run_cli(home, "crawl", "polite", "--seeds", str(seeds),
+                env={"DIANCANG_OPERATOR_CONTACT": "mailto:webarchive@library.example"})
+        own = [hit for hit in site.hits if hit.headers.get("host") == f"127.0.0.1:{site.port}"]
+    finally:
+        site.stop()
+    assert own[0].target == "/robots.txt", "robots.txt is fetched before anything else"
+    assert not [h for h in own if h.target.startswith("/private/")], "robots.txt is obeyed"
+    for hit in own:
+        agent = hit.headers["user-agent"]
+        assert agent.startswith("Diancang/") and "mailto:webarchive@library.example" in agent
+    assert len(own) >= 8
+    gaps = [b.at - a.at for a, b in itertools.pairwise(own)]
+    # Scrapy randomises the delay between 0.5x and 1.5x; one connection, so never overlapping
+    assert min(gaps) >= 0.3 * 0.5 - 0.02, gaps
+    assert sum(gaps) / len(gaps) >= 0.3 * 0.8, gaps
