@@ -60,7 +60,6 @@ class DiancangAddon:
             # Scrapy re-parses the callback's source per response to look for a generator
             # "return value" (its cache is keyed by a bound method that dies at once)
             "WARN_ON_GENERATOR_RETURN_VALUE": False,
-            "TWISTED_REACTOR": "twisted.internet.epollreactor.EPollReactor",
         }
         for name, value in defaults.items():
             settings.set(name, value, priority="addon")

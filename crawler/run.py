@@ -26,18 +26,6 @@ class CrawlOutcome:
     stats: dict[str, Any]
 
 
-def per_host_slots(job: CrawlJob) -> dict[str, dict[str, Any]]:
-    """Scrapy download slots carrying each seed host's delay and concurrency."""
-    from urllib.parse import urlsplit
-
-    slots: dict[str, dict[str, Any]] = {}
-    for seed in job.seeds:
-        host = urlsplit(seed.url).hostname or ""
-        slots.setdefault(host, {"concurrency": seed.concurrency, "delay": seed.delay,
-                                "randomize_delay": seed.delay > 0})
-    return slots
-
-
 def scrapy_settings(job: CrawlJob) -> Settings:
     settings = Settings()
     settings.setmodule(project_settings, priority="project")
@@ -46,14 +34,9 @@ def scrapy_settings(job: CrawlJob) -> Settings:
         "USER_AGENT": job.user_agent,
         "ROBOTSTXT_OBEY": job.obey_robots,
         "CONCURRENT_REQUESTS": job.concurrency,
-        # Also the size of Twisted's keep-alive pool per host: below a seed's own concurrency,
-        # most of its connections would be closed after every response and opened again.
-        # Hosts without a seed (requisites) get it too, still paced by DOWNLOAD_DELAY.
-        "CONCURRENT_REQUESTS_PER_DOMAIN": max([job.host_concurrency,
-                                               *(s.concurrency for s in job.seeds)]),
+        "CONCURRENT_REQUESTS_PER_DOMAIN": job.host_concurrency,
         "DOWNLOAD_DELAY": job.delay,
         "RANDOMIZE_DOWNLOAD_DELAY": job.delay > 0,
-        "DOWNLOAD_SLOTS": per_host_slots(job),
         "DOWNLOAD_TIMEOUT": job.timeout,
         "RETRY_TIMES": job.retries,
         "LOG_FILE": str(job.crawl_dir / "crawl.log"),

@@ -60,12 +60,13 @@ def job_from_seed_file(path: str, home: str = "archive") -> CrawlJob:
 class SiteSpider(Spider):
     name = "site"
 
-    def __init__(self, job: CrawlJob | None = None, seeds: str | None = None, **kwargs: Any):
+    def __init__(self, job: CrawlJob | None = None, seeds: str | None = None,
+                 home: str = "archive", **kwargs: Any):
         super().__init__(**kwargs)
         if job is None:
             if seeds is None:
-                raise ValueError("SiteSpider needs a crawl job or -a seeds=FILE")
-            job = job_from_seed_file(seeds)
+                raise ValueError("SiteSpider needs a crawl job or -a seeds=FILE [-a home=DIR]")
+            job = job_from_seed_file(seeds, home)
         self.job = job
         self.scope = Scope(job.seeds)
         self.admission = Admission(self.scope, job.seeds, max_pages=job.max_pages)
@@ -74,6 +75,12 @@ class SiteSpider(Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        # The seeds' politeness, set here (settings are still open while the spider is made)
+        # so `scrapy crawl site` and `diancang crawl` get the same per-host slots.
+        politeness = host_politeness(spider.job, crawler.settings.getint(
+            "CONCURRENT_REQUESTS_PER_DOMAIN"))
+        for name, value in politeness.items():
+            crawler.settings.set(name, value, priority="spider")
         crawler.signals.connect(spider._record_refusals, signal=signals.spider_closed)
         return spider
 
@@ -141,6 +148,23 @@ class SiteSpider(Spider):
         assert self.crawler.stats is not None
         for why, count in self.admission.refused.items():
             self.crawler.stats.set_value(f"diancang/refused/{why}", count)
+
+
+def host_politeness(job: CrawlJob, host_concurrency: int) -> dict[str, Any]:
+    """Scrapy settings for each seed host's delay and concurrency."""
+    slots: dict[str, dict[str, Any]] = {}
+    for seed in job.seeds:
+        host = urlsplit(seed.url).hostname or ""
+        slots.setdefault(host, {"concurrency": seed.concurrency, "delay": seed.delay,
+                                "randomize_delay": seed.delay > 0})
+    return {
+        "DOWNLOAD_SLOTS": slots,
+        # Also the size of Twisted's keep-alive pool per host: below a seed's own concurrency,
+        # most of its connections would be closed after every response and opened again.
+        # Hosts without a seed (requisites) get it too, still paced by DOWNLOAD_DELAY.
+        "CONCURRENT_REQUESTS_PER_DOMAIN": max([host_concurrency,
+                                               *(s["concurrency"] for s in slots.values())]),
+    }
 
 
 def with_depth(job: CrawlJob, depth: int | None) -> CrawlJob:
