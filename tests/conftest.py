@@ -55,6 +55,15 @@ def warcio_check(path: Path) -> subprocess.CompletedProcess[str]:
                           check=False)
 
 
+def assert_warcio_check(path: Path, records: int) -> None:
+    """``warcio check`` passes, with every one of ``records`` digests checked and passing."""
+    proc = warcio_check(path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "digest fail" not in proc.stdout
+    assert "not checked" not in proc.stdout
+    assert proc.stdout.count("digest pass") == records, proc.stdout
+
+
 def run_cli(home: Path, *args: str, env: dict[str, str] | None = None,
             check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run the real ``diancang`` command line in a child process."""

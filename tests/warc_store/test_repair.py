@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import warcio_check
+from tests.conftest import assert_warcio_check
 from warc_store.records import HttpExchange
 from warc_store.repair import complete_prefix, repair_open_files
 from warc_store.writer import ClosedWarc, WarcWriter
@@ -69,14 +69,6 @@ def read_records(path: Path) -> list[tuple[str, str | None, bytes]]:
             out.append((rec.rec_type, rec.rec_headers.get_header("WARC-Target-URI"),
                         rec.content_stream().read()))
     return out
-
-
-def assert_warcio_check(path: Path, records: int) -> None:
-    proc = warcio_check(path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "digest fail" not in proc.stdout
-    assert "not checked" not in proc.stdout
-    assert proc.stdout.count("digest pass") == records, proc.stdout
 
 
 def assert_repaired(crash: Crash, directory: Path, result: list[ClosedWarc],

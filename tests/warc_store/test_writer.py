@@ -23,7 +23,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 import warc_store.writer as writer_module
-from tests.conftest import warcio_check
+from tests.conftest import assert_warcio_check
 from warc_store.records import HttpExchange
 from warc_store.writer import ClosedWarc, RecordLocation, WarcWriter, warc_filename
 
@@ -85,14 +85,6 @@ def raw_payloads(path: Path) -> list[bytes]:
     """Each record's block after its HTTP headers, exactly as stored (no de-chunking)."""
     with path.open("rb") as fh:
         return [rec.raw_stream.read() for rec in ArchiveIterator(fh, check_digests="raise")]
-
-
-def assert_warcio_check(path: Path, records: int) -> None:
-    proc = warcio_check(path)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "digest fail" not in proc.stdout
-    assert "not checked" not in proc.stdout
-    assert proc.stdout.count("digest pass") == records, proc.stdout
 
 
 def warcinfo_fields(record: dict[str, Any]) -> dict[str, str]:
