@@ -3,6 +3,8 @@
 This is the crawl's per-link hot path, so the cheap checks come first: an exact-string
 seen-set (most links on a page were seen on the page before), then the SURT (computed once
 per distinct URL), then the scope's decide rules, then the seed's and crawl's page budgets.
+A linked document (PDF, Office, WPS, OFD ...) refused as a link is decided again as a
+requisite: attachments are captured wherever they are kept.
 Refusals are counted by reason for the crawl's stats.
 """
 
@@ -12,6 +14,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from crawler.discovery import is_document
 from seeds.model import Seed
 from seeds.scope import Scope
 
@@ -24,6 +27,8 @@ class Admitted:
 
 # refusals that depend on how far from a page or seed the URL was found, not on the URL
 HOP_REASONS = frozenset(("too-deep", "too-many-requisite-hops"))
+# refusals a linked document (PDF, Office, WPS ...) passes as a requisite instead
+DOCUMENT_REASONS = frozenset(("out-of-scope", "too-deep"))
 
 
 class Admission:
@@ -55,6 +60,11 @@ class Admission:
             self.seen.add(url)
             return None
         decision = self.scope.decide(url, key, hops=hops, embed_hops=embed_hops)
+        if not decision.accepted and embed_hops == 0 and decision.reason in DOCUMENT_REASONS \
+                and is_document(url):
+            # an attachment linked from an in-scope page is captured wherever it is kept
+            # (a file server on another host, or one hop past the depth limit)
+            decision = self.scope.decide(url, key, hops=hops, embed_hops=1)
         if not decision.accepted:
             if decision.reason not in HOP_REASONS:   # those may pass when offered nearer
                 refused_set.add(url)

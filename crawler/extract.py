@@ -1,10 +1,13 @@
-"""Outlinks and page requisites of an HTML page or a stylesheet.
+"""Outlinks and page requisites of an HTML page, a stylesheet or a script.
 
 Links (``<a>``, ``<area>``, canonical and alternate ``<link>``) are followed only in scope;
-requisites (what a browser loads to draw the page: images and ``srcset``, stylesheets,
-scripts, frames, media, icons, ``style`` attributes and blocks with their ``url()`` and
-``@import``) are fetched even from other hosts.  Returned values are raw attribute values;
-joining and filtering happen in the admission step, once per distinct URL.
+requisites (what a browser loads to draw the page: images with ``srcset`` and lazy-load
+attributes, stylesheets, scripts, frames, media, icons, ``style`` attributes and blocks with
+their ``url()`` and ``@import``) are fetched even from other hosts.  ``<meta http-equiv=
+refresh>`` targets are where a browser goes next; URL-like string literals in scripts are
+speculative requisites (Heritrix's JS extractor: fetched, never followed further).  Returned
+values are raw attribute values; joining and filtering happen in the admission step, once per
+distinct URL.
 
 This runs once per page on the crawl's hot path, so it is one lxml tree walk over the
 elements that carry a URL, dispatched by tag in Python, with no wrapper objects per match.
@@ -13,7 +16,7 @@ elements that carry a URL, dispatched by tag in Python, with no wrapper objects 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -21,9 +24,25 @@ _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)'"\s]*))\s*\)""", r
 _CSS_HINT = re.compile(r"url\(|@import", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"""@import\s+(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 
+# String literals in scripts that are clearly URLs: a path (or an absolute http URL) ending in
+# an extension a page loads, optionally with a query.  Bare words ("a.js" with no slash) are
+# left alone unless they end in .json/.html, as they are mostly module or file names.
+_JS_URL = re.compile(
+    r"""(["'])((?:https?:)?//[\w.-]+(?::\d+)?/[^"'\s<>\\]*"""
+    r"""|\.{0,2}/?(?:[\w\-.~%]+/)+[\w\-.~%]+\.(?:json|js|html?|shtml|xml|css|png|jpe?g|gif|svg|webp|ico)"""
+    r"""(?:\?[^"'\s<>\\]*)?"""
+    r"""|[\w\-~%]+\.(?:json|html?|shtml)(?:\?[^"'\s<>\\]*)?)\1""")
+_JS_ABSOLUTE_EXT = re.compile(
+    r"\.(?:json|js|html?|shtml|xml|css|png|jpe?g|gif|svg|webp|ico)(?:\?|$)", re.IGNORECASE)
+# content="5; url=next.html": an optional delay, a separator, an optional "url=", the URL
+_REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(.*)$""", re.IGNORECASE | re.DOTALL)
+
 # every element that can carry a URL, in one walk of the tree
 _CANDIDATES = etree.XPath(
-    "//*[@href or @src or @srcset or @data or @background or @poster or @style] | //style")
+    "//*[@href or @src or @srcset or @data or @background or @poster or @style"
+    " or @data-src or @data-original or @data-srcset or @data-lazy-src]"
+    " | //style | //script[not(@src)] | //meta[@http-equiv]")
+LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src")
 EMBED_REL = frozenset(("stylesheet", "icon", "preload", "prefetch", "manifest",
                        "apple-touch-icon", "apple-touch-icon-precomposed", "modulepreload"))
 LINK_REL = frozenset(("canonical", "alternate"))
@@ -38,6 +57,8 @@ class Extracted:
     base: str | None
     links: list[str]
     embeds: list[str]
+    refresh: list[str] = field(default_factory=list)       # <meta http-equiv=refresh> targets
+    speculative: list[str] = field(default_factory=list)   # URL-like literals in scripts
 
 
 def css_urls(text: str) -> list[str]:
@@ -51,6 +72,27 @@ def css_urls(text: str) -> list[str]:
 
 def srcset_urls(value: str) -> list[str]:
     return [part.split()[0] for part in value.split(",") if part.strip()]
+
+
+def js_urls(text: str) -> list[str]:
+    """String literals of a script that are clearly URLs (speculative requisites)."""
+    if "/" not in text and ".htm" not in text and ".json" not in text:
+        return []
+    found = []
+    for _, url in _JS_URL.findall(text):
+        if url.startswith(("http", "//")) and not _JS_ABSOLUTE_EXT.search(url.split("#")[0]):
+            continue   # an absolute URL of a page or API without an extension: too vague
+        if "{" in url or "+" in url:
+            continue
+        found.append(url)
+    return found
+
+
+def refresh_url(content: str) -> str | None:
+    """The target of a ``<meta http-equiv=refresh content="5; url=...">``."""
+    match = _REFRESH.match(content)
+    target = match.group(1).strip().strip("'\"").strip() if match else ""
+    return target or None
 
 
 def _parser(encoding: str) -> etree.HTMLParser:
@@ -81,6 +123,8 @@ def from_html(body: bytes, encoding: str) -> Extracted:
     base: str | None = None
     links: list[str] = []
     embeds: list[str] = []
+    refresh: list[str] = []
+    speculative: list[str] = []
     for el in _CANDIDATES(root):
         tag = el.tag
         attrib = el.attrib
@@ -99,6 +143,16 @@ def from_html(body: bytes, encoding: str) -> Extracted:
         elif tag == "style":
             if el.text:
                 embeds += css_urls(el.text)
+        elif tag == "script" and "src" not in attrib:
+            if el.text:
+                speculative += js_urls(el.text)
+            continue
+        elif tag == "meta":
+            if attrib.get("http-equiv", "").lower() == "refresh":
+                target = refresh_url(attrib.get("content", ""))
+                if target:
+                    refresh.append(target)
+            continue
         elif tag == "base":
             base = base or attrib.get("href") or None     # the first <base href> counts
         elif tag == "object":
@@ -116,4 +170,10 @@ def from_html(body: bytes, encoding: str) -> Extracted:
             embeds.append(attrib["background"])
         if "style" in attrib:
             embeds += css_urls(attrib["style"])
-    return Extracted(base, links, embeds)
+        for lazy in LAZY_ATTRS:
+            value = attrib.get(lazy)
+            if value and " " not in value.strip() and not value.startswith(("{", "[")):
+                embeds.append(value)
+        if "data-srcset" in attrib:
+            embeds += srcset_urls(attrib["data-srcset"])
+    return Extracted(base, links, embeds, refresh, speculative)

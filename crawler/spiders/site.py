@@ -17,12 +17,15 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawler.admission import Admission
-from crawler.extract import css_urls, from_html
+from crawler.discovery import feed_entries, robots_sitemaps, sitemap_entries
+from crawler.extract import css_urls, from_html, js_urls
 from crawler.job import CrawlJob
 from seeds.parse import load_seed_list
 from seeds.scope import Scope
 
 LINK_PRIORITY = 100
+SITEMAP, SPECULATIVE = "sitemap", "speculative"     # request kinds other than pages/requisites
+SITEMAP_PATH = "/sitemap.xml"
 _NOT_FETCHED = ("mailto:", "javascript:", "tel:", "data:", "#", "about:", "sms:")
 
 
@@ -82,17 +85,27 @@ class SiteSpider(Spider):
         for name, value in politeness.items():
             crawler.settings.set(name, value, priority="spider")
         crawler.signals.connect(spider._record_refusals, signal=signals.spider_closed)
+        crawler.signals.connect(spider._robots_fetched, signal=signals.response_received)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
+        origins: dict[str, int] = {}
         for index, seed in enumerate(self.job.seeds):
             admitted = self.admission.admit(seed.url, hops=0, embed_hops=0, seed=index)
             if admitted is not None:
                 yield self._request(admitted.url, 0, 0, index, None)
+            origins.setdefault(_origin(seed.url), index)
+        # Sitemaps list pages nothing links to; fetched where the seed's scope holds them.
+        for origin, index in origins.items():
+            for request in self._follow([SITEMAP_PATH], origin + "/", origin, 0, 0, index,
+                                        None, None, SITEMAP):
+                yield request
 
     def _request(self, url: str, hops: int, embed: int, seed: int, encoding: str | None,
-                 referer: str | None = None) -> Request:
-        meta = {"hops": hops, "embed": embed, "seed": seed}
+                 referer: str | None = None, kind: str | None = None) -> Request:
+        meta: dict[str, Any] = {"hops": hops, "embed": embed, "seed": seed}
+        if kind is not None:
+            meta["kind"] = kind
         if self.ignore_robots[seed]:
             meta["dont_obey_robotstxt"] = True
         return Request(url, callback=self.parse, errback=self.failed, meta=meta,
@@ -101,38 +114,91 @@ class SiteSpider(Spider):
                        headers={"Referer": referer} if referer else None)
 
     def parse(self, response: Response) -> Iterator[Request]:
+        meta = response.meta
+        kind = meta.get("kind")
+        if kind == SPECULATIVE:          # found in a script: fetched, never followed further
+            return
+        hops, embed, seed = meta["hops"], meta["embed"], meta["seed"]
+        if kind == SITEMAP:
+            entries = sitemap_entries(response.body)
+            yield from self._follow(entries.sitemaps, response.url, _origin(response.url),
+                                    hops, 0, seed, None, None, SITEMAP)
+            yield from self._follow(entries.pages, response.url, _origin(response.url),
+                                    hops + 1, 0, seed, None, None)
+            return
         if not isinstance(response, TextResponse):
             return
-        meta = response.meta
-        hops, embed, seed = meta["hops"], meta["embed"], meta["seed"]
         encoding = response.encoding
+        # a browser sends no Referer from an https page to an http URL
+        referer = response.url
+        content_type = response.headers.get(b"Content-Type") or b""
         if isinstance(response, HtmlResponse):
             found = from_html(response.body, encoding)
             base = urljoin(response.url, found.base) if found.base else response.url
-            embeds, links = found.embeds, (found.links if embed == 0 else [])
-        elif b"css" in (response.headers.get(b"Content-Type") or b""):
-            base, embeds, links = response.url, css_urls(response.text), []
-        else:
-            return
-        # a browser sends no Referer from an https page to an http URL
-        referer = response.url
-        downgrade = referer.startswith("https:")
+            origin = _origin(base)
+            yield from self._follow(found.embeds, base, origin, hops, embed + 1, seed,
+                                    encoding, referer)
+            # a refresh goes on as a redirect does: same hops, same kind of resource
+            yield from self._follow(found.refresh, base, origin, hops, embed, seed,
+                                    encoding, referer)
+            yield from self._follow(found.speculative, base, origin, hops, embed + 1, seed,
+                                    encoding, referer, SPECULATIVE)
+            if embed == 0:
+                yield from self._follow(found.links, base, origin, hops + 1, 0, seed,
+                                        encoding, referer)
+        elif b"css" in content_type:
+            yield from self._follow(css_urls(response.text), response.url,
+                                    _origin(response.url), hops, embed + 1, seed, encoding,
+                                    referer)
+        elif b"javascript" in content_type or b"ecmascript" in content_type:
+            # a script's fetch("data/menu.json") resolves against the page that ran it
+            page = (response.request.headers.get(b"Referer") or b"").decode("latin-1") \
+                if response.request is not None else ""
+            base = page if page.startswith(_origin(response.url) + "/") else response.url
+            yield from self._follow(js_urls(response.text), base, _origin(response.url), hops,
+                                    embed + 1, seed, encoding, referer, SPECULATIVE)
+        elif b"xml" in content_type or b"rss" in content_type or b"atom" in content_type:
+            feed = feed_entries(response.body)
+            if feed is not None and embed == 0:
+                origin = _origin(response.url)
+                yield from self._follow(feed.enclosures, response.url, origin, hops,
+                                        embed + 1, seed, encoding, referer)
+                yield from self._follow(feed.links, response.url, origin, hops + 1, 0, seed,
+                                        encoding, referer)
+
+    def _follow(self, hrefs: list[str], base: str, origin: str, hops: int, embed: int,
+                seed: int, encoding: str | None, referer: str | None,
+                kind: str | None = None) -> Iterator[Request]:
+        """Requests for the admitted ones of ``hrefs`` (found at ``base``)."""
         admit = self.admission.admit
-        origin = _origin(base)
-        for hrefs, next_hops, next_embed in ((embeds, hops, embed + 1), (links, hops + 1, 0)):
-            for href in hrefs:
-                url = absolute(base, origin, href)
-                if url is None:
-                    continue
-                admitted = admit(url, hops=next_hops, embed_hops=next_embed, seed=seed)
-                if admitted is None:
-                    continue
-                try:
-                    yield self._request(
-                        admitted.url, next_hops, next_embed, admitted.seed, encoding,
-                        None if downgrade and url.startswith("http:") else referer)
-                except ValueError:
-                    self.admission.refused["invalid-url"] += 1
+        downgrade = referer is not None and referer.startswith("https:")
+        same_site = origin + "/" if kind == SPECULATIVE else ""
+        for href in hrefs:
+            url = absolute(base, origin, href)
+            if url is None or not url.startswith(same_site):
+                continue
+            admitted = admit(url, hops=hops, embed_hops=embed, seed=seed)
+            if admitted is None:
+                continue
+            try:
+                yield self._request(
+                    admitted.url, hops, embed, admitted.seed, encoding,
+                    None if downgrade and url.startswith("http:") else referer, kind)
+            except ValueError:
+                self.admission.refused["invalid-url"] += 1
+
+    def _robots_fetched(self, response: Response, request: Request, spider: Spider) -> None:
+        """The ``Sitemap:`` lines of each robots.txt the crawl fetches, followed in scope."""
+        if response.status != 200 or not request.url.endswith("/robots.txt"):
+            return
+        origin = _origin(request.url)
+        seed = self.scope.seed_for(self.scope.surt(origin + "/"))
+        if seed is None:
+            return
+        assert self.crawler.engine is not None
+        for sitemap in self._follow(robots_sitemaps(response.body, request.url), origin + "/",
+                                    origin, 0, 0, seed, None, None, SITEMAP):
+            self.crawler.engine.crawl(sitemap)
 
     def failed(self, failure: Failure) -> None:
         if failure.check(HttpError):  # a 4xx/5xx: captured, and counted by status already
