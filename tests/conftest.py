@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,19 @@ def run_cli(home: Path, *args: str, env: dict[str, str] | None = None,
         raise AssertionError(f"diancang {' '.join(args)} exited {proc.returncode}\n"
                              f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
     return proc
+
+
+@contextmanager
+def replay_server(home: Path) -> Iterator[str]:
+    """The real ``diancang serve`` (pywb) on an ephemeral port; yields its base URL."""
+    proc = subprocess.Popen([sys.executable, "-m", "diancang.cli", "--home", str(home),
+                             "serve", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:\d+/", line)
+        assert match, f"serve printed {line!r}"
+        yield match.group(0)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)

@@ -27,7 +27,7 @@ from warcio.bufferedreaders import ChunkedDataReader
 from catalog.db import Catalog
 from catalog.models import Capture
 from diancang.fixture_server import FixtureServer
-from tests.conftest import FIXTURES, run_cli, warcio_check
+from tests.conftest import FIXTURES, replay_server, run_cli, warcio_check
 
 SITE = FIXTURES / "site"
 SMALL_WARC = "8000"   # bytes: forces rotation on the fixture site
@@ -164,16 +164,8 @@ def test_every_capture_is_in_the_catalogue_and_rebuild_is_identical(crawled: dic
 
 @pytest.fixture(scope="module")
 def replay(crawled: dict) -> Iterator[str]:
-    proc = subprocess.Popen([sys.executable, "-m", "diancang.cli", "--home",
-                             str(crawled["home"]), "serve", "--port", "0"],
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.search(r"http://127\.0\.0\.1:\d+/", line)
-    assert match, f"serve printed {line!r}"
-    yield match.group(0)
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=20)
+    with replay_server(crawled["home"]) as base:
+        yield base
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:

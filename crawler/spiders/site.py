@@ -18,7 +18,7 @@ from twisted.python.failure import Failure
 
 from crawler.admission import Admission
 from crawler.discovery import feed_entries, robots_sitemaps, sitemap_entries
-from crawler.extract import css_urls, from_html, js_urls
+from crawler.extract import css_imports, css_urls, from_html, js_urls
 from crawler.job import CrawlJob
 from seeds.parse import load_seed_list
 from seeds.scope import Scope
@@ -147,9 +147,13 @@ class SiteSpider(Spider):
                 yield from self._follow(found.links, base, origin, hops + 1, 0, seed,
                                         encoding, referer)
         elif b"css" in content_type:
-            yield from self._follow(css_urls(response.text), response.url,
-                                    _origin(response.url), hops, embed + 1, seed, encoding,
-                                    referer)
+            # @import chains are one stylesheet to a browser: they add no requisite hop
+            text, origin = response.text, _origin(response.url)
+            imports = css_imports(text)
+            yield from self._follow(imports, response.url, origin, hops, embed, seed,
+                                    encoding, referer)
+            yield from self._follow(css_urls(text), response.url, origin, hops, embed + 1,
+                                    seed, encoding, referer)
         elif b"javascript" in content_type or b"ecmascript" in content_type:
             # a script's fetch("data/menu.json") resolves against the page that ran it
             page = (response.request.headers.get(b"Referer") or b"").decode("latin-1") \

@@ -265,3 +265,27 @@ def test_refused_counts_exactly() -> None:
                                    "too-many-requisite-hops": 1, "seed-budget": 2})
     assert adm.counts == [3]
     assert adm.total == 3
+
+
+# ---- documents (attachments) ----------------------------------------------------------------
+
+def test_document_linked_off_host_is_admitted_as_a_requisite() -> None:
+    adm = admission(X)
+    assert link(adm, "http://files.x-gov.cn/2024/report.pdf") == \
+        Admitted("http://files.x-gov.cn/2024/report.pdf", 0)
+    assert link(adm, "http://other.cn/page.html") is None
+    assert adm.refused == Counter({"out-of-scope": 1})
+
+
+def test_document_one_hop_past_the_depth_limit_is_admitted() -> None:
+    adm = admission(Seed("http://x.cn/", depth=1))
+    assert link(adm, "http://x.cn/docs/table.xlsx?v=2", hops=2) == \
+        Admitted("http://x.cn/docs/table.xlsx?v=2", 0)
+    assert link(adm, "http://x.cn/deeper.html", hops=2) is None
+    assert adm.refused == Counter({"too-deep": 1})
+
+
+def test_excluded_document_stays_excluded() -> None:
+    adm = admission(Seed("http://x.cn/", exclude=("/internal/",)))
+    assert link(adm, "http://x.cn/internal/a.pdf") is None
+    assert adm.refused == Counter({"excluded": 1})
