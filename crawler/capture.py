@@ -21,6 +21,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
 
 from crawler.job import CrawlJob
+from crawler.limits import TRUNCATED
 from warc_store.records import HttpExchange
 from warc_store.writer import WarcWriter
 
@@ -97,18 +98,22 @@ class CaptureMiddleware:
                          spider: Spider | None = None) -> Response:
         body = response.body
         ip = response.ip_address
+        truncated = request.meta.get(TRUNCATED)
         exchange = HttpExchange(
             url=response.url, method=request.method,
             request_headers=_header_list(request.headers), request_body=request.body,
             status=response.status, reason=_REASONS.get(response.status, ""),
             protocol=response.protocol or "HTTP/1.1",
             response_headers=wire_headers(response, request.method), body=body,
-            ip_address=str(ip) if ip is not None else None, date=datetime.now(UTC))
+            ip_address=str(ip) if ip is not None else None, date=datetime.now(UTC),
+            truncated=truncated)
         self.writer.write_exchange(exchange)
         stats = self.stats
         stats.inc_value("diancang/captures")
         stats.inc_value("diancang/bytes", len(body))
         stats.inc_value(f"diancang/status/{response.status}")
+        if truncated is not None:
+            stats.inc_value(f"diancang/truncated/{truncated}")
         return response
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

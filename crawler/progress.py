@@ -39,7 +39,7 @@ def crawl_stats(raw: dict[str, Any], elapsed: float) -> dict[str, Any]:
         "elapsed": round(elapsed, 3),
         "requests": pages + int(raw.get("diancang/errors", 0)),
         "rate": round(pages / elapsed, 2) if elapsed > 0 else 0.0,
-        "status": {}, "refused": {}, "error_types": {},
+        "status": {}, "refused": {}, "error_types": {}, "truncated": {},
     }
     for key, value in raw.items():
         if key.startswith("diancang/status/"):
@@ -48,6 +48,8 @@ def crawl_stats(raw: dict[str, Any], elapsed: float) -> dict[str, Any]:
             out["refused"][key.rsplit("/", 1)[1]] = value
         elif key.startswith("diancang/errors/"):
             out["error_types"][key.rsplit("/", 1)[1]] = value
+        elif key.startswith("diancang/truncated/"):
+            out["truncated"][key.rsplit("/", 1)[1]] = value
     if "finish_reason" in raw:
         out["finish_reason"] = raw["finish_reason"]
     return out

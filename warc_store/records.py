@@ -34,6 +34,7 @@ class HttpExchange:
     body: bytes                                  # before decompression, de-chunked
     ip_address: str | None
     date: datetime                               # when the request was sent (UTC)
+    truncated: str | None = None                 # WARC-Truncated: length | time | disconnect
 
 
 def is_chunked(headers: Sequence[tuple[str, str]]) -> bool:
@@ -63,6 +64,8 @@ def exchange_records(builder: RecordBuilder, ex: HttpExchange) -> tuple[ArcWarcR
     warc_headers = {"WARC-Date": date}
     if ex.ip_address:
         warc_headers["WARC-IP-Address"] = ex.ip_address
+    if ex.truncated:
+        warc_headers["WARC-Truncated"] = ex.truncated
     response = builder.create_warc_record(
         url, "response", payload=BytesIO(body), length=len(body),
         warc_headers_dict=warc_headers,
