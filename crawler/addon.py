@@ -13,6 +13,11 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from crawler.limits import DEADLINE_GRACE, scrapy_maxsize
+
+DEFAULT_MAX_RESPONSE_SIZE = 100 * 1000 * 1000
+DEFAULT_DEADLINE = 180.0
+
 OFF = None
 
 
@@ -25,7 +30,12 @@ class DiancangAddon:
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": OFF,
             # per-request byte counting by re-serialising each request; capture counts bytes
             "scrapy.downloadermiddlewares.stats.DownloaderStats": OFF,
+            # RFC 9309's reading of robots.txt, in the place of Scrapy's (100)
+            "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": OFF,
+            "crawler.robots.RobotsPolicy": 100,
             "crawler.capture.CaptureMiddleware": 950,
+            # cuts over-long and over-slow bodies before capture records them
+            "crawler.limits.ResponseLimits": 960,
             **settings.getdict("DOWNLOADER_MIDDLEWARES"),
         }, priority="addon")
         settings.set("SPIDER_MIDDLEWARES", {
@@ -51,6 +61,15 @@ class DiancangAddon:
             "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
             "ROBOTSTXT_PARSER": "scrapy.robotstxt.ProtegoRobotParser",
             "REDIRECT_MAX_TIMES": 10,
+            # crawler.limits: keep what came of a long, slow or broken body, marked as cut
+            "DIANCANG_MAX_RESPONSE_SIZE": DEFAULT_MAX_RESPONSE_SIZE,
+            "DIANCANG_RESPONSE_DEADLINE": DEFAULT_DEADLINE,
+            "DOWNLOAD_MAXSIZE": scrapy_maxsize(DEFAULT_MAX_RESPONSE_SIZE),
+            "DOWNLOAD_TIMEOUT": DEFAULT_DEADLINE + DEADLINE_GRACE,
+            "DOWNLOAD_FAIL_ON_DATALOSS": False,
+            # crawler.robots: an unreachable robots.txt is asked again, then means "disallow"
+            "DIANCANG_ROBOTS_RETRY_AFTER": 60.0,
+            "DIANCANG_ROBOTS_ATTEMPTS": 3,
             "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
             "COOKIES_ENABLED": True,
             "LOGSTATS_INTERVAL": 0,

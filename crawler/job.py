@@ -24,7 +24,11 @@ class CrawlJob:
     concurrency: int = 16             # connections across all hosts
     host_concurrency: int = 2         # per host when its seed gives none
     delay: float = 1.0                # per host when its seed gives none
-    timeout: float = 60.0
+    timeout: float = 180.0            # seconds a download may take; a body still arriving is cut
+    max_response_size: int = 100_000_000   # bytes kept of one body; the rest is cut
+    allow_private: bool = False       # fetch from private, loopback and link-local addresses
+    robots_retry_after: float = 60.0  # seconds before an unreachable robots.txt is asked again
+    robots_attempts: int = 3          # tries before an unreachable robots.txt disallows a host
     retries: int = 2
     max_pages: int | None = None      # a cap on the whole crawl, on top of each seed's
     warc_max_size: int = 1_000_000_000

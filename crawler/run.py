@@ -13,6 +13,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as project_settings
 from crawler.job import CrawlJob
+from crawler.limits import DEADLINE_GRACE, scrapy_maxsize
 from crawler.spiders.site import SiteSpider
 
 # Scrapy's finish reasons -> the catalogue's crawl status
@@ -37,7 +38,13 @@ def scrapy_settings(job: CrawlJob) -> Settings:
         "CONCURRENT_REQUESTS_PER_DOMAIN": job.host_concurrency,
         "DOWNLOAD_DELAY": job.delay,
         "RANDOMIZE_DOWNLOAD_DELAY": job.delay > 0,
-        "DOWNLOAD_TIMEOUT": job.timeout,
+        "DIANCANG_RESPONSE_DEADLINE": job.timeout,
+        "DOWNLOAD_TIMEOUT": job.timeout + DEADLINE_GRACE,
+        "DIANCANG_MAX_RESPONSE_SIZE": job.max_response_size,
+        "DOWNLOAD_MAXSIZE": scrapy_maxsize(job.max_response_size),
+        "DIANCANG_ALLOW_PRIVATE": job.allow_private,
+        "DIANCANG_ROBOTS_RETRY_AFTER": job.robots_retry_after,
+        "DIANCANG_ROBOTS_ATTEMPTS": job.robots_attempts,
         "RETRY_TIMES": job.retries,
         "LOG_FILE": str(job.crawl_dir / "crawl.log"),
         "LOG_FILE_APPEND": True,

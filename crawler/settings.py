@@ -16,3 +16,7 @@ DOWNLOAD_DELAY = 1.0
 # Installed before any add-on runs, so it lives here: the plain epoll reactor costs less CPU
 # per request than the asyncio one, and nothing in the crawl needs asyncio.
 TWISTED_REACTOR = "twisted.internet.epollreactor.EPollReactor"
+# Also read once per process, before any add-on: the resolver that refuses private, loopback
+# and link-local addresses (crawler.addresses) unless DIANCANG_ALLOW_PRIVATE is on.
+TWISTED_DNS_RESOLVER = "crawler.addresses.PublicOnlyResolver"
+DIANCANG_ALLOW_PRIVATE = False

@@ -62,6 +62,10 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         obey_robots=settings["crawl.obey_robots"], concurrency=settings["crawl.concurrency"],
         host_concurrency=settings["crawl.host_concurrency"], delay=settings["crawl.delay"],
         timeout=settings["crawl.timeout"], retries=settings["crawl.retries"],
+        max_response_size=settings["crawl.max_response_size"],
+        allow_private=settings["crawl.allow_private"],
+        robots_retry_after=settings["crawl.robots_retry_after"],
+        robots_attempts=settings["crawl.robots_attempts"],
         max_pages=max_pages, warc_max_size=settings["warc.max_size"],
         gzip_level=settings["warc.gzip_level"], progress=progress, on_warc_closed=on_closed,
     ), depth)

@@ -54,7 +54,19 @@ DECLARED: tuple[Setting, ...] = (
     Setting("crawl", "delay", 1.0, "Seconds between requests to one host when the seed list gives none"),
     Setting("crawl", "depth", 5, "Link hops from a seed when the seed list gives none"),
     Setting("crawl", "max_pages", 20000, "URLs fetched per seed when the seed list gives none"),
-    Setting("crawl", "timeout", 60.0, "Seconds before one download is given up"),
+    Setting("crawl", "timeout", 180.0,
+            "Seconds one download may take; a body still arriving then is kept as far as it "
+            "came, marked WARC-Truncated: time"),
+    Setting("crawl", "max_response_size", 100 * MB,
+            "Bytes kept of one response body; the rest is cut, marked WARC-Truncated: length"),
+    Setting("crawl", "allow_private", False,
+            "Fetch from private, loopback and link-local addresses (off: such hosts are "
+            "refused, so a seed or redirect cannot reach the library's own network)"),
+    Setting("crawl", "robots_retry_after", 60.0,
+            "Seconds before a robots.txt that answered 5xx or nothing is asked again; until "
+            "then its host is disallowed (RFC 9309)"),
+    Setting("crawl", "robots_attempts", 3,
+            "Times an unreachable robots.txt is asked before its host's URLs are refused"),
     Setting("crawl", "retries", 2, "Retries of a failed download (connection errors, 5xx)"),
     Setting("warc", "max_size", 1_000 * MB, "Bytes after which a WARC file is closed and a new one started"),
     Setting("warc", "gzip_level", 6, "zlib level of each record's gzip member (1 fastest, 9 smallest)"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import signal
 import subprocess
@@ -236,7 +237,8 @@ def test_ctrl_c_stops_cleanly_with_every_warc_closed(tmp_path: Path) -> None:
         run_cli(home, "init")
         proc = subprocess.Popen(
             [sys.executable, "-m", "diancang.cli", "--home", str(home), "crawl", "slow",
-             "--seeds", str(seeds)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             "--seeds", str(seeds)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env=dict(os.environ, DIANCANG_CRAWL_ALLOW_PRIVATE="1"))
         archive = home / "collections" / "slow" / "archive"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

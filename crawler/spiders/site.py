@@ -14,12 +14,15 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
+from crawler.addresses import PublicOnlyResolver
 from crawler.admission import Admission
 from crawler.discovery import feed_entries, robots_sitemaps, sitemap_entries
 from crawler.extract import css_imports, css_urls, from_html, js_urls
 from crawler.job import CrawlJob
+from crawler.robots import PutAside
 from seeds.parse import load_seed_list
 from seeds.scope import Scope
 
@@ -207,8 +210,15 @@ class SiteSpider(Spider):
     def failed(self, failure: Failure) -> None:
         if failure.check(HttpError):  # a 4xx/5xx: captured, and counted by status already
             return
-        if failure.check(IgnoreRequest):  # robots.txt forbids it (the only one dropping here)
-            self.admission.refused["robots-disallowed"] += 1
+        if failure.check(PutAside):       # its host's robots.txt is asked again later
+            return
+        if failure.check(IgnoreRequest):  # refused on the way out (robots.txt, address ...)
+            self.admission.refused[getattr(failure.value, "reason", "ignored")] += 1
+            return
+        request = getattr(failure, "request", None)    # Scrapy sets it on errbacks' failures
+        if failure.check(DNSLookupError) and request is not None and \
+                (urlsplit(request.url).hostname or "") in PublicOnlyResolver.refused:
+            self.admission.refused["private-address"] += 1
             return
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("diancang/errors")

@@ -18,7 +18,8 @@ def test_user_agent_delay_and_robots_as_the_site_sees_them(tmp_path: Path) -> No
         home = tmp_path / "home"
         run_cli(home, "init")
         run_cli(home, "crawl", "polite", "--seeds", str(seeds),
-                env={"DIANCANG_OPERATOR_CONTACT": "mailto:webarchive@library.example"})
+                env={"DIANCANG_OPERATOR_CONTACT": "mailto:webarchive@library.example",
+                     "DIANCANG_CRAWL_ALLOW_PRIVATE": "1"})
         own = [hit for hit in site.hits if hit.headers.get("host") == f"127.0.0.1:{site.port}"]
     finally:
         site.stop()

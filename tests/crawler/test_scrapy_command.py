@@ -21,7 +21,7 @@ def test_plain_scrapy_crawl_writes_the_same_kind_of_warcs(tmp_path: Path) -> Non
                          .replace("{{ORIGIN}}", site.origin), encoding="utf-8")
         proc = subprocess.run(
             [sys.executable, "-m", "scrapy", "crawl", "site", "-a", f"seeds={seeds}",
-             "-a", f"home={tmp_path / 'home'}"],
+             "-a", f"home={tmp_path / 'home'}", "-s", "DIANCANG_ALLOW_PRIVATE=1"],
             cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
             env=dict(os.environ, SCRAPY_SETTINGS_MODULE="crawler.settings"))
     finally:
