@@ -203,3 +203,28 @@ def iter_records_warcio(path: Path) -> Iterator[Record | Corrupt]:
                 yield Record(offset, length, headers, block)
         except (ArchiveLoadFailed, ValueError, zlib.error, EOFError) as exc:
             yield Corrupt(records.offset, f"{exc}; the rest of the file is not read")
+
+
+def payload(block: bytes, http: Http, limit: int) -> bytes:
+    """The payload as the server meant it: de-chunked and decompressed (at most ``limit``
+    bytes).  Bodies are archived as they came off the wire, so this undoes both encodings."""
+    from io import BytesIO
+
+    from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReader
+
+    stream = BytesIO(block[http.body_start:])
+    encoding = (http.header("content-encoding") or "").strip().lower() or None
+    if encoding not in ("gzip", "x-gzip", "deflate", "br"):
+        encoding = None
+    elif encoding == "x-gzip":
+        encoding = "gzip"
+    if "chunked" in (http.header("transfer-encoding") or "").lower():
+        reader = ChunkedDataReader(stream, decomp_type=encoding)
+    elif encoding:
+        reader = DecompressingBufferedReader(stream, decomp_type=encoding)
+    else:
+        return stream.read(limit)
+    try:
+        return reader.read(limit)
+    except Exception:  # noqa: BLE001 - undecodable: the raw bytes, as a browser shows them
+        return block[http.body_start:http.body_start + limit]

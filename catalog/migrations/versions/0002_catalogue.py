@@ -9,6 +9,8 @@ SQLite gets an FTS5 table ``capture_fts`` (rowid = captures.id) emptied by a tri
 its capture goes; PostgreSQL gets ``capture_search`` (one tsvector per capture, GIN index).
 Both hold words already segmented by jieba, so neither needs a Chinese parser of its own.
 """
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,7 +19,7 @@ down_revision = '0001'
 branch_labels = None
 depends_on = None
 
-CAPTURE_COLUMNS = [
+CAPTURE_COLUMNS: list[sa.Column[Any]] = [
     sa.Column('host', sa.String(length=255), nullable=True),
     sa.Column('crawl_id', sa.Integer(), nullable=True),
     sa.Column('seed_id', sa.Integer(), nullable=True),
