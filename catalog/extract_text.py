@@ -29,7 +29,8 @@ MAX_HTML_BYTES = 10_000_000
 MAX_TEXT_CHARS = 200_000
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _BLANKS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+")
 _LINK_SKIP = ("javascript:", "mailto:", "tel:", "#")
 
 
@@ -72,11 +73,10 @@ def describe(page: Page, pdf_max_bytes: int) -> dict[str, Any]:
 
 
 def _guess_language(text: str) -> str | None:
+    """"zh" where Han characters outnumber Latin words (an undeclared Chinese page)."""
     sample = text[:2000]
-    letters = sum(1 for c in sample if c.isalpha())
-    if not letters:
-        return None
-    return "zh" if len(_CJK.findall(sample)) / letters > 0.3 else None
+    han = len(_CJK.findall(sample))
+    return "zh" if han and han > len(_LATIN_WORD.findall(sample)) else None
 
 
 def _clean_text(text: str) -> str:
