@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -54,9 +55,14 @@ class TextPool:
             self._done += describe_chunk(pages, self.pdf_max_bytes)
             return
         if self._executor is None:
-            # spawn, not fork: the indexer may run beside the crawl's threads and reactor
+            # fork only a single-threaded process (``diancang index``): beside the crawl's
+            # threads and reactor the workers are spawned afresh
+            method = ("fork" if threading.active_count() == 1
+                      and "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            if method == "fork":
+                initialise()     # once here, and every worker (of every pool) inherits it
             self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn"),
+                self.workers, mp_context=multiprocessing.get_context(method),
                 initializer=initialise)
         self._futures.append(self._executor.submit(describe_chunk, pages, self.pdf_max_bytes))
         while len(self._futures) > 3 * self.workers:

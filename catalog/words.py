@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import jieba
 
@@ -43,16 +44,27 @@ def _normal(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def words(text: str) -> list[str]:
-    """The words of a text in order: jieba's precise cut, split into letters-and-digits runs."""
+@lru_cache(maxsize=50_000)
+def _cut(chunk: str) -> tuple[str, ...]:
     out: list[str] = []
-    for token in jieba.cut(_normal(text)):
-        if token.isspace():
-            continue
+    for token in jieba.cut(chunk):
         if _WORD.fullmatch(token):
             out.append(token)
         else:
             out += _WORD.findall(token)
+    return tuple(out)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text in order: jieba's precise cut, split into letters-and-digits runs.
+
+    jieba cuts each run between spaces on its own anyway (a space ends a block), so the text
+    is cut run by run through a cache: the navigation and footers that every page of a portal
+    repeats are segmented once per worker, not once per page.
+    """
+    out: list[str] = []
+    for chunk in _normal(text).split():
+        out += _cut(chunk)
     return out
 
 

@@ -50,9 +50,13 @@ class NotMirrored(Exception):
     """A record whose pywb line the fast path does not build; pywb indexes the file."""
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")
+
+
 def timestamp14(warc_date: str) -> str:
-    digits = "".join(c for c in warc_date if c.isdigit())
-    return digits[:14] if len(digits) >= 14 else iso_date_to_timestamp(warc_date)
+    """The 14-digit timestamp of a WARC-Date (as warcio's ``iso_date_to_timestamp``)."""
+    match = _ISO_DATE.match(warc_date)
+    return "".join(match.groups()) if match else iso_date_to_timestamp(warc_date)
 
 
 def cdxj_fields(record: Record) -> tuple[str, str, dict[str, str]] | None:
@@ -63,8 +67,7 @@ def cdxj_fields(record: Record) -> tuple[str, str, dict[str, str]] | None:
     rtype = record.type
     headers = record.headers
     if rtype == "request":
-        http = http_of(record)
-        if http is not None and http.protocol.upper() not in ("GET", "HEAD"):
+        if not record.block.startswith((b"GET ", b"HEAD ")) and http_of(record) is not None:
             raise NotMirrored("a request with a body")
         return None
     if rtype in _SKIPPED_TYPES or not rtype:

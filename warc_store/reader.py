@@ -84,14 +84,13 @@ def parse_http(block: bytes) -> Http | None:
     end = block.find(b"\r\n\r\n")
     if end < 0:
         return None
-    lines = block[:end].split(b"\r\n")
-    first = decode_header(lines[0]).strip()
+    lines = decode_header(block[:end]).split("\r\n")
+    first = lines[0].strip()
     if not first:
         return None
     protocol, _, rest = first.partition(" ")
     headers: list[tuple[str, str]] = []
-    for raw in lines[1:]:
-        line = decode_header(raw)
+    for line in lines[1:]:
         if line[:1] in (" ", "\t") and headers:        # a folded continuation line
             name, value = headers[-1]
             headers[-1] = (name, value + line.rstrip())
@@ -107,10 +106,10 @@ def _parse_record(data: bytes, offset: int, length: int) -> Record:
     if not data.startswith(b"WARC/") or end < 0:
         raise ValueError("no WARC header at the start of the member")
     headers: dict[str, str] = {}
-    for raw in data[:end].split(b"\r\n")[1:]:
-        name, sep, value = decode_header(raw).partition(":")
+    for line in decode_header(data[:end]).split("\r\n")[1:]:
+        name, sep, value = line.partition(":")
         if not sep:
-            raise ValueError(f"malformed WARC header line {raw[:60]!r}")
+            raise ValueError(f"malformed WARC header line {line[:60]!r}")
         headers.setdefault(name.strip().lower(), value.strip())
     try:
         size = int(headers["content-length"])
