@@ -29,7 +29,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from crawl import start_site  # noqa: E402  (bench/crawl.py)
+from crawl import start_site
 
 
 def crawl(origin: str, home: Path) -> Path:

@@ -30,13 +30,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert  # noqa: E402
+from sqlalchemy import insert
 
-from catalog import fulltext  # noqa: E402
-from catalog.db import Catalog  # noqa: E402
-from catalog.models import Capture, Collection, WarcFile  # noqa: E402
-from catalog.search import search  # noqa: E402
-from catalog.words import initialise, subwords  # noqa: E402
+from catalog import fulltext
+from catalog.db import Catalog
+from catalog.models import Capture, Collection, WarcFile
+from catalog.search import search
+from catalog.words import initialise, subwords
 
 WORDS_PER_PAGE = 160
 BATCH = 2000
@@ -127,7 +127,7 @@ def queries(rng: random.Random, words: list[str], n: int) -> list[tuple[str, str
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def main() -> None:
