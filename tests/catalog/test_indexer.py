@@ -153,3 +153,21 @@ def test_a_corrupt_record_is_skipped_and_named(catalog_url: str, tmp_path: Path)
     assert urls == ["http://example.com/one", "http://example.com/three"]
     assert result.captures == 11
     catalog.dispose()
+
+
+def test_files_are_indexed_as_they_close(catalog_url: str, tmp_path: Path) -> None:
+    """What ``diancang crawl`` does on each closed WARC: queue it for the indexing thread."""
+    from catalog.background import BackgroundIndexer
+
+    catalog = Catalog(catalog_url)
+    coll_dir, closed = setup_corpus(catalog, tmp_path)
+    background = BackgroundIndexer(catalog, "corpus", coll_dir / "indexes", workers=1,
+                                   pdf_max_bytes=CAP)
+    background.submit(closed[0].path)
+    result = background.close()
+    assert (result.files, result.captures, result.pages) == (1, 6, 4)
+    assert sorted(p.name for p in (coll_dir / "indexes").iterdir()) == [
+        closed[0].filename + ".cdxj"]
+    # the crawl-end pass then finds only the file not yet indexed
+    assert index_collection(catalog, "corpus", coll_dir, workers=1).files == 1
+    catalog.dispose()
