@@ -70,6 +70,10 @@ DECLARED: tuple[Setting, ...] = (
     Setting("crawl", "retries", 2, "Retries of a failed download (connection errors, 5xx)"),
     Setting("warc", "max_size", 1_000 * MB, "Bytes after which a WARC file is closed and a new one started"),
     Setting("warc", "gzip_level", 6, "zlib level of each record's gzip member (1 fastest, 9 smallest)"),
+    Setting("index", "workers", 0,
+            "Processes extracting page text when indexing; 0 means one per CPU core"),
+    Setting("index", "pdf_max_bytes", 20 * MB,
+            "PDFs larger than this are catalogued without their text"),
     Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
     Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
 )
