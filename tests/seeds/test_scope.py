@@ -10,6 +10,7 @@ import pytest
 
 from seeds.model import Seed
 from seeds.scope import RULES, Decision, Scope, surt_key
+from seeds.traps import TrapLimits
 
 IN = Decision(True, "in-scope")
 REQUISITE = Decision(True, "requisite")
@@ -359,8 +360,8 @@ def test_url_length_limit() -> None:
     scope = Scope([Seed("http://x.cn/")])
     base = "http://x.cn/"
 
-    assert scope.decide(base + "a" * (2048 - len(base))) == IN
-    assert scope.decide(base + "a" * (2049 - len(base))) == TOO_LONG
+    assert scope.decide(base + "a" * (2083 - len(base))) == IN
+    assert scope.decide(base + "a" * (2084 - len(base))) == TOO_LONG
 
 
 def test_path_depth_limit() -> None:
@@ -387,8 +388,8 @@ def test_path_repeats(path: str, decision: Decision) -> None:
 
 
 def test_trap_limits_are_configurable() -> None:
-    scope = Scope([Seed("http://x.cn/")], max_url_length=30, max_path_depth=2,
-                  max_path_repeats=1)
+    scope = Scope([Seed("http://x.cn/")],
+                  traps=TrapLimits(max_url_length=30, max_path_depth=2, max_path_repeats=1))
 
     assert scope.decide("http://x.cn/a/b") == IN
     assert scope.decide("http://x.cn/a/b/c") == PATH_TOO_DEEP
@@ -398,10 +399,10 @@ def test_trap_limits_are_configurable() -> None:
 
 
 @pytest.mark.parametrize(("url", "hops", "embed_hops", "decision"), [
-    ("http://y.cn/" + "q" * 2048, 0, 0, TOO_LONG),       # out of scope, but the trap is named
-    ("http://cdn.cn/" + "q" * 2048, 1, 1, TOO_LONG),     # requisites are guarded too
+    ("http://y.cn/" + "q" * 2083, 0, 0, TOO_LONG),       # out of scope, but the trap is named
+    ("http://cdn.cn/" + "q" * 2083, 1, 1, TOO_LONG),     # requisites are guarded too
     ("http://cdn.cn/a/a/a/a/x.png", 1, 1, PATH_REPEATS),
-    ("http://x.cn/print/" + "q" * 2048, 0, 0, TOO_LONG),  # the guard beats the exclude
+    ("http://x.cn/print/" + "q" * 2083, 0, 0, TOO_LONG),  # the guard beats the exclude
     ("http://x.cn/a/a/a/a", 9, 0, PATH_REPEATS),         # ... and too-deep
 ])
 def test_trap_guards_come_last(url: str, hops: int, embed_hops: int,
