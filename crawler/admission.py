@@ -114,9 +114,11 @@ class Admission:
         self.seen_keys.add(key)
         return Admitted(url, owner)
 
-    def _refuse(self, url: str, refused_set: set[str], reason: str) -> None:
+    def _refuse(self, url: str, refused_set: set[str], reason: str) -> Admitted | None:
+        """Refuse ``url`` for good (remembered), counted under ``reason``."""
         refused_set.add(url)
         self.refused[reason] += 1
+        return None
 
     def outlinks(self, links: list[str]) -> list[str]:
         """The links of one page that are followed: at most ``max_outlinks`` distinct ones,

@@ -436,3 +436,40 @@ def test_rules_can_be_replaced() -> None:
     assert scope.decide("http://x.cn/a", hops=9) == IN
     assert scope.decide("http://cdn.cn/a.png", hops=1, embed_hops=9) == OUT
     assert Scope([Seed("http://x.cn/")], rules=()).decide("http://x.cn/") == OUT
+
+
+# ---- session ids ---------------------------------------------------------------------------
+
+TOMCAT = "0123456789ABCDEF0123456789ABCDEF"
+
+
+@pytest.mark.parametrize(("url", "plain"), [
+    # Java's path parameter, which surt keeps on its own
+    (f"http://x.cn/a.jsp;jsessionid={TOMCAT}", "http://x.cn/a.jsp"),
+    (f"http://x.cn/a.jsp;jsessionid={TOMCAT}?id=3", "http://x.cn/a.jsp?id=3"),
+    ("http://x.cn/a.jsp;JSESSIONID=abc123.node1", "http://x.cn/a.jsp"),   # any length, a route
+    ("http://x.cn/news/;jsessionid=abc", "http://x.cn/news/"),
+    ("http://x.cn/a.php;PHPSESSID=abc", "http://x.cn/a.php"),
+    # query parameters that are never anything but a session, at any length and place
+    ("http://x.cn/a?jsessionid=abc&id=3", "http://x.cn/a?id=3"),
+    ("http://x.cn/a?id=3&PHPSESSID=q1w2e3r4t5y6u7i8o9p0a1s2d3", "http://x.cn/a?id=3"),
+    ("http://x.cn/a?b=2&PHPSESSID=abc&c=3", "http://x.cn/a?b=2&c=3"),
+    ("http://x.cn/a?PHPSESSID=abc", "http://x.cn/a"),
+    ("http://x.cn/a?ASPSESSIONIDQASDSRTB=NKLMJNOPABCDEFGHIJKLMNOP&id=3", "http://x.cn/a?id=3"),
+    ("http://x.cn/a?CFTOKEN=12345678&id=3&CFID=1234", "http://x.cn/a?id=3"),
+    # what surt already does: a 32-character sid, ASP.NET's cookieless path segment
+    ("http://x.cn/a?sid=0123456789abcdef0123456789abcdef&id=3", "http://x.cn/a?id=3"),
+    ("http://x.cn/(S(abcdefghijklmnopqrstuvwx))/a.aspx", "http://x.cn/a.aspx"),
+])
+def test_session_ids_are_not_part_of_the_key(url: str, plain: str) -> None:
+    assert surt_key(url) == surt_key(plain)
+
+
+@pytest.mark.parametrize(("url", "key"), [
+    ("http://x.cn/a?sid=12", "cn,x)/a?sid=12"),              # a short sid is a section id
+    ("http://x.cn/a?xjsessionid=1", "cn,x)/a?xjsessionid=1"),
+    ("http://x.cn/a;type=pdf", "cn,x)/a;type=pdf"),           # other path parameters stay
+    ("http://x.cn/jsessionid/a?cfid_x=1", "cn,x)/jsessionid/a?cfid_x=1"),
+])
+def test_look_alikes_stay_in_the_key(url: str, key: str) -> None:
+    assert surt_key(url) == key
