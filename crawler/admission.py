@@ -5,9 +5,11 @@ seen-set (most links on a page were seen on the page before), then the SURT (com
 per distinct URL), then the scope's decide rules, then the seed's and crawl's page budgets.
 A linked document (PDF, Office, WPS, OFD ...) refused as a link is decided again as a
 requisite: attachments are captured wherever they are kept.
-Then the counting trap guards (limits in ``seeds.traps.TrapLimits``): directories found to
-answer "soft 404s", distinct query strings per path, URLs per host.  They cost a dict lookup
-or two per new URL; the soft-404 check runs only once some directory is blocked.
+Then the counting trap guards (limits in ``seeds.traps.TrapLimits``): distinct query strings
+per path and directories found to answer "soft 404s", for links (a trap is walked by its
+links; requisites are bounded by the pages that need them), and URLs per host, for all.
+They cost a dict lookup or two per new URL; the soft-404 check runs only once some
+directory is blocked.
 Refusals are counted by reason for the crawl's stats.
 """
 
@@ -86,11 +88,12 @@ class Admission:
                 refused_set.add(url)
             self.refused[decision.reason] += 1
             return None
-        if self.soft404 and directory_of(url).startswith(self.soft404):
-            return self._refuse(url, refused_set, "soft-404")
-        path, query_mark, _ = key.partition("?")
+        # links only: a page's requisites are as many as its pages, and replay needs them
+        path, query_mark, _ = key.partition("?") if embed_hops == 0 else (key, "", "")
         if query_mark and self.query_variants.get(path, 0) >= self.traps.max_query_variants:
             return self._refuse(url, refused_set, "query-variants")
+        if self.soft404 and embed_hops == 0 and directory_of(url).startswith(self.soft404):
+            return self._refuse(url, refused_set, "soft-404")
         host = key.partition(")")[0]
         if self.host_counts.get(host, 0) >= self.traps.max_host_pages:
             return self._refuse(url, refused_set, "host-budget")

@@ -63,7 +63,7 @@ DECLARED: tuple[Setting, ...] = (
     Setting("traps", "max_path_repeats", 3,
             "Times one path segment may occur in a URL's path (path-repeats: /a/a/a/a/)"),
     Setting("traps", "max_query_variants", 1000,
-            "Distinct query strings fetched per host and path (query-variants: calendars, facets)"),
+            "Distinct query strings of links followed per host and path (query-variants: calendars)"),
     Setting("traps", "max_outlinks", 6000,
             "Links followed from one page; requisites are not limited (too-many-outlinks)"),
     Setting("traps", "max_host_pages", 50000,

@@ -23,8 +23,9 @@ class TrapLimits:
     # How often one path segment may occur in a path ("path-repeats"): /a/b/a/c/a is fine,
     # a fourth "a" is the relative-link loop /loop/a/a/a/a/.
     max_path_repeats: int = 3
-    # Distinct query strings admitted for one host and path ("query-variants"), counted
-    # after canonicalisation (parameter order and session ids do not make new variants).
+    # Distinct query strings of links followed for one host and path ("query-variants"),
+    # counted after canonicalisation (parameter order and session ids make no new variant);
+    # requisites (getImage.do?id=N) are not limited: they are as many as the pages.
     # It ends calendars (?month=...) and faceted searches; 1000 lets a list paginate through
     # 1000 pages. Sites that show every article as detail.jsp?id=N need more: raise it.
     max_query_variants: int = 1000
@@ -38,7 +39,7 @@ class TrapLimits:
     max_host_pages: int = 50000
     # After this many page responses with an identical payload under one directory (a
     # "soft 404": any URL answers 200 with the same page), links from such responses are no
-    # longer followed and further URLs under that directory are refused ("soft-404").
+    # longer followed and further links under that directory are refused ("soft-404").
     soft404_repeats: int = 20
 
 
