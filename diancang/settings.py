@@ -58,6 +58,8 @@ DECLARED: tuple[Setting, ...] = (
     Setting("crawl", "retries", 2, "Retries of a failed download (connection errors, 5xx)"),
     Setting("warc", "max_size", 1_000 * MB, "Bytes after which a WARC file is closed and a new one started"),
     Setting("warc", "gzip_level", 6, "zlib level of each record's gzip member (1 fastest, 9 smallest)"),
+    Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
+    Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
     Setting("traps", "max_url_length", 2083, "Longer URLs are not fetched (url-too-long)"),
     Setting("traps", "max_path_depth", 20, "URLs with more path segments are not fetched (path-too-deep)"),
     Setting("traps", "max_path_repeats", 3,
@@ -70,8 +72,6 @@ DECLARED: tuple[Setting, ...] = (
             "URLs fetched per host, requisites included, across all seeds (host-budget)"),
     Setting("traps", "soft404_repeats", 20,
             "Identical page responses under one directory after which it is left (soft-404)"),
-    Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
-    Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in DECLARED}
