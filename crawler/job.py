@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seeds.model import Seed
+from seeds.traps import DEFAULT_TRAPS, TrapLimits
 from warc_store.writer import ClosedWarc
 
 
@@ -33,5 +34,6 @@ class CrawlJob:
     max_pages: int | None = None      # a cap on the whole crawl, on top of each seed's
     warc_max_size: int = 1_000_000_000
     gzip_level: int = 6
+    traps: TrapLimits = DEFAULT_TRAPS  # trap guards: URL shape, query variants, host budget ...
     progress: bool = False            # draw a live progress line on stderr
     on_warc_closed: Callable[[ClosedWarc], None] | None = field(default=None, compare=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
 import click
@@ -17,8 +18,10 @@ from crawler.run import CrawlOutcome, run_crawl
 from crawler.spiders.site import with_depth
 from diancang.errors import NotFound
 from diancang.home import Home
+from diancang.settings import Settings
 from seeds.model import SeedList
 from seeds.parse import load_seed_list
+from seeds.traps import TrapLimits
 from warc_store.repair import repair_open_files
 from warc_store.writer import ClosedWarc
 
@@ -37,6 +40,11 @@ def _load_collection(home: Home, collection: str, seed_file: Path | None) -> tup
             raise NotFound(f"no collection {collection!r} in the catalogue; import its seed "
                            f"list first: diancang seeds import FILE (or crawl --seeds FILE)")
         return coll.id, seed_list_of(coll)
+
+
+def trap_limits(settings: Settings) -> TrapLimits:
+    """The ``traps.*`` settings as the crawler's plain limits."""
+    return TrapLimits(**{f.name: settings[f"traps.{f.name}"] for f in fields(TrapLimits)})
 
 
 def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int | None,
@@ -74,6 +82,7 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         robots_attempts=settings["crawl.robots_attempts"],
         max_pages=max_pages, warc_max_size=settings["warc.max_size"],
         gzip_level=settings["warc.gzip_level"], progress=progress, on_warc_closed=on_closed,
+        traps=trap_limits(settings),
     ), depth)
     outcome = CrawlOutcome("failed", "failed", {})
     try:

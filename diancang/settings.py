@@ -76,6 +76,18 @@ DECLARED: tuple[Setting, ...] = (
             "PDFs larger than this are catalogued without their text"),
     Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
     Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
+    Setting("traps", "max_url_length", 2083, "Longer URLs are not fetched (url-too-long)"),
+    Setting("traps", "max_path_depth", 20, "URLs with more path segments are not fetched (path-too-deep)"),
+    Setting("traps", "max_path_repeats", 3,
+            "Times one path segment may occur in a URL's path (path-repeats: /a/a/a/a/)"),
+    Setting("traps", "max_query_variants", 1000,
+            "Distinct query strings of links followed per host and path (query-variants: calendars)"),
+    Setting("traps", "max_outlinks", 6000,
+            "Links followed from one page; requisites are not limited (too-many-outlinks)"),
+    Setting("traps", "max_host_pages", 50000,
+            "URLs fetched per host, requisites included, across all seeds (host-budget)"),
+    Setting("traps", "soft404_repeats", 20,
+            "Identical page responses under one directory after which it is left (soft-404)"),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in DECLARED}

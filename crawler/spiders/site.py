@@ -74,7 +74,7 @@ class SiteSpider(Spider):
                 raise ValueError("SiteSpider needs a crawl job or -a seeds=FILE [-a home=DIR]")
             job = job_from_seed_file(seeds, home)
         self.job = job
-        self.scope = Scope(job.seeds)
+        self.scope = Scope(job.seeds, traps=job.traps)
         self.admission = Admission(self.scope, job.seeds, max_pages=job.max_pages)
         self.ignore_robots = [seed.robots == "ignore" for seed in job.seeds]
 
@@ -146,9 +146,10 @@ class SiteSpider(Spider):
                                     encoding, referer)
             yield from self._follow(found.speculative, base, origin, hops, embed + 1, seed,
                                     encoding, referer, SPECULATIVE)
-            if embed == 0:
-                yield from self._follow(found.links, base, origin, hops + 1, 0, seed,
-                                        encoding, referer)
+            # a page's links, unless its directory answers every URL with one page (soft 404)
+            if embed == 0 and self.admission.page_response(response.url, response.body):
+                yield from self._follow(self.admission.outlinks(found.links), base, origin,
+                                        hops + 1, 0, seed, encoding, referer)
         elif b"css" in content_type:
             # @import chains are one stylesheet to a browser: they add no requisite hop
             text, origin = response.text, _origin(response.url)
