@@ -83,7 +83,7 @@ class CaptureMiddleware:
         self.writer = WarcWriter(job.archive_dir, prefix=job.collection,
                                  max_size=job.warc_max_size, gzip_level=job.gzip_level,
                                  warcinfo=build_warcinfo(job, software_version),
-                                 on_close=job.on_warc_closed)
+                                 on_close=job.on_warc_closed, previous=job.previous)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -104,11 +104,14 @@ class CaptureMiddleware:
             protocol=response.protocol or "HTTP/1.1",
             response_headers=wire_headers(response, request.method), body=body,
             ip_address=str(ip) if ip is not None else None, date=datetime.now(UTC))
-        self.writer.write_exchange(exchange)
+        location = self.writer.write_exchange(exchange)
         stats = self.stats
         stats.inc_value("diancang/captures")
         stats.inc_value("diancang/bytes", len(body))
         stats.inc_value(f"diancang/status/{response.status}")
+        if location.revisit:
+            stats.inc_value("diancang/revisits")
+            stats.inc_value("diancang/dedup_bytes", len(body))
         return response
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

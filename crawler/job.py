@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from seeds.model import Seed
+from warc_store.records import Original
 from warc_store.writer import ClosedWarc
 
 
@@ -31,3 +32,5 @@ class CrawlJob:
     gzip_level: int = 6
     progress: bool = False            # draw a live progress line on stderr
     on_warc_closed: Callable[[ClosedWarc], None] | None = field(default=None, compare=False)
+    # URL -> its latest earlier capture: unchanged 200 responses become revisit records
+    previous: Mapping[str, Original] = field(default_factory=dict, compare=False, repr=False)

@@ -39,6 +39,8 @@ def crawl_stats(raw: dict[str, Any], elapsed: float) -> dict[str, Any]:
         "elapsed": round(elapsed, 3),
         "requests": pages + int(raw.get("diancang/errors", 0)),
         "rate": round(pages / elapsed, 2) if elapsed > 0 else 0.0,
+        "revisits": int(raw.get("diancang/revisits", 0)),     # unchanged: payload not stored
+        "dedup_bytes": int(raw.get("diancang/dedup_bytes", 0)),
         "status": {}, "refused": {}, "error_types": {},
     }
     for key, value in raw.items():

@@ -8,6 +8,7 @@ import click
 
 from catalog.collections import get_collection, import_seed_list, seed_list_of
 from catalog.crawls import finish_crawl, record_warc_file, start_crawl
+from catalog.digests import previous_captures
 from catalog.indexer import index_collection
 from catalog.models import Collection
 from crawler.job import CrawlJob
@@ -52,8 +53,13 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         with catalog.session() as session:
             record_warc_file(session, collection_id=coll_id, crawl_id=crawl_id, closed=closed)
 
-    for repaired in repair_open_files(coll_dir / "archive", on_close=on_closed):
-        click.echo(f"repaired {repaired.filename} left open by an earlier crawl", err=True)
+    repaired = repair_open_files(coll_dir / "archive", on_close=on_closed)
+    for closed in repaired:
+        click.echo(f"repaired {closed.filename} left open by an earlier crawl", err=True)
+    if repaired:   # their captures count as earlier ones for deduplication
+        index_collection(catalog, collection, coll_dir)
+    with catalog.session() as session:
+        previous = previous_captures(session, coll_id)
 
     job = with_depth(CrawlJob(
         collection=collection, seeds=seed_list.seeds, title=seed_list.title,
@@ -64,6 +70,7 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         timeout=settings["crawl.timeout"], retries=settings["crawl.retries"],
         max_pages=max_pages, warc_max_size=settings["warc.max_size"],
         gzip_level=settings["warc.gzip_level"], progress=progress, on_warc_closed=on_closed,
+        previous=previous,
     ), depth)
     outcome = CrawlOutcome("failed", "failed", {})
     try:
@@ -80,6 +87,9 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         f"{stats.get('elapsed', 0):.1f} s ({stats.get('rate', 0):.1f} pages/s), "
         f"{stats.get('errors', 0)} errors; {indexed.captures} captures indexed from "
         f"{indexed.files} WARC files")
+    if stats.get("revisits"):
+        click.echo(f"  {stats['revisits']} unchanged (revisit records), "
+                   f"{human_bytes(stats.get('dedup_bytes', 0))} not stored again")
     if stats.get("refused"):
         refused = ", ".join(f"{k} {v}" for k, v in sorted(stats["refused"].items()))
         click.echo(f"  not crawled: {refused}")
