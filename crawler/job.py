@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seeds.model import Seed
+from seeds.model import Limits, Seed
 from warc_store.records import Original
 from warc_store.writer import ClosedWarc
 
@@ -34,3 +34,4 @@ class CrawlJob:
     on_warc_closed: Callable[[ClosedWarc], None] | None = field(default=None, compare=False)
     # URL -> its latest earlier capture: unchanged 200 responses become revisit records
     previous: Mapping[str, Original] = field(default_factory=dict, compare=False, repr=False)
+    limits: Limits = field(default_factory=Limits)   # where the crawl stops: time, pages, bytes

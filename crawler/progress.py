@@ -94,6 +94,11 @@ class Progress:
     def update(self) -> None:
         stats = self.snapshot()
         self.tick += 1
+        limit = self.job.limits.duration
+        if limit is not None and stats["elapsed"] >= limit:
+            from crawler.capture import stop_crawl
+
+            stop_crawl(self.crawler, "limit: duration")
         if self.job.progress:
             sys.stderr.write(
                 f"\r\x1b[K{self.job.collection}: {stats['pages']} pages, "

@@ -121,6 +121,7 @@ class WarcWriter:
         self._builder = WARCWriter(self._buffer, gzip=False, warc_version="1.1")
         self._file: _OpenFile | None = None
         self._serial = 0
+        self.bytes_written = 0          # across every file this writer wrote
 
     # -- building -------------------------------------------------------------------------
     def _member(self, record: ArcWarcRecord) -> bytes:
@@ -144,6 +145,7 @@ class WarcWriter:
         opened = _OpenFile(path, filename)
         info = self._builder.create_warcinfo_record(filename, self.warcinfo)
         opened.append(self._member(info), 1)
+        self.bytes_written += opened.size
         log.info("opened %s", path)
         return opened
 
@@ -156,6 +158,7 @@ class WarcWriter:
             self._file = self._open()
         current = self._file
         offset = current.append(data, 2)
+        self.bytes_written += len(data)
         location = RecordLocation(current.filename, offset, len(first),
                                   response.rec_type == "revisit")
         if current.size >= self.max_size:
