@@ -202,5 +202,12 @@ def demo(home: Home, port: int, no_serve: bool) -> None:
     run_demo(home, replay_port=port, serve=not no_serve)
 
 
+# -- periodic crawling: schedules and the scheduler daemon ----------------------------------
+from diancang.schedule_command import schedule as _schedule
+from diancang.schedule_command import scheduler as _scheduler
+
+main.add_command(_schedule)
+main.add_command(_scheduler)
+
 if __name__ == "__main__":
     main()

@@ -122,6 +122,8 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
     outcome = CrawlOutcome("failed", "failed", {})
     try:
         outcome = run_crawl(job)
+    except KeyboardInterrupt:       # interrupted before Scrapy took over Ctrl-C: nothing lost
+        outcome = CrawlOutcome("stopped", "interrupted", {})
     finally:
         watch.stop()
         reason = outcome.reason
