@@ -137,6 +137,6 @@ def test_schedules_fire_survive_restarts_and_never_overlap(
         statuses = [r.status for r in requests]
         # none left hanging; one interrupted by the daemon's stop may have ended "failed"
         assert "queued" not in statuses and "started" not in statuses
-        assert statuses.count("missed") >= 1 and statuses.count("done") >= 3
+        assert statuses.count("missed") >= 1 and statuses.count("done") >= 2
     assert "paused" in run_cli(home, "schedule", "list").stdout
     catalog.dispose()
