@@ -58,6 +58,24 @@ def wait_for(what: Callable[[], bool], timeout: float = 60) -> None:
     raise AssertionError("timed out")
 
 
+def schedule_soon(home: Path, catalog: Catalog) -> datetime:
+    """One run due in 8 s, once the daemon has put it in its job store."""
+    soon = (datetime.now(UTC) + timedelta(seconds=8)).replace(microsecond=0)
+    run_cli(home, "schedule", "set", "cs", "every 3600s", "--start", soon.isoformat())
+
+    def synced() -> bool:
+        with catalog.session() as s:
+            names = s.execute(text("SELECT job_state FROM apscheduler_jobs")).scalars().all()
+        return any(b"every 3600s|" + str(soon).encode() in state for state in names)
+    wait_for(synced)
+    return soon
+
+
+def wait_until(moment: datetime) -> None:
+    """Sleep until 2 s after ``moment``."""
+    time.sleep(max(0.0, (moment - datetime.now(UTC)).total_seconds() + 2))
+
+
 def aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -105,22 +123,18 @@ def test_schedules_fire_survive_restarts_and_never_overlap(
     try:
         wait_for(lambda: len(crawls()) >= before + 1 and finished() >= before + 1)
         # next: one run, due in 5 s, that falls while the daemon is down
-        soon = (datetime.now(UTC) + timedelta(seconds=5)).isoformat(timespec="seconds")
-        run_cli(home, "schedule", "set", "cs", "every 3600s", "--start", soon)
-        time.sleep(0.8)
+        soon = schedule_soon(home, catalog)
     finally:
         stop(proc)
-    time.sleep(7)
+    wait_until(soon)
     count = len(crawls())
     proc = daemon(home)                   # within the misfire grace: runs once on return
     try:
         wait_for(lambda: len(crawls()) == count + 1 and finished() >= count + 1)
-        soon = (datetime.now(UTC) + timedelta(seconds=5)).isoformat(timespec="seconds")
-        run_cli(home, "schedule", "set", "cs", "every 3600s", "--start", soon)
-        time.sleep(0.8)
+        soon = schedule_soon(home, catalog)
     finally:
         stop(proc)
-    time.sleep(7)
+    wait_until(soon)
     proc = daemon(home, DIANCANG_SCHEDULER_MISFIRE_GRACE="1")
     try:                                  # beyond a 1-second grace: recorded as missed
         def missed() -> bool:
