@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 
 from crawler.addresses import PublicOnlyResolver
 from crawler.admission import Admission
+from crawler.capture import CrawlStopping
 from crawler.discovery import feed_entries, robots_sitemaps, sitemap_entries
 from crawler.extract import css_imports, css_urls, from_html, js_urls
 from crawler.job import CrawlJob
@@ -209,8 +210,8 @@ class SiteSpider(Spider):
             self.crawler.engine.crawl(sitemap)
 
     def failed(self, failure: Failure) -> None:
-        if failure.check(HttpError):  # a 4xx/5xx: captured, and counted by status already
-            return
+        if failure.check(HttpError, CrawlStopping):  # a 4xx/5xx: captured and counted already;
+            return                                    # or fetched past a limit: not archived
         if failure.check(PutAside):       # its host's robots.txt is asked again later
             return
         if failure.check(IgnoreRequest):  # refused on the way out (robots.txt, address ...)
