@@ -94,12 +94,14 @@ class GeneratedSite:
     """N linked pages (/, /p/<i>.html) with a shared stylesheet and image: a tree with a
     fan-out of ``fanout`` plus a navigation bar repeated on every page, like a portal.
     ``page_bytes`` adds that much article text to each page (different on every page,
-    the same on every request)."""
+    the same on every request); ``image_bytes`` gives each page a photo of its own of that
+    size (incompressible, as JPEG is)."""
 
-    def __init__(self, pages: int, fanout: int = 10, page_bytes: int = 0):
+    def __init__(self, pages: int, fanout: int = 10, page_bytes: int = 0, image_bytes: int = 0):
         self.pages = pages
         self.fanout = fanout
         self.page_bytes = page_bytes
+        self.image_bytes = image_bytes
         self.css = b"body{font-family:sans-serif}.logo{background:url(/s/logo.png)}\n"
         self.text = ("政府信息公开 通知公告 政策解读 " * 40).encode("utf-8")
 
@@ -122,7 +124,12 @@ class GeneratedSite:
                 f'<link rel="stylesheet" href="/s/site.css"></head><body>'
                 f'<img src="/s/logo.png" alt="logo"><nav>{nav}</nav><ul>{links}</ul><p>')
         article = self.article(i) if self.page_bytes else b""
-        return html.encode("utf-8") + self.text + article + b"</p></body></html>"
+        photo = f'<img src="/i/{i}.jpg" alt="图片 {i}">'.encode() if self.image_bytes else b""
+        return html.encode("utf-8") + self.text + article + b"</p>" + photo + b"</body></html>"
+
+    def photo(self, i: int) -> bytes:
+        """A JPEG-sized run of incompressible bytes behind a JPEG signature."""
+        return b"\xff\xd8\xff\xe0" + random.Random(-1 - i).randbytes(self.image_bytes - 4)
 
     def reply(self, path: str) -> Reply:
         if path in ("/", "/index.html"):
@@ -134,6 +141,9 @@ class GeneratedSite:
             return Reply(200, self.css, {"Content-Type": "text/css"})
         if path == "/s/logo.png":
             return Reply(200, PIXEL_PNG, {"Content-Type": "image/png"})
+        if self.image_bytes and path.startswith("/i/") and path.endswith(".jpg") \
+                and path[3:-4].isdigit() and int(path[3:-4]) < self.pages:
+            return Reply(200, self.photo(int(path[3:-4])), {"Content-Type": "image/jpeg"})
         if path.startswith("/p/") and path.endswith(".html"):
             number = path[3:-5]
             if number.isdigit() and 0 < int(number) < self.pages:
@@ -179,7 +189,7 @@ class DirectorySite:
 class FixtureServer:
     def __init__(self, root: Path | str | None = None, *, host: str = "127.0.0.1",
                  port: int = 0, latency: float = 0.0, generate_pages: int | None = None,
-                 page_bytes: int = 0):
+                 page_bytes: int = 0, image_bytes: int = 0):
         if not _loopback(host):
             raise ValueError(f"fixture servers listen on loopback addresses only, not {host!r}")
         if (root is None) == (generate_pages is None):
@@ -190,6 +200,7 @@ class FixtureServer:
         self.latency = latency
         self.generate_pages = generate_pages
         self.page_bytes = page_bytes
+        self.image_bytes = image_bytes
         self.requests = 0
         self.hits: list[Hit] = []
         self.record_hits = root is not None    # generated sites are for benchmarks: no log
@@ -268,7 +279,8 @@ class FixtureServer:
 
     def _make_site(self) -> None:
         if self.generate_pages is not None:
-            self._site = GeneratedSite(self.generate_pages, page_bytes=self.page_bytes)
+            self._site = GeneratedSite(self.generate_pages, page_bytes=self.page_bytes,
+                                       image_bytes=self.image_bytes)
         else:
             assert self.root is not None
             self._site = DirectorySite(self.root, self.origin, self.alt_origin)
@@ -329,9 +341,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per response")
     parser.add_argument("--page-bytes", type=int, default=0, metavar="N",
                         help="with --generate: N bytes of article text more on every page")
+    parser.add_argument("--image-bytes", type=int, default=0, metavar="N",
+                        help="with --generate: a photo of N bytes of its own on every page")
     args = parser.parse_args(argv)
     FixtureServer(args.root, host=args.host, port=args.port, latency=args.latency,
-                  generate_pages=args.generate, page_bytes=args.page_bytes).serve_forever()
+                  generate_pages=args.generate, page_bytes=args.page_bytes,
+                  image_bytes=args.image_bytes).serve_forever()
 
 
 if __name__ == "__main__":
