@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -39,6 +41,8 @@ class Collection(Base):
     schedule: Mapped[str] = mapped_column(String(100), default="once")
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # shown to researchers without a login (migration 0004); new collections start hidden
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     seeds: Mapped[list[Seed]] = relationship(back_populates="collection", order_by="Seed.position",
                                              cascade="all, delete-orphan")
@@ -120,3 +124,16 @@ class Capture(Base):
     offset: Mapped[int] = mapped_column(BigInteger)
     length: Mapped[int] = mapped_column(BigInteger)
     record_type: Mapped[str] = mapped_column(String(16), default="response")
+
+
+class User(Base):
+    """A curator or administrator of the web app (migration 0004); passwords only hashed."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))          # admin | curator
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -200,5 +200,10 @@ def demo(home: Home, port: int, no_serve: bool) -> None:
     run_demo(home, replay_port=port, serve=not no_serve)
 
 
+from diancang.web_command import register as _register_web
+
+_register_web(main)
+
+
 if __name__ == "__main__":
     main()

@@ -72,6 +72,15 @@ DECLARED: tuple[Setting, ...] = (
     Setting("warc", "gzip_level", 6, "zlib level of each record's gzip member (1 fastest, 9 smallest)"),
     Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
     Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
+    Setting("web", "host", "127.0.0.1",
+            "Interface `diancang web` listens on; its host name must differ from the "
+            "replay's (web.replay_url), so archived pages' scripts never share its cookies"),
+    Setting("web", "port", 8000, "Port `diancang web` listens on"),
+    Setting("web", "secret_key", "",
+            "Key signing the web app's session cookies and CSRF tokens; empty means one "
+            "generated once and kept in HOME/web-secret.key"),
+    Setting("web", "replay_url", "http://localhost:8080",
+            "Base URL of replay as browsers reach it, on another host name than the app"),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in DECLARED}

@@ -1,0 +1,107 @@
+"""What researchers browse: collections with their extent, a collection's sites, a site's
+captures over time.  Read-only queries, the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.orm import Session
+
+from catalog.models import Capture, Collection, WarcFile
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionInfo:
+    collection: Collection
+    captures: int
+    first: str | None          # 14-digit capture timestamps
+    last: str | None
+    size: int                  # bytes of WARC files
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInfo:
+    host: str
+    captures: int
+    pages: int                 # distinct URLs
+    first: str
+    last: str
+    home: str                  # the URL to open the site's calendar at
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    url: str
+    captures: int
+    first: str
+    last: str
+
+
+def collections_overview(session: Session, *, include_private: bool) -> list[CollectionInfo]:
+    query = select(Collection).order_by(Collection.kind, Collection.title)
+    if not include_private:
+        query = query.where(Collection.public.is_(True))
+    colls = list(session.scalars(query))
+    extent = {cid: (n, first, last) for cid, n, first, last in session.execute(
+        select(Capture.collection_id, func.count(), func.min(Capture.timestamp),
+               func.max(Capture.timestamp)).group_by(Capture.collection_id))}
+    sizes = dict(session.execute(select(WarcFile.collection_id, func.sum(WarcFile.size))
+                                 .group_by(WarcFile.collection_id)).tuples().all())
+    out = []
+    for coll in colls:
+        n, first, last = extent.get(coll.id, (0, None, None))
+        out.append(CollectionInfo(coll, int(n), first, last, int(sizes.get(coll.id) or 0)))
+    return out
+
+
+def host_of(url: str) -> str:
+    return urlsplit(url).netloc.lower()
+
+
+def _on_host(host: str) -> ColumnElement[bool]:
+    escaped = host.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return or_(*(Capture.url.like(f"{scheme}://{escaped}/%", escape="\\")
+                 for scheme in ("http", "https")))
+
+
+def sites(session: Session, collection_id: int) -> list[SiteInfo]:
+    """The hosts captured in a collection, most captured first."""
+    rows = session.execute(
+        select(Capture.url, func.count(), func.min(Capture.timestamp),
+               func.max(Capture.timestamp))
+        .where(Capture.collection_id == collection_id).group_by(Capture.url))
+    by_host: dict[str, list[tuple[str, int, str, str]]] = {}
+    for url, n, first, last in rows:
+        by_host.setdefault(host_of(url), []).append((url, int(n), first, last))
+    out = []
+    for host, pages in by_host.items():
+        home = min((url for url, *_ in pages), key=lambda u: (len(urlsplit(u).path), u))
+        out.append(SiteInfo(host, sum(p[1] for p in pages), len(pages),
+                            min(p[2] for p in pages), max(p[3] for p in pages), home))
+    out.sort(key=lambda s: (-s.captures, s.host))
+    return out
+
+
+def captures_per_day(session: Session, collection_id: int, host: str) -> list[tuple[str, int]]:
+    """(YYYYMMDD, captures) for each day the host was captured, in order."""
+    day = func.substr(Capture.timestamp, 1, 8)
+    rows = session.execute(select(day, func.count())
+                           .where(Capture.collection_id == collection_id, _on_host(host))
+                           .group_by(day).order_by(day))
+    return [(str(d), int(n)) for d, n in rows]
+
+
+def pages(session: Session, collection_id: int, host: str, *,
+          mimes: Sequence[str] = ("text/html", "application/xhtml+xml"),
+          limit: int = 500) -> list[PageInfo]:
+    """The host's pages (HTML by default), with their capture counts."""
+    rows = session.execute(
+        select(Capture.url, func.count(), func.min(Capture.timestamp),
+               func.max(Capture.timestamp))
+        .where(Capture.collection_id == collection_id, _on_host(host),
+               Capture.mime.in_(mimes))
+        .group_by(Capture.url).order_by(Capture.url).limit(limit))
+    return [PageInfo(url, int(n), first, last) for url, n, first, last in rows]

@@ -1,0 +1,37 @@
+// Diancang web app: confirmations for destructive forms, and live crawl progress.
+"use strict";
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});
+
+function showProgress(box) {
+  const url = box.dataset.progressUrl;
+  const tick = async () => {
+    let data;
+    try {
+      const response = await fetch(url, {credentials: "same-origin", cache: "no-store"});
+      data = await response.json();
+    } catch (err) {
+      window.setTimeout(tick, 4000);
+      return;
+    }
+    for (const el of box.querySelectorAll("[data-field]")) {
+      const value = data[el.dataset.field];
+      el.textContent = value === undefined || value === null ? "—" : String(value);
+    }
+    box.dataset.status = data.status;
+    if (data.status === "running" || data.status === "queued") {
+      window.setTimeout(tick, 2000);
+    } else if (box.dataset.reloadWhenDone) {
+      window.location.reload();
+    }
+  };
+  tick();
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  for (const box of document.querySelectorAll("[data-progress-url]")) showProgress(box);
+});
