@@ -48,8 +48,8 @@ def collections_overview(session: Session, *, include_private: bool) -> list[Col
     extent = {cid: (n, first, last) for cid, n, first, last in session.execute(
         select(Capture.collection_id, func.count(), func.min(Capture.timestamp),
                func.max(Capture.timestamp)).group_by(Capture.collection_id))}
-    sizes = dict(session.execute(select(WarcFile.collection_id, func.sum(WarcFile.size))
-                                 .group_by(WarcFile.collection_id)).tuples().all())
+    sizes = {cid: size for cid, size in session.execute(
+        select(WarcFile.collection_id, func.sum(WarcFile.size)).group_by(WarcFile.collection_id))}
     out = []
     for coll in colls:
         n, first, last = extent.get(coll.id, (0, None, None))
