@@ -36,6 +36,17 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+# The full-text tables differ by backend and are made by raw DDL in migration 0002 (FTS5 and
+# its shadow tables on SQLite, a tsvector table on PostgreSQL); the models do not describe them.
+SEARCH_TABLES = ("capture_fts", "capture_search")
+
+
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
+                   compare_to: Any) -> bool:
+    """Alembic's filter: everything but the backend-specific full-text tables."""
+    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLES))
+
+
 def alembic_config(engine: Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

@@ -1,35 +1,69 @@
-"""The metadata indexer: WARC files -> CDXJ indexes for pywb -> capture rows.
+"""The indexer: WARC files -> CDXJ indexes for pywb -> described capture rows.
 
-WARC files are the source of truth.  Indexing a file writes ``indexes/<warc>.cdxj`` (pywb
-reads every CDXJ file in that directory) and replaces that file's capture rows, so it is
-idempotent, and ``rebuild`` (drop everything, index every file) gives the same rows as the
-incremental path.
+WARC files are the source of truth.  Indexing a file reads it once with the fast reader
+(``warc_store.reader``): each record's CDXJ line is built on the way and each 2xx HTML or PDF
+response goes to the text workers (``catalog.textpool``: trafilatura, gov metadata, jieba,
+on every core).  Then ``indexes/<warc>.cdxj`` is written and the file's capture rows and
+full-text entries are replaced in one transaction, so indexing is idempotent, and
+``rebuild`` (drop everything, index every file) gives the same rows as the incremental path:
+every column comes from the WARC, the seed list and the file's crawl, never from the order in
+which files were indexed.
+
+A corrupt record is skipped: a message naming the file and offset goes to the log and into
+the result's ``problems``, and the rest of the file is indexed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from catalog import fulltext
+from catalog.collections import seed_list_of
 from catalog.db import Catalog
-from catalog.models import Capture, Collection, WarcFile
-from warc_store.cdxj import index_warc, iter_cdxj
+from catalog.extract_text import HTML_MIMES, PDF_MIMES, Page
+from catalog.models import Capture, Collection, Seed, WarcFile
+from catalog.textpool import TextPool
+from seeds.scope import Scope
+from warc_store.cdxj import NotMirrored, cdxj_line, index_warc_pywb, iter_cdxj, timestamp14
+from warc_store.reader import (
+    Corrupt,
+    Record,
+    Unsupported,
+    http_of,
+    iter_records,
+    iter_records_warcio,
+)
 
 log = logging.getLogger(__name__)
 
 WARC_SUFFIXES = (".warc.gz", ".warc")
+TEXT_MIMES = HTML_MIMES | PDF_MIMES
+BATCH = 500
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class IndexResult:
     files: int
     captures: int
+    problems: list[str] = field(default_factory=list)
+    pages: int = 0                  # captures described with text
+
+
+@dataclass(slots=True)
+class _FileRead:
+    lines: list[str] | None                       # None: pywb writes this file's CDXJ
+    revisit_of: dict[int, str]
+    problems: list[str]
 
 
 def closed_warcs(archive_dir: Path) -> list[Path]:
@@ -58,39 +92,149 @@ def _warc_row(session: Session, coll: Collection, path: Path) -> WarcFile:
     return row
 
 
-def _capture_rows(coll_id: int, warc_id: int, cdxj: Path) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
+def _text_page(record: Record) -> Page | None:
+    """The record as a page to describe, if it is a 2xx HTML or PDF response."""
+    if record.type != "response":
+        return None
+    http = http_of(record)
+    if http is None or not http.status.startswith("2"):
+        return None
+    mime = (http.header("content-type") or "").split(";", 1)[0].strip().lower()
+    if mime not in TEXT_MIMES:
+        return None
+    return Page(record.offset, record.url, mime, record.block, http)
+
+
+def _read(path: Path, reader: Callable[[Path], Iterator[Record | Corrupt]],
+          pool: TextPool) -> _FileRead:
+    lines: list[str] | None = []
+    revisit_of: dict[int, str] = {}
+    problems: list[str] = []
+    for item in reader(path):
+        if isinstance(item, Corrupt):
+            problems.append(f"{path}: offset {item.offset}: corrupt record skipped "
+                            f"({item.error})")
+            log.warning("%s", problems[-1])
+            continue
+        if lines is not None:
+            try:
+                line = cdxj_line(item, path.name)
+            except NotMirrored:
+                lines = None
+            else:
+                if line is not None:
+                    lines.append(line)
+        if item.type == "revisit" and "warc-refers-to-date" in item.headers:
+            revisit_of[item.offset] = timestamp14(item.headers["warc-refers-to-date"])
+        page = _text_page(item)
+        if page is not None:
+            pool.add(page)
+    return _FileRead(lines, revisit_of, problems)
+
+
+def _write_cdxj(path: Path, cdxj: Path, read: _FileRead) -> None:
+    if read.lines is None or (read.problems and not path.name.endswith(".gz")):
+        index_warc_pywb(path, cdxj)
+        return
+    read.lines.sort()
+    tmp = cdxj.with_name(cdxj.name + ".tmp")
+    tmp.write_text("".join(read.lines), encoding="utf-8", newline="")
+    tmp.replace(cdxj)
+
+
+class _SeedMatcher:
+    """Which seed of the collection a capture belongs to (the most specific scope)."""
+
+    def __init__(self, coll: Collection):
+        seeds: list[Seed] = list(coll.seeds)
+        self.ids = [s.id for s in seeds]
+        self.scope = Scope(seed_list_of(coll).seeds) if seeds else None
+
+    def __call__(self, surt: str) -> int | None:
+        if self.scope is None:
+            return None
+        index = self.scope.seed_for(surt)
+        return self.ids[index] if index is not None else None
+
+
+def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, *,
+               pool: TextPool | None = None) -> IndexResult:
+    """Index one closed WARC file: its CDXJ, then its capture rows and their text."""
+    if pool is None:
+        with TextPool() as own_pool:
+            return index_file(catalog, slug, warc_path, indexes_dir, pool=own_pool)
+    indexes_dir.mkdir(parents=True, exist_ok=True)
+    cdxj = indexes_dir / (warc_path.name + ".cdxj")
+    try:
+        read = _read(warc_path, iter_records, pool)
+    except Unsupported:
+        pool.discard()
+        read = _read(warc_path, iter_records_warcio, pool)
+        read.lines = None
+    described = dict(pool.results())
+    _write_cdxj(warc_path, cdxj, read)
+    for offset, fields in described.items():
+        if "_error" in fields:
+            read.problems.append(f"{warc_path}: offset {offset}: text not extracted "
+                                 f"({fields['_error']})")
+            log.warning("%s", read.problems[-1])
+
+    with catalog.session() as session:
+        coll = session.scalars(select(Collection).where(Collection.slug == slug)).one()
+        row = _warc_row(session, coll, warc_path)
+        seed_of = _SeedMatcher(coll)
+        session.execute(delete(Capture).where(Capture.warc_file_id == row.id))
+        rows, words = _capture_rows(coll.id, row, cdxj, read, described, seed_of)
+        conn = session.connection()
+        for start in range(0, len(rows), BATCH):
+            batch = rows[start:start + BATCH]
+            ids = session.scalars(insert(Capture).returning(Capture.id,
+                                                            sort_by_parameter_order=True),
+                                  batch).all()
+            fulltext.store(conn, [(capture_id, *found)
+                                  for capture_id, found in zip(ids, words[start:start + BATCH],
+                                                               strict=True)
+                                  if found is not None])
+        row.indexed = datetime.now(UTC)
+    pages = sum(1 for w in words if w is not None)
+    log.info("indexed %s: %d captures, %d with text", warc_path.name, len(rows), pages)
+    return IndexResult(1, len(rows), read.problems, pages)
+
+
+def _capture_rows(coll_id: int, warc: WarcFile, cdxj: Path, read: _FileRead,
+                  described: dict[int, dict[str, Any]], seed_of: _SeedMatcher,
+                  ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str] | None]]:
+    rows: list[dict[str, Any]] = []
+    words: list[tuple[str, str, str] | None] = []
     for entry in iter_cdxj(cdxj):
         revisit = entry.mime == "warc/revisit"
-        rows.append({
-            "collection_id": coll_id, "warc_file_id": warc_id, "url": entry.url,
+        row: dict[str, Any] = {
+            "collection_id": coll_id, "warc_file_id": warc.id, "url": entry.url,
             "surt": entry.urlkey, "timestamp": entry.timestamp,
             "status": int(entry.status) if entry.status and entry.status.isdigit() else None,
             "mime": entry.mime, "digest": entry.digest, "offset": entry.offset,
             "length": entry.length, "record_type": "revisit" if revisit else "response",
-        })
-    return rows
-
-
-def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path) -> int:
-    """Index one closed WARC file: its CDXJ, then its capture rows. Returns the capture count."""
-    indexes_dir.mkdir(parents=True, exist_ok=True)
-    cdxj = indexes_dir / (warc_path.name + ".cdxj")
-    index_warc(warc_path, cdxj)
-    with catalog.session() as session:
-        coll = session.scalars(select(Collection).where(Collection.slug == slug)).one()
-        row = _warc_row(session, coll, warc_path)
-        session.execute(delete(Capture).where(Capture.warc_file_id == row.id))
-        rows = _capture_rows(coll.id, row.id, cdxj)
-        if rows:
-            session.execute(insert(Capture), rows)
-        row.indexed = datetime.now(UTC)
-    log.info("indexed %s: %d captures", warc_path.name, len(rows))
-    return len(rows)
+            "host": (urlsplit(entry.url).hostname or "") or None, "crawl_id": warc.crawl_id,
+            "seed_id": seed_of(entry.urlkey), "revisit_of": read.revisit_of.get(entry.offset),
+        }
+        fields = described.get(entry.offset, {})
+        for name, value in fields.items():
+            if not name.startswith("_"):
+                row[name] = value
+        rows.append(row)
+        has_words = "_title" in fields or "_body" in fields
+        words.append((fields.get("_title", ""), fields.get("_body", ""), fields.get("_sub", ""))
+                     if has_words else None)
+    keys = set().union(*rows) if rows else set()
+    for row in rows:                  # one shape for every row of an executemany insert
+        for key in keys - row.keys():
+            row[key] = None
+    return rows, words
 
 
 def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
-                     rebuild: bool = False) -> IndexResult:
+                     rebuild: bool = False, workers: int = 0,
+                     pdf_max_bytes: int = 20_000_000) -> IndexResult:
     """Index the collection's WARC files not yet indexed (all of them with ``rebuild``)."""
     archive_dir, indexes_dir = collection_dir / "archive", collection_dir / "indexes"
     warcs = closed_warcs(archive_dir)
@@ -105,10 +249,16 @@ def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
     if rebuild and indexes_dir.is_dir():
         for stale in indexes_dir.glob("*.cdxj"):
             stale.unlink()
-    files = captures = 0
-    for path in warcs:
-        if path.name in done and (indexes_dir / (path.name + ".cdxj")).exists():
-            continue
-        captures += index_file(catalog, slug, path, indexes_dir)
-        files += 1
-    return IndexResult(files, captures)
+    result = IndexResult(0, 0)
+    todo = [p for p in warcs
+            if not (p.name in done and (indexes_dir / (p.name + ".cdxj")).exists())]
+    if not todo:
+        return result
+    with TextPool(workers, pdf_max_bytes) as pool:
+        for path in todo:
+            one = index_file(catalog, slug, path, indexes_dir, pool=pool)
+            result.files += 1
+            result.captures += one.captures
+            result.pages += one.pages
+            result.problems += one.problems
+    return result

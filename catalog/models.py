@@ -6,13 +6,14 @@ migrations are written against.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -43,6 +44,13 @@ class Collection(Base):
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # shown to researchers without a login (migration 0004); new collections start hidden
     public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Dublin Core description of the collection (migration 0002)
+    creator: Mapped[str | None] = mapped_column(String(500))
+    subject: Mapped[str | None] = mapped_column(String(500))
+    coverage_start: Mapped[date | None] = mapped_column(Date)
+    coverage_end: Mapped[date | None] = mapped_column(Date)
+    rights: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(35))
 
     seeds: Mapped[list[Seed]] = relationship(back_populates="collection", order_by="Seed.position",
                                              cascade="all, delete-orphan")
@@ -109,6 +117,9 @@ class Capture(Base):
     __table_args__ = (
         UniqueConstraint("warc_file_id", "offset"),
         Index("ix_captures_surt_ts", "surt", "timestamp"),
+        Index("ix_captures_host", "host"),
+        Index("ix_captures_timestamp", "timestamp"),
+        Index("ix_captures_agency", "agency"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -124,6 +135,28 @@ class Capture(Base):
     offset: Mapped[int] = mapped_column(BigInteger)
     length: Mapped[int] = mapped_column(BigInteger)
     record_type: Mapped[str] = mapped_column(String(16), default="response")
+    # described by the indexer (migration 0002): where it came from ...
+    host: Mapped[str | None] = mapped_column(String(255))
+    crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawls.id", ondelete="SET NULL"))
+    seed_id: Mapped[int | None] = mapped_column(ForeignKey("seeds.id", ondelete="SET NULL"))
+    revisit_of: Mapped[str | None] = mapped_column(String(17))  # timestamp of the original
+    # ... what it says (HTML and PDF; trafilatura's main text and metadata) ...
+    charset: Mapped[str | None] = mapped_column(String(40))
+    language: Mapped[str | None] = mapped_column(String(35))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str | None] = mapped_column(Text)
+    outlinks: Mapped[int | None] = mapped_column(Integer)
+    author: Mapped[str | None] = mapped_column(Text)
+    sitename: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    page_date: Mapped[str | None] = mapped_column(String(10))     # YYYY-MM-DD
+    # ... and its government open-information metadata (政府信息公开), when it has a table
+    index_no: Mapped[str | None] = mapped_column(String(255))     # 索引号
+    agency: Mapped[str | None] = mapped_column(String(500))       # 发布机构 / 发文机关
+    written_date: Mapped[str | None] = mapped_column(String(10))  # 成文日期, YYYY-MM-DD
+    published_date: Mapped[str | None] = mapped_column(String(10))  # 发布日期, YYYY-MM-DD
+    doc_no: Mapped[str | None] = mapped_column(String(255))       # 文号 / 发文字号
+    subject: Mapped[str | None] = mapped_column(String(255))      # 主题分类
 
 
 class User(Base):

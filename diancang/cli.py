@@ -169,7 +169,11 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
             raise NotFound(f"no collection {collection!r} in the catalogue")
         slugs = [collection]
     for slug in slugs:
-        result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild)
+        result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild,
+                                  workers=home.settings["index.workers"],
+                                  pdf_max_bytes=home.settings["index.pdf_max_bytes"])
+        for problem in result.problems:
+            click.echo(problem, err=True)
         click.echo(f"{slug}: indexed {result.files} WARC files, {result.captures} captures")
 
 
@@ -200,10 +204,15 @@ def demo(home: Home, port: int, no_serve: bool) -> None:
     run_demo(home, replay_port=port, serve=not no_serve)
 
 
+# issue 4: full-text search (its own module)
+from diancang.search_command import search_command
+
+main.add_command(search_command)
+
+# issue 6: the web app and its accounts (their own module)
 from diancang.web_command import register as _register_web
 
 _register_web(main)
-
 
 if __name__ == "__main__":
     main()

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
+from catalog.background import BackgroundIndexer
 from catalog.collections import get_collection, import_seed_list, seed_list_of
 from catalog.crawls import finish_crawl, record_warc_file, start_crawl
-from catalog.indexer import index_collection
+from catalog.indexer import IndexResult, index_collection
 from catalog.models import Collection
 from crawler.job import CrawlJob
 from crawler.progress import human_bytes
@@ -48,9 +49,14 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
     with catalog.session() as session:
         crawl_id = start_crawl(session, session.get_one(Collection, coll_id)).id
 
+    index_options = {"workers": settings["index.workers"],
+                     "pdf_max_bytes": settings["index.pdf_max_bytes"]}
+    background = BackgroundIndexer(catalog, collection, coll_dir / "indexes", **index_options)
+
     def on_closed(closed: ClosedWarc) -> None:
         with catalog.session() as session:
             record_warc_file(session, collection_id=coll_id, crawl_id=crawl_id, closed=closed)
+        background.submit(closed.path)     # indexed by another thread as the crawl goes on
 
     for repaired in repair_open_files(coll_dir / "archive", on_close=on_closed):
         click.echo(f"repaired {repaired.filename} left open by an earlier crawl", err=True)
@@ -76,7 +82,11 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         with catalog.session() as session:
             finish_crawl(session, crawl_id, status=outcome.status, stop_reason=outcome.reason,
                          stats=outcome.stats)
-    indexed = index_collection(catalog, collection, coll_dir)
+    early = background.close()
+    rest = index_collection(catalog, collection, coll_dir, **index_options)
+    for problem in early.problems + rest.problems:
+        click.echo(problem, err=True)
+    indexed = IndexResult(early.files + rest.files, early.captures + rest.captures)
     stats = outcome.stats
     click.echo(
         f"crawl {crawl_id} of {collection} {outcome.status} ({outcome.reason}): "

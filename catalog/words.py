@@ -1,0 +1,110 @@
+"""Words for full-text search: jieba segmentation, the same at index and at query time.
+
+Both backends index the words made here, never their own parse of the text: SQLite's FTS5
+(``unicode61``) sees words separated by spaces, PostgreSQL gets a ``tsvector`` literal built
+from them.  So a two-character query such as 图书 matches where jieba found the word 图书
+(or a dictionary word inside a longer one: 图书馆), never across a word boundary (试图|书写).
+
+A document gives three lists: its title's words, its body's words (both in order, for phrase
+queries), and ``subwords``: the dictionary words inside longer words, as jieba's search mode
+finds them, kept apart so they never sit between two words of a phrase.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)
+
+# what one indexed word may hold: letters and digits (Han characters are letters)
+_WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 16000        # per document: PostgreSQL keeps positions up to 16383
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentWords:
+    title: list[str]
+    body: list[str]
+    subwords: list[str]
+
+
+def initialise() -> None:
+    """Load jieba's dictionary now (a second or so) rather than on the first page."""
+    jieba.initialize()
+
+
+def _normal(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@lru_cache(maxsize=50_000)
+def _cut(chunk: str) -> tuple[str, ...]:
+    out: list[str] = []
+    for token in jieba.cut(chunk):
+        if _WORD.fullmatch(token):
+            out.append(token)
+        else:
+            out += _WORD.findall(token)
+    return tuple(out)
+
+
+def words(text: str) -> list[str]:
+    """The words of a text in order: jieba's precise cut, split into letters-and-digits runs.
+
+    jieba cuts each run between spaces on its own anyway (a space ends a block), so the text
+    is cut run by run through a cache: the navigation and footers that every page of a portal
+    repeats are segmented once per worker, not once per page.
+    """
+    out: list[str] = []
+    for chunk in _normal(text).split():
+        out += _cut(chunk)
+    return out
+
+
+def subwords(of_words: Iterable[str]) -> list[str]:
+    """Dictionary words of two and three characters inside longer words (jieba's search mode)."""
+    freq = jieba.dt.FREQ
+    found: list[str] = []
+    for word in of_words:
+        if len(word) <= 2 or word.isascii():
+            continue
+        for n in (2, 3):
+            if len(word) <= n:
+                continue
+            for i in range(len(word) - n + 1):
+                gram = word[i:i + n]
+                if freq.get(gram):
+                    found.append(gram)
+    return found
+
+
+def document_words(title: str | None, parts: Iterable[str | None]) -> DocumentWords:
+    """The words of a capture: its title, and its text and metadata values (each segmented on
+    its own, so a 文号 field is cut exactly as the same 文号 typed as a query)."""
+    title_words = words(title or "")[:MAX_WORDS]
+    body: list[str] = []
+    for part in parts:
+        if part:
+            body += words(part)
+            if len(body) >= MAX_WORDS:
+                break
+    body = body[:MAX_WORDS - len(title_words)]
+    return DocumentWords(title_words, body, subwords(title_words + body)[:MAX_WORDS])
+
+
+def query_terms(query: str) -> list[list[str]]:
+    """A query's terms (separated by spaces), each as its words: one word matches anywhere,
+    several must appear in this order, next to each other."""
+    terms = []
+    for raw in query.split():
+        found = words(raw)
+        if found:
+            terms.append(found)
+    return terms

@@ -1,0 +1,173 @@
+"""The indexer on the corpus: described captures, gov metadata, PDFs, corrupt records, and a
+rebuild that gives the same rows as the incremental path -- on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+
+from catalog.collections import import_seed_list
+from catalog.crawls import record_warc_file, start_crawl
+from catalog.db import Catalog
+from catalog.indexer import index_collection
+from catalog.models import Capture, Collection, Seed, WarcFile
+from seeds.parse import load_seed_list
+from tests.catalog.corpus import SEEDS, URL, write_corpus
+from tests.conftest import FIXTURES
+
+GOV_NOTICE = {"index_no": "006939748/2017-00123", "agency": "广东省人民政府办公厅",
+              "written_date": "2017-05-28", "published_date": "2017-06-01",
+              "doc_no": "粤府〔2017〕12号", "subject": "国民经济管理"}
+GOV_YEARBOOK = {"index_no": "11440100/2018-00007", "agency": "广州市统计局",
+                "written_date": "2018-03-01", "published_date": "2018-03-09",
+                "doc_no": "穗统字〔2018〕3号", "subject": "统计信息"}
+GOV = tuple(GOV_NOTICE)
+CAP = 20_000            # bytes of PDF: big.pdf is over it
+
+
+def setup_corpus(catalog: Catalog, home: Path) -> tuple[Path, list[Any]]:
+    """Seeds imported, both corpus WARCs written; the first recorded as a crawl's file."""
+    coll_dir = home / "corpus"
+    closed = write_corpus(coll_dir / "archive")
+    seed_file = home / "corpus.yaml"
+    seed_file.write_text(SEEDS, encoding="utf-8")
+    with catalog.session() as s:
+        import_seed_list(s, load_seed_list(seed_file))
+        crawl = start_crawl(s, s.scalars(select(Collection)).one())
+        record_warc_file(s, collection_id=crawl.collection_id, crawl_id=crawl.id,
+                         closed=closed[0])
+    return coll_dir, closed
+
+
+def snapshot(catalog: Catalog) -> list[tuple[Any, ...]]:
+    """Every capture column but the id, with its file's name and its full-text words."""
+    columns = [c for c in Capture.__table__.columns if c.name not in ("id", "warc_file_id")]
+    sqlite = catalog.engine.dialect.name == "sqlite"
+    words = ("SELECT title || '|' || words || '|' || subwords FROM capture_fts "
+             "WHERE rowid = captures.id" if sqlite else
+             "SELECT tsv::text FROM capture_search WHERE capture_id = captures.id")
+    with catalog.engine.connect() as conn:
+        rows = conn.execute(text(
+            f"SELECT w.filename, {', '.join('captures.' + c.name for c in columns)}, ({words}) "
+            "FROM captures JOIN warc_files w ON w.id = captures.warc_file_id "
+            "ORDER BY w.filename, captures.\"offset\"")).all()
+    return [tuple(r) for r in rows]
+
+
+def captures(catalog: Catalog) -> dict[tuple[str, str], Capture]:
+    with catalog.session() as s:
+        return {(c.url, c.timestamp[:6]): c for c in s.scalars(select(Capture))}
+
+
+def test_captures_are_described(catalog_url: str, tmp_path: Path) -> None:
+    catalog = Catalog(catalog_url)
+    coll_dir, closed = setup_corpus(catalog, tmp_path)
+    result = index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP)
+    assert (result.files, result.captures, result.problems) == (2, 9, [])
+    assert result.pages == 7          # 2xx HTML and PDF: not the 404
+    got = captures(catalog)
+
+    notice = got[(URL["notice"], "202401")]
+    assert {k: getattr(notice, k) for k in GOV} == GOV_NOTICE
+    assert notice.charset == "gb18030"
+    assert notice.title == "广东省人民政府关于优化营商环境的通知"
+    assert "联系人：朱镕" in notice.text and "优化营商环境" in notice.text
+    assert notice.language == "zh-cn"
+    yearbook = got[(URL["yearbook"], "202406")]
+    assert {k: getattr(yearbook, k) for k in GOV} == GOV_YEARBOOK
+    assert yearbook.charset == "gb18030" and "𠮷" in yearbook.text
+    assert yearbook.title == "广州市统计年报"
+    assert yearbook.language == "zh"        # undeclared: guessed from the text
+
+    library = got[(URL["library"], "202401")]
+    assert (library.status, library.mime, library.host, library.outlinks) == (
+        200, "text/html", "www.gd.gov.cn", 2)
+    assert library.title == "市图书馆开放时间调整"
+    assert all(getattr(library, k) is None for k in GOV)
+    english = got[(URL["english"], "202406")]
+    assert (english.language, english.title) == ("en", "Shenzhen Library opens a new branch")
+    assert english.seed_id is None          # no seed holds www.szlib.org.cn
+
+    gone = got[(URL["gone"], "202401")]
+    assert (gone.status, gone.text, gone.title) == (404, None, None)
+
+    bulletin = got[(URL["pdf"], "202401")]
+    assert bulletin.mime == "application/pdf"
+    assert "Guangdong Statistical Bulletin 2023" in bulletin.text
+    assert (bulletin.title, bulletin.author, bulletin.page_date) == (
+        "Statistical Bulletin 2023", "Statistics Bureau", "2023-03-01")
+    big = got[(URL["bigpdf"], "202401")]
+    assert (big.mime, big.text) == ("application/pdf", None)     # over the size cap
+
+    with catalog.session() as s:
+        seeds = {seed.url: seed.id for seed in s.scalars(select(Seed))}
+        crawl_of = {w.filename: w.crawl_id for w in s.scalars(select(WarcFile))}
+    assert library.seed_id == seeds["http://www.gd.gov.cn/"]
+    assert yearbook.seed_id == seeds["http://www.gz.gov.cn/"]     # domain scope: tjj.gz.gov.cn
+    assert library.crawl_id == crawl_of[closed[0].filename] is not None
+    assert yearbook.crawl_id is None        # a file no crawl recorded
+    catalog.dispose()
+
+
+def test_rebuild_gives_the_incremental_rows(catalog_url: str, tmp_path: Path) -> None:
+    catalog = Catalog(catalog_url)
+    coll_dir, closed = setup_corpus(catalog, tmp_path)
+    second = closed[1].path
+    parked = tmp_path / second.name
+    second.rename(parked)                    # index the first file alone, then the second
+    assert index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP).files == 1
+    parked.rename(second)
+    assert index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP).files == 1
+    assert index_collection(catalog, "corpus", coll_dir).files == 0     # nothing new
+    incremental = snapshot(catalog)
+    cdxj = {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()}
+    assert len(incremental) == 9
+
+    # the rebuild extracts text in two worker processes, the incremental path in this one
+    rebuilt = index_collection(catalog, "corpus", coll_dir, rebuild=True, workers=2,
+                               pdf_max_bytes=CAP)
+    assert (rebuilt.files, rebuilt.captures) == (2, 9)
+    assert snapshot(catalog) == incremental
+    assert {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()} == cdxj
+    with catalog.engine.connect() as conn:
+        table = "capture_fts" if catalog.engine.dialect.name == "sqlite" else "capture_search"
+        assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 7
+    catalog.dispose()
+
+
+def test_a_corrupt_record_is_skipped_and_named(catalog_url: str, tmp_path: Path) -> None:
+    catalog = Catalog(catalog_url)
+    coll_dir, _ = setup_corpus(catalog, tmp_path)
+    broken = coll_dir / "archive" / "broken.warc.gz"
+    shutil.copy(FIXTURES / "warc" / "broken.warc.gz", broken)
+    result = index_collection(catalog, "corpus", coll_dir, workers=1)
+    assert result.files == 3
+    assert len(result.problems) == 1
+    assert result.problems[0].startswith(f"{broken}: offset 1000: corrupt record skipped")
+    with catalog.session() as s:
+        urls = sorted(s.scalars(select(Capture.url).join(WarcFile).where(
+            WarcFile.filename == "broken.warc.gz")))
+    assert urls == ["http://example.com/one", "http://example.com/three"]
+    assert result.captures == 11
+    catalog.dispose()
+
+
+def test_files_are_indexed_as_they_close(catalog_url: str, tmp_path: Path) -> None:
+    """What ``diancang crawl`` does on each closed WARC: queue it for the indexing thread."""
+    from catalog.background import BackgroundIndexer
+
+    catalog = Catalog(catalog_url)
+    coll_dir, closed = setup_corpus(catalog, tmp_path)
+    background = BackgroundIndexer(catalog, "corpus", coll_dir / "indexes", workers=1,
+                                   pdf_max_bytes=CAP)
+    background.submit(closed[0].path)
+    result = background.close()
+    assert (result.files, result.captures, result.pages) == (1, 6, 4)
+    assert sorted(p.name for p in (coll_dir / "indexes").iterdir()) == [
+        closed[0].filename + ".cdxj"]
+    # the crawl-end pass then finds only the file not yet indexed
+    assert index_collection(catalog, "corpus", coll_dir, workers=1).files == 1
+    catalog.dispose()
