@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Capture, Collection, WarcFile
@@ -57,30 +56,23 @@ def collections_overview(session: Session, *, include_private: bool) -> list[Col
     return out
 
 
-def host_of(url: str) -> str:
-    return urlsplit(url).netloc.lower()
-
-
-def _on_host(host: str) -> ColumnElement[bool]:
-    escaped = host.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return or_(*(Capture.url.like(f"{scheme}://{escaped}/%", escape="\\")
-                 for scheme in ("http", "https")))
-
-
-def sites(session: Session, collection_id: int) -> list[SiteInfo]:
-    """The hosts captured in a collection, most captured first."""
+def sites(session: Session, collection_id: int, host: str | None = None) -> list[SiteInfo]:
+    """The hosts captured in a collection (or just ``host``), most captured first; each with
+    the URL to open its calendar at (its shortest captured URL, the home page as a rule)."""
+    where = [Capture.collection_id == collection_id, Capture.host.is_not(None)]
+    if host is not None:
+        where.append(Capture.host == host)
+    rank = func.row_number().over(partition_by=Capture.host,
+                                  order_by=(func.length(Capture.url), Capture.url))
+    shortest = select(Capture.host, Capture.url, rank.label("rank")).where(*where).subquery()
+    homes = {h: url for h, url in session.execute(select(shortest.c.host, shortest.c.url)
+                                                  .where(shortest.c.rank == 1))}
     rows = session.execute(
-        select(Capture.url, func.count(), func.min(Capture.timestamp),
-               func.max(Capture.timestamp))
-        .where(Capture.collection_id == collection_id).group_by(Capture.url))
-    by_host: dict[str, list[tuple[str, int, str, str]]] = {}
-    for url, n, first, last in rows:
-        by_host.setdefault(host_of(url), []).append((url, int(n), first, last))
-    out = []
-    for host, pages in by_host.items():
-        home = min((url for url, *_ in pages), key=lambda u: (len(urlsplit(u).path), u))
-        out.append(SiteInfo(host, sum(p[1] for p in pages), len(pages),
-                            min(p[2] for p in pages), max(p[3] for p in pages), home))
+        select(Capture.host, func.count(), func.count(Capture.url.distinct()),
+               func.min(Capture.timestamp), func.max(Capture.timestamp))
+        .where(*where).group_by(Capture.host))
+    out = [SiteInfo(h, int(n), int(urls), first, last, homes[h])
+           for h, n, urls, first, last in rows]
     out.sort(key=lambda s: (-s.captures, s.host))
     return out
 
@@ -89,7 +81,7 @@ def captures_per_day(session: Session, collection_id: int, host: str) -> list[tu
     """(YYYYMMDD, captures) for each day the host was captured, in order."""
     day = func.substr(Capture.timestamp, 1, 8)
     rows = session.execute(select(day, func.count())
-                           .where(Capture.collection_id == collection_id, _on_host(host))
+                           .where(Capture.collection_id == collection_id, Capture.host == host)
                            .group_by(day).order_by(day))
     return [(str(d), int(n)) for d, n in rows]
 
@@ -101,7 +93,7 @@ def pages(session: Session, collection_id: int, host: str, *,
     rows = session.execute(
         select(Capture.url, func.count(), func.min(Capture.timestamp),
                func.max(Capture.timestamp))
-        .where(Capture.collection_id == collection_id, _on_host(host),
+        .where(Capture.collection_id == collection_id, Capture.host == host,
                Capture.mime.in_(mimes))
         .group_by(Capture.url).order_by(Capture.url).limit(limit))
     return [PageInfo(url, int(n), first, last) for url, n, first, last in rows]

@@ -41,9 +41,10 @@ def collection(slug: str) -> str:
 @bp.route("/collections/<slug>/sites/<host>")
 def site(slug: str, host: str) -> str:
     coll = visible_collection(slug)
-    info = next((s for s in sites(db(), coll.id) if s.host == host), None)
-    if info is None:
+    found = sites(db(), coll.id, host)
+    if not found:
         abort(404)
+    info = found[0]
     chart = timeline_svg(captures_per_day(db(), coll.id, host),
                          title=translate("site.timeline", host=host),
                          captures_label=translate("site.captures_unit"))

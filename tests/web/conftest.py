@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -57,7 +58,8 @@ def add_captures(app: Flask, slug: str, captures: list[tuple[str, str, str]]) ->
         session.flush()
         for offset, (url, stamp, mime) in enumerate(captures):
             session.add(Capture(collection_id=coll.id, warc_file_id=warc.id, url=url,
-                                surt=url, timestamp=stamp, status=200, mime=mime,
+                                host=urlsplit(url).hostname, surt=url, timestamp=stamp,
+                                status=200, mime=mime,
                                 digest="sha1:X", offset=offset * 1000, length=900))
 
 

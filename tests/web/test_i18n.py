@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import log_in
+from tests.web.conftest import add_captures, log_in
 from web.i18n import LANGUAGES, catalogue
 
 WEB = Path(__file__).parents[2] / "web"
@@ -49,7 +50,8 @@ def test_language_follows_the_browser_then_the_visitor_s_choice(client: FlaskCli
     assert client.get("/lang/zh?next=https://evil.example/").headers["Location"] == "/"
 
 
-def test_every_page_renders_in_both_languages(client: FlaskClient) -> None:
+def test_every_page_renders_in_both_languages(app: Flask, client: FlaskClient) -> None:
+    add_captures(app, "gd-gov", [("http://www.gd.gov.cn/", "20240101000000", "text/html")])
     log_in(client, "root")
     gd = client.get("/admin/collections/gd-gov").get_data(as_text=True)
     seed_id = re.search(r"/admin/collections/gd-gov/seeds/(\d+)", gd)
@@ -57,7 +59,8 @@ def test_every_page_renders_in_both_languages(client: FlaskClient) -> None:
     paths = ["/", "/collections/gd-gov", "/admin/", "/admin/collections/new",
              "/admin/collections/gd-gov", f"/admin/collections/gd-gov/seeds/{seed_id.group(1)}",
              "/admin/collections/gd-gov/seeds/new", "/admin/import",
-             "/admin/collections/gd-gov/crawls", "/admin/users/", "/no-such-page"]
+             "/admin/collections/gd-gov/crawls", "/admin/users/", "/search?q=广东",
+             "/collections/gd-gov/sites/www.gd.gov.cn", "/no-such-page"]
     for lang in LANGUAGES:
         client.get(f"/lang/{lang}")
         for path in paths:
