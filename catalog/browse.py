@@ -71,7 +71,7 @@ def sites(session: Session, collection_id: int, host: str | None = None) -> list
         select(Capture.host, func.count(), func.count(Capture.url.distinct()),
                func.min(Capture.timestamp), func.max(Capture.timestamp))
         .where(*where).group_by(Capture.host))
-    out = [SiteInfo(h, int(n), int(urls), first, last, homes[h])
+    out = [SiteInfo(str(h), int(n), int(urls), first, last, homes[h])
            for h, n, urls, first, last in rows]
     out.sort(key=lambda s: (-s.captures, s.host))
     return out
