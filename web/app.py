@@ -40,9 +40,18 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
     app.teardown_appcontext(close_db)
     app.jinja_env.globals["dc_fields"] = DUBLIN_CORE
 
-    from web import admin_collections, admin_import, admin_users, auth, public, search_page
+    from web import (
+        admin_collections,
+        admin_crawls,
+        admin_import,
+        admin_users,
+        auth,
+        public,
+        search_page,
+    )
 
-    for module in (public, search_page, auth, admin_collections, admin_import, admin_users):
+    for module in (public, search_page, auth, admin_collections, admin_import, admin_crawls,
+                   admin_users):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(HTTPException)

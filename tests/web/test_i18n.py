@@ -13,8 +13,8 @@ from tests.web.conftest import add_captures, log_in
 from web.i18n import LANGUAGES, catalogue
 
 WEB = Path(__file__).parents[2] / "web"
-USED = re.compile(r"""(?:\b_|translate)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""")
-PREFIXED = re.compile(r"""_\(\s*["']([a-z_]+\.)["']\s*~""")
+USED = re.compile(r"""(?:\b_|translate)\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']\s*[,)]""")
+PREFIXED = re.compile(r"""_\(\s*["']([a-z_]+\.[a-z0-9_]*)["']\s*~""")
 
 
 def test_catalogues_have_the_same_keys_and_every_used_key() -> None:
