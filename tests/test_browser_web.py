@@ -168,3 +168,42 @@ def test_researcher_switches_language_and_sees_the_collection(
     shot(page, stack, "06-home-en")
     page.click("a.lang")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
+
+
+def crawl_collection(page: Any, stack: dict[str, Any]) -> None:
+    """The fixture collection crawled, indexed, and its crawl seen finished in the app."""
+    run_cli(stack["home"], "crawl", "fixture", env={"DIANCANG_CRAWL_ALLOW_PRIVATE": "1"})
+    page.goto(stack["web"] + "/admin/collections/fixture/crawls")
+    page.click("table.list td a")
+    assert page.locator("[data-field=status]").inner_text() in ("finished", "已完成")
+    shot(page, stack, "07-crawl")
+
+
+def test_a_crawl_then_researchers_browse_search_and_replay(page: Any,
+                                                          stack: dict[str, Any]) -> None:
+    web, replay, origin = stack["web"], stack["replay"], stack["origin"]
+    crawl_collection(page, stack)
+
+    page.goto(web + "/collections/fixture")
+    host = origin.split("//", 1)[1].split(":", 1)[0]
+    page.click(f"text={host}")
+    assert page.locator("svg.timeline rect.bar").count() >= 1
+    calendar = page.locator("p.actions a.button").first.get_attribute("href")
+    assert calendar == f"{replay}/fixture/*/{origin}/"
+    shot(page, stack, "08-site")
+
+    page.goto(web + "/search")
+    page.fill("input[name=q]", "政府信息公开目录")
+    page.click("form.search button[type=submit]")
+    first = page.locator("li.hit").first
+    assert "<mark>" in first.locator("p.snippet").inner_html()
+    assert "粤府〔2017〕12号" in first.inner_text()              # gov metadata of the GBK page
+    shot(page, stack, "09-search")
+    href = first.locator("a.hit-title").get_attribute("href")
+    assert href is not None and href.startswith(f"{replay}/fixture/")
+    first.locator("a.hit-title").click()
+    page.wait_for_url(re.compile(re.escape(replay) + "/fixture/"))
+    frame = next(f for f in page.frames if "mp_/" in f.url)
+    frame.wait_for_selector("text=政府信息公开目录")
+    assert "粤府〔2017〕12号" in frame.inner_text("body")
+    shot(page, stack, "10-replay")
