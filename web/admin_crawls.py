@@ -16,6 +16,8 @@ from werkzeug.wrappers import Response
 from catalog.crawls import crawl_summary
 from catalog.models import Collection, Crawl
 from web.context import db, web
+from web.formatting import human_bytes
+from web.i18n import translate
 from web.security import protect
 
 bp = protect(Blueprint("admin_crawls", __name__, url_prefix="/admin/crawls"))
@@ -58,13 +60,28 @@ def crawl(crawl_id: int) -> str:
     row, coll = _crawl(crawl_id)
     stats = live_stats(row)
     return render_template("admin/crawl.html", crawl=row, coll=coll, stats=stats,
-                           summary=progress_of(row, coll.slug))
+                           shown=shown(progress_of(row, coll.slug)))
+
+
+def shown(summary: dict[str, Any]) -> dict[str, str]:
+    """The figures as the page shows them (translated status, sizes, times)."""
+    def moment(value: str | None) -> str:
+        return value[:19].replace("T", " ") if value else "—"
+
+    out = {name: "—" if summary.get(name) is None else str(summary[name])
+           for name in (*LIVE, "stop_reason")}
+    out.update(status=translate(f"status.{summary['status']}"),
+               bytes=human_bytes(summary.get("bytes")), started=moment(summary["started"]),
+               finished=moment(summary["finished"]))
+    return out
 
 
 @bp.route("/<int:crawl_id>/progress.json")
 def progress(crawl_id: int) -> Response:
     row, coll = _crawl(crawl_id)
     db().refresh(row)
-    response = jsonify(progress_of(row, coll.slug))
+    summary = progress_of(row, coll.slug)
+    summary["shown"] = shown(summary)
+    response = jsonify(summary)
     response.headers["Cache-Control"] = "no-store"
     return response

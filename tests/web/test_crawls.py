@@ -39,13 +39,14 @@ def test_progress_reads_stats_json_while_running_then_the_catalogue(
     page = client.get(f"/admin/crawls/{crawl_id}", headers={"Accept-Language": "zh"})
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and 'data-progress-url="/admin/crawls/' in html
-    assert 'data-field="queued">17<' in html
+    assert 'data-field="queued">17<' in html and 'data-field="bytes">123.5 kB<' in html
     with catalog.session() as s:
         finish_crawl(s, crawl_id, status="finished", stop_reason=None,
                      stats={"pages": 50, "bytes": 200000, "errors": 2,
                             "status": {"200": 48, "404": 2}, "refused": {"robots": 3}})
     done = client.get(f"/admin/crawls/{crawl_id}/progress.json").get_json()
     assert (done["status"], done["pages"], done["errors"]) == ("finished", 50, 2)
+    assert done["shown"]["bytes"] == "200.0 kB" and done["shown"]["queued"] == "—"
     html = client.get(f"/admin/crawls/{crawl_id}", headers={"Accept-Language": "zh"}).get_data(
         as_text=True)
     assert "按 HTTP 状态" in html and "<td>robots</td>" in html

@@ -19,9 +19,11 @@ function showProgress(box) {
       return;
     }
     for (const el of box.querySelectorAll("[data-field]")) {
-      const value = data[el.dataset.field];
+      const value = (data.shown || {})[el.dataset.field];
       el.textContent = value === undefined || value === null ? "—" : String(value);
     }
+    const status = box.querySelector("[data-field=status]");
+    if (status) status.className = "status status-" + data.status;
     box.dataset.status = data.status;
     if (data.status === "running" || data.status === "queued") {
       window.setTimeout(tick, 2000);
