@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Collection
 from catalog.models import Seed as SeedRow
-from seeds.model import Seed, SeedList
+from seeds.model import Limits, Seed, SeedList
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +52,7 @@ def import_seed_list(session: Session, seed_list: SeedList) -> ImportResult:
     coll.kind = seed_list.kind
     coll.description = seed_list.description
     coll.schedule = seed_list.schedule
+    coll.limits = seed_list.limits.as_dict() or None
     coll.updated = now
 
     existing = {row.url: row for row in coll.seeds}
@@ -73,6 +74,10 @@ def import_seed_list(session: Session, seed_list: SeedList) -> ImportResult:
             setattr(row, key, value)
         updated += changed
     session.flush()
+    from catalog.schedules import set_schedule  # the schedule module builds on this one
+
+    set_schedule(session, coll.slug, seed_list.schedule, seed_list.schedule_start,
+                 seed_list.schedule_end)
     return ImportResult(seed_list.collection, created, added, updated,
                         len(existing) - (len(wanted & set(existing))))
 
@@ -86,4 +91,4 @@ def seed_list_of(coll: Collection) -> SeedList:
         for row in coll.seeds)
     return SeedList(collection=coll.slug, title=coll.title, kind=coll.kind,
                     schedule=coll.schedule, seeds=seeds, description=coll.description,
-                    source=f"catalogue:{coll.slug}")
+                    source=f"catalogue:{coll.slug}", limits=Limits(**(coll.limits or {})))

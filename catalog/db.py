@@ -40,11 +40,15 @@ def make_engine(url: str) -> Engine:
 # its shadow tables on SQLite, a tsvector table on PostgreSQL); the models do not describe them.
 SEARCH_TABLES = ("capture_fts", "capture_search")
 
+SCHEDULER_JOBS_TABLE = "apscheduler_jobs"
+
 
 def include_object(obj: Any, name: str | None, type_: str, reflected: bool,
                    compare_to: Any) -> bool:
-    """Alembic's filter: everything but the backend-specific full-text tables."""
-    return not (type_ == "table" and name is not None and name.startswith(SEARCH_TABLES))
+    """Alembic's filter: everything but the backend-specific full-text tables and the table
+    APScheduler's job store creates and owns."""
+    return not (type_ == "table" and name is not None
+                and (name.startswith(SEARCH_TABLES) or name == SCHEDULER_JOBS_TABLE))
 
 
 def alembic_config(engine: Engine) -> Config:

@@ -51,6 +51,8 @@ class Collection(Base):
     coverage_end: Mapped[date | None] = mapped_column(Date)
     rights: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(35))
+    # per-crawl limits from the seed list: {"duration": seconds, "pages": n, "bytes": n}
+    limits: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     seeds: Mapped[list[Seed]] = relationship(back_populates="collection", order_by="Seed.position",
                                              cascade="all, delete-orphan")
@@ -92,6 +94,7 @@ class Crawl(Base):
     stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     host: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None] = mapped_column(Integer)
+    stop_requested: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     collection: Mapped[Collection] = relationship()
 
@@ -159,6 +162,53 @@ class Capture(Base):
     subject: Mapped[str | None] = mapped_column(String(255))      # 主题分类
 
 
+# ---- periodic crawling: schedules, crawl requests, the crawl lock ------------------------
+
+
+class Schedule(Base):
+    """When a collection is crawled: the seed list's ``schedule``, managed by ``diancang
+    schedule`` (and the web app); the daemon mirrors it into APScheduler's job store."""
+
+    __tablename__ = "schedules"
+
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    spec: Mapped[str] = mapped_column(String(100))       # daily | ... | cron <5 fields>
+    start: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CrawlRequest(Base):
+    """A crawl asked for (by the web app, the CLI or the scheduler), started by the daemon."""
+
+    __tablename__ = "crawl_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
+    urls: Mapped[list[str] | None] = mapped_column(JSON)  # None: the whole seed list
+    requested_by: Mapped[str | None] = mapped_column(String(255))
+    requested: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))       # queued | started | done | failed
+    crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawls.id", ondelete="SET NULL"))
+    started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class CrawlLock(Base):
+    """At most one crawl per collection: the row is the lock, its holder's heartbeat keeps it."""
+
+    __tablename__ = "crawl_locks"
+
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawls.id", ondelete="SET NULL"))
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    acquired: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 class User(Base):
     """A curator or administrator of the web app (migration 0004); passwords only hashed."""
 

@@ -17,8 +17,9 @@ from typing import Any
 import scrapy
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import deferred_from_coro
 
 from crawler.job import CrawlJob
 from crawler.limits import TRUNCATED
@@ -28,6 +29,23 @@ from warc_store.writer import WarcWriter
 log = logging.getLogger(__name__)
 
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
+STOPPING = "diancang/stopping"      # stats key: the reason the crawl is stopping at a limit
+
+
+class CrawlStopping(IgnoreRequest):
+    """A response downloaded after the crawl reached a limit: not archived."""
+
+
+def stop_crawl(crawler: Crawler, reason: str) -> None:
+    """Close the spider gracefully at a limit: downloads already queued finish but are not
+    archived, the WARCs are closed; ``reason`` becomes the crawl's stop reason."""
+    assert crawler.stats is not None
+    if crawler.stats.get_value(STOPPING):
+        return
+    crawler.stats.set_value(STOPPING, reason)
+    log.info("stopping the crawl: %s", reason)
+    if crawler.engine is not None:
+        deferred_from_coro(crawler.engine.close_spider_async(reason=reason))
 
 
 def _header_list(headers: Any) -> list[tuple[str, str]]:
@@ -84,7 +102,11 @@ class CaptureMiddleware:
         self.writer = WarcWriter(job.archive_dir, prefix=job.collection,
                                  max_size=job.warc_max_size, gzip_level=job.gzip_level,
                                  warcinfo=build_warcinfo(job, software_version),
-                                 on_close=job.on_warc_closed)
+                                 on_close=job.on_warc_closed, previous=job.previous)
+        self.crawler = crawler
+        self.captures = 0
+        self.page_limit = job.limits.pages
+        self.byte_limit = job.limits.bytes
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -96,6 +118,9 @@ class CaptureMiddleware:
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
+        stats = self.stats
+        if stats.get_value(STOPPING):
+            raise CrawlStopping(f"not archived: {stats.get_value(STOPPING)}")
         body = response.body
         ip = response.ip_address
         truncated = request.meta.get(TRUNCATED)
@@ -107,13 +132,20 @@ class CaptureMiddleware:
             response_headers=wire_headers(response, request.method), body=body,
             ip_address=str(ip) if ip is not None else None, date=datetime.now(UTC),
             truncated=truncated)
-        self.writer.write_exchange(exchange)
-        stats = self.stats
+        location = self.writer.write_exchange(exchange)
         stats.inc_value("diancang/captures")
         stats.inc_value("diancang/bytes", len(body))
         stats.inc_value(f"diancang/status/{response.status}")
         if truncated is not None:
             stats.inc_value(f"diancang/truncated/{truncated}")
+        if location.revisit:
+            stats.inc_value("diancang/revisits")
+            stats.inc_value("diancang/dedup_bytes", len(body))
+        self.captures += 1
+        if self.page_limit is not None and self.captures >= self.page_limit:
+            stop_crawl(self.crawler, "limit: pages")
+        elif self.byte_limit is not None and self.writer.bytes_written >= self.byte_limit:
+            stop_crawl(self.crawler, "limit: bytes")
         return response
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

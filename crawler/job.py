@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from seeds.model import Seed
+from seeds.model import Limits, Seed
+from seeds.traps import DEFAULT_TRAPS, TrapLimits
+from warc_store.records import Original
 from warc_store.writer import ClosedWarc
 
 
@@ -33,5 +35,9 @@ class CrawlJob:
     max_pages: int | None = None      # a cap on the whole crawl, on top of each seed's
     warc_max_size: int = 1_000_000_000
     gzip_level: int = 6
+    traps: TrapLimits = DEFAULT_TRAPS  # trap guards: URL shape, query variants, host budget ...
     progress: bool = False            # draw a live progress line on stderr
     on_warc_closed: Callable[[ClosedWarc], None] | None = field(default=None, compare=False)
+    # URL -> its latest earlier capture: unchanged 200 responses become revisit records
+    previous: Mapping[str, Original] = field(default_factory=dict, compare=False, repr=False)
+    limits: Limits = field(default_factory=Limits)   # where the crawl stops: time, pages, bytes

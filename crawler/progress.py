@@ -39,6 +39,8 @@ def crawl_stats(raw: dict[str, Any], elapsed: float) -> dict[str, Any]:
         "elapsed": round(elapsed, 3),
         "requests": pages + int(raw.get("diancang/errors", 0)),
         "rate": round(pages / elapsed, 2) if elapsed > 0 else 0.0,
+        "revisits": int(raw.get("diancang/revisits", 0)),     # unchanged: payload not stored
+        "dedup_bytes": int(raw.get("diancang/dedup_bytes", 0)),
         "status": {}, "refused": {}, "error_types": {}, "truncated": {},
     }
     for key, value in raw.items():
@@ -94,6 +96,11 @@ class Progress:
     def update(self) -> None:
         stats = self.snapshot()
         self.tick += 1
+        limit = self.job.limits.duration
+        if limit is not None and stats["elapsed"] >= limit:
+            from crawler.capture import stop_crawl
+
+            stop_crawl(self.crawler, "limit: duration")
         if self.job.progress:
             sys.stderr.write(
                 f"\r\x1b[K{self.job.collection}: {stats['pages']} pages, "

@@ -114,16 +114,18 @@ def seeds_export(home: Home, collection: str) -> None:
 @click.option("--depth", type=click.IntRange(min=0), help="Link hops from each seed.")
 @click.option("--progress/--no-progress", default=None,
               help="Live progress line (default: on when stderr is a terminal).")
+@click.option("--request", "request_id", type=int, hidden=True,
+              help="The crawl request this crawl carries out (set by the scheduler).")
 @pass_home
 def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | None,
-          depth: int | None, progress: bool | None) -> None:
+          depth: int | None, progress: bool | None, request_id: int | None) -> None:
     """Crawl COLLECTION now: WARCs, then indexes and catalogue rows. Ctrl-C stops cleanly."""
     from diancang.crawl_command import run
 
     if progress is None:
         progress = sys.stderr.isatty()
     sys.exit(run(home, collection, seed_file=seed_file, max_pages=max_pages, depth=depth,
-                 progress=progress))
+                 progress=progress, request_id=request_id))
 
 
 @main.command()
@@ -208,6 +210,12 @@ def demo(home: Home, port: int, no_serve: bool) -> None:
 from diancang.search_command import search_command
 
 main.add_command(search_command)
+# -- periodic crawling: schedules and the scheduler daemon ----------------------------------
+from diancang.schedule_command import schedule as _schedule
+from diancang.schedule_command import scheduler as _scheduler
+
+main.add_command(_schedule)
+main.add_command(_scheduler)
 
 # issue 6: the web app and its accounts (their own module)
 from diancang.web_command import register as _register_web

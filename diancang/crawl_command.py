@@ -1,24 +1,34 @@
-"""``diancang crawl``: one crawl of one collection, from catalogue to indexed WARCs."""
+"""``diancang crawl``: one crawl of one collection, from catalogue to indexed WARCs.
+
+The collection's lock is held from before the crawl record is made until after it is
+finished (``crawl_guard``); limits come from the seed list, else from the settings.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
 
 from catalog.background import BackgroundIndexer
 from catalog.collections import get_collection, import_seed_list, seed_list_of
+from catalog.crawl_requests import attach_crawl, get_request
 from catalog.crawls import finish_crawl, record_warc_file, start_crawl
+from catalog.digests import previous_captures
 from catalog.indexer import IndexResult, index_collection
 from catalog.models import Collection
 from crawler.job import CrawlJob
 from crawler.progress import human_bytes
 from crawler.run import CrawlOutcome, run_crawl
 from crawler.spiders.site import with_depth
+from diancang.crawl_guard import Watch, crawl_lock
 from diancang.errors import NotFound
 from diancang.home import Home
-from seeds.model import SeedList
+from diancang.settings import Settings
+from seeds.model import Limits, Seed, SeedList
 from seeds.parse import load_seed_list
+from seeds.traps import TrapLimits
 from warc_store.repair import repair_open_files
 from warc_store.writer import ClosedWarc
 
@@ -39,15 +49,60 @@ def _load_collection(home: Home, collection: str, seed_file: Path | None) -> tup
         return coll.id, seed_list_of(coll)
 
 
+def trap_limits(settings: Settings) -> TrapLimits:
+    """The ``traps.*`` settings as the crawler's plain limits."""
+    return TrapLimits(**{f.name: settings[f"traps.{f.name}"] for f in dataclasses.fields(TrapLimits)})
+
+
+def limits_of(seed_list: SeedList, home: Home) -> Limits:
+    """The seed list's limits; the settings' (limits.*) where it gives none."""
+    settings = home.settings
+    own = seed_list.limits
+    return Limits(duration=own.duration or (settings["limits.duration"] or None),
+                  pages=own.pages or (settings["limits.pages"] or None),
+                  bytes=own.bytes or (settings["limits.bytes"] or None))
+
+
+def patch_seeds(seeds: tuple[Seed, ...], urls: list[str]) -> tuple[Seed, ...]:
+    """Seeds for a patch crawl of ``urls``: each page alone (with its requisites), polite as
+    the collection's seed on its host."""
+    def host(url: str) -> str:
+        return url.split("/")[2] if url.count("/") >= 2 else ""
+
+    by_host = {host(s.url): s for s in reversed(seeds)}
+    base = seeds[0] if seeds else Seed(url="http://invalid/")
+    return tuple(dataclasses.replace(by_host.get(host(u), base), url=u, scope="page", depth=0,
+                                     title=None, agency=None, line=0) for u in urls)
+
+
 def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int | None,
-        depth: int | None, progress: bool) -> int:
+        depth: int | None, progress: bool, request_id: int | None = None) -> int:
     """Crawl, record, index and summarise. Returns the process exit status."""
     home.require()
     settings, catalog = home.settings, home.catalog
     coll_id, seed_list = _load_collection(home, collection, seed_file)
+    with crawl_lock(catalog, coll_id, collection, heartbeat_every=settings["crawl.heartbeat"],
+                    stale_after=settings["scheduler.lock_stale_after"]) as watch:
+        return _run_locked(home, collection, coll_id, seed_list, watch, max_pages=max_pages,
+                           depth=depth, progress=progress, request_id=request_id)
+
+
+def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, watch: Watch,
+                *, max_pages: int | None, depth: int | None, progress: bool,
+                request_id: int | None) -> int:
+    settings, catalog = home.settings, home.catalog
     coll_dir = home.ensure_collection(collection)
+    seeds = seed_list.seeds
     with catalog.session() as session:
         crawl_id = start_crawl(session, session.get_one(Collection, coll_id)).id
+        if request_id is not None:
+            request = get_request(session, request_id)
+            if request is None or request.collection_id != coll_id:
+                raise NotFound(f"no crawl request {request_id} for collection {collection!r}")
+            attach_crawl(session, request_id, crawl_id)
+            if request.urls:
+                seeds = patch_seeds(seeds, list(request.urls))
+    watch.start(crawl_id)
 
     index_options = {"workers": settings["index.workers"],
                      "pdf_max_bytes": settings["index.pdf_max_bytes"]}
@@ -58,11 +113,16 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
             record_warc_file(session, collection_id=coll_id, crawl_id=crawl_id, closed=closed)
         background.submit(closed.path)     # indexed by another thread as the crawl goes on
 
-    for repaired in repair_open_files(coll_dir / "archive", on_close=on_closed):
-        click.echo(f"repaired {repaired.filename} left open by an earlier crawl", err=True)
+    repaired = repair_open_files(coll_dir / "archive", on_close=on_closed)
+    for closed in repaired:
+        click.echo(f"repaired {closed.filename} left open by an earlier crawl", err=True)
+    if repaired:   # their captures count as earlier ones for deduplication
+        index_collection(catalog, collection, coll_dir)
+    with catalog.session() as session:
+        previous = previous_captures(session, coll_id)
 
     job = with_depth(CrawlJob(
-        collection=collection, seeds=seed_list.seeds, title=seed_list.title,
+        collection=collection, seeds=seeds, title=seed_list.title,
         archive_dir=coll_dir / "archive", crawl_dir=home.crawl_dir(crawl_id), crawl_id=crawl_id,
         user_agent=settings.user_agent, operator=settings["operator.name"],
         obey_robots=settings["crawl.obey_robots"], concurrency=settings["crawl.concurrency"],
@@ -74,13 +134,21 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         robots_attempts=settings["crawl.robots_attempts"],
         max_pages=max_pages, warc_max_size=settings["warc.max_size"],
         gzip_level=settings["warc.gzip_level"], progress=progress, on_warc_closed=on_closed,
+        traps=trap_limits(settings),
+        previous=previous, limits=limits_of(seed_list, home),
     ), depth)
     outcome = CrawlOutcome("failed", "failed", {})
     try:
         outcome = run_crawl(job)
+    except KeyboardInterrupt:       # interrupted before Scrapy took over Ctrl-C: nothing lost
+        outcome = CrawlOutcome("stopped", "interrupted", {})
     finally:
+        watch.stop()
+        reason = outcome.reason
+        if watch.stop_seen and outcome.reason == "shutdown":
+            reason = "stop requested"
         with catalog.session() as session:
-            finish_crawl(session, crawl_id, status=outcome.status, stop_reason=outcome.reason,
+            finish_crawl(session, crawl_id, status=outcome.status, stop_reason=reason,
                          stats=outcome.stats)
     early = background.close()
     rest = index_collection(catalog, collection, coll_dir, **index_options)
@@ -94,6 +162,9 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         f"{stats.get('elapsed', 0):.1f} s ({stats.get('rate', 0):.1f} pages/s), "
         f"{stats.get('errors', 0)} errors; {indexed.captures} captures indexed from "
         f"{indexed.files} WARC files")
+    if stats.get("revisits"):
+        click.echo(f"  {stats['revisits']} unchanged (revisit records), "
+                   f"{human_bytes(stats.get('dedup_bytes', 0))} not stored again")
     if stats.get("refused"):
         refused = ", ".join(f"{k} {v}" for k, v in sorted(stats["refused"].items()))
         click.echo(f"  not crawled: {refused}")

@@ -25,6 +25,7 @@ import gzip
 import ipaddress
 import json
 import mimetypes
+import random
 import struct
 import threading
 import time
@@ -82,15 +83,36 @@ def _loopback(host: str) -> bool:
         return False
 
 
+# words of a portal's articles, drawn at random for ``--page-bytes`` of article text
+WORDS = ("政府", "信息", "公开", "通知", "公告", "政策", "解读", "办公厅", "关于", "印发",
+         "实施", "意见", "工作", "方案", "年度", "报告", "市场", "监管", "发展", "改革",
+         "委员会", "财政", "预算", "决算", "人民", "群众", "服务", "事项", "办理", "指南",
+         "建设", "项目", "招标", "公示", "统计", "数据", "规划", "环境", "保护", "安全")
+
+
 class GeneratedSite:
     """N linked pages (/, /p/<i>.html) with a shared stylesheet and image: a tree with a
-    fan-out of ``fanout`` plus a navigation bar repeated on every page, like a portal."""
+    fan-out of ``fanout`` plus a navigation bar repeated on every page, like a portal.
+    ``page_bytes`` adds that much article text to each page (different on every page,
+    the same on every request)."""
 
-    def __init__(self, pages: int, fanout: int = 10):
+    def __init__(self, pages: int, fanout: int = 10, page_bytes: int = 0):
         self.pages = pages
         self.fanout = fanout
+        self.page_bytes = page_bytes
         self.css = b"body{font-family:sans-serif}.logo{background:url(/s/logo.png)}\n"
         self.text = ("政府信息公开 通知公告 政策解读 " * 40).encode("utf-8")
+
+    def article(self, i: int) -> bytes:
+        rng = random.Random(i)
+        out: list[str] = []
+        size = 0
+        while size < self.page_bytes:
+            sentence = "".join(rng.choice(WORDS) for _ in range(rng.randint(6, 14))) + "。"
+            out.append(sentence)
+            size += len(sentence.encode("utf-8"))
+        return "".join(out).encode("utf-8")[:self.page_bytes].decode("utf-8", "ignore")\
+            .encode("utf-8")
 
     def page(self, i: int) -> bytes:
         children = range(i * self.fanout + 1, min(i * self.fanout + self.fanout, self.pages - 1) + 1)
@@ -99,7 +121,8 @@ class GeneratedSite:
         html = (f'<!doctype html><html><head><meta charset="utf-8"><title>页面 {i}</title>'
                 f'<link rel="stylesheet" href="/s/site.css"></head><body>'
                 f'<img src="/s/logo.png" alt="logo"><nav>{nav}</nav><ul>{links}</ul><p>')
-        return html.encode("utf-8") + self.text + b"</p></body></html>"
+        article = self.article(i) if self.page_bytes else b""
+        return html.encode("utf-8") + self.text + article + b"</p></body></html>"
 
     def reply(self, path: str) -> Reply:
         if path in ("/", "/index.html"):
@@ -155,7 +178,8 @@ class DirectorySite:
 
 class FixtureServer:
     def __init__(self, root: Path | str | None = None, *, host: str = "127.0.0.1",
-                 port: int = 0, latency: float = 0.0, generate_pages: int | None = None):
+                 port: int = 0, latency: float = 0.0, generate_pages: int | None = None,
+                 page_bytes: int = 0):
         if not _loopback(host):
             raise ValueError(f"fixture servers listen on loopback addresses only, not {host!r}")
         if (root is None) == (generate_pages is None):
@@ -165,6 +189,7 @@ class FixtureServer:
         self.port = port
         self.latency = latency
         self.generate_pages = generate_pages
+        self.page_bytes = page_bytes
         self.requests = 0
         self.hits: list[Hit] = []
         self.record_hits = root is not None    # generated sites are for benchmarks: no log
@@ -243,7 +268,7 @@ class FixtureServer:
 
     def _make_site(self) -> None:
         if self.generate_pages is not None:
-            self._site = GeneratedSite(self.generate_pages)
+            self._site = GeneratedSite(self.generate_pages, page_bytes=self.page_bytes)
         else:
             assert self.root is not None
             self._site = DirectorySite(self.root, self.origin, self.alt_origin)
@@ -302,9 +327,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds per response")
+    parser.add_argument("--page-bytes", type=int, default=0, metavar="N",
+                        help="with --generate: N bytes of article text more on every page")
     args = parser.parse_args(argv)
     FixtureServer(args.root, host=args.host, port=args.port, latency=args.latency,
-                  generate_pages=args.generate).serve_forever()
+                  generate_pages=args.generate, page_bytes=args.page_bytes).serve_forever()
 
 
 if __name__ == "__main__":

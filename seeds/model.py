@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import yaml
@@ -36,6 +37,18 @@ class Seed:
 
 
 @dataclass(frozen=True, slots=True)
+class Limits:
+    """Where one crawl stops, whatever is left in its queue (None: no limit)."""
+    duration: float | None = None  # seconds
+    pages: int | None = None       # responses archived
+    bytes: int | None = None       # WARC bytes written
+
+    def as_dict(self) -> dict[str, float | int]:
+        return {k: v for k, v in (("duration", self.duration), ("pages", self.pages),
+                                  ("bytes", self.bytes)) if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
 class SeedList:
     collection: str
     title: str
@@ -44,6 +57,9 @@ class SeedList:
     seeds: tuple[Seed, ...]
     description: str | None = None
     source: str = field(default="", compare=False)
+    limits: Limits = field(default_factory=Limits)
+    schedule_start: datetime | None = None   # an event collection's first and last crawl days
+    schedule_end: datetime | None = None
 
 
 def seed_list_to_yaml(seed_list: SeedList) -> str:
@@ -61,7 +77,13 @@ def seed_list_to_yaml(seed_list: SeedList) -> str:
         seeds.append(entry)
     doc: dict[str, Any] = {"collection": seed_list.collection, "title": seed_list.title,
                            "kind": seed_list.kind, "schedule": seed_list.schedule}
+    if seed_list.schedule_start:
+        doc["schedule_start"] = seed_list.schedule_start.isoformat()
+    if seed_list.schedule_end:
+        doc["schedule_end"] = seed_list.schedule_end.isoformat()
     if seed_list.description:
         doc["description"] = seed_list.description
+    if seed_list.limits.as_dict():
+        doc["limits"] = seed_list.limits.as_dict()
     doc["seeds"] = seeds
     return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)

@@ -21,12 +21,26 @@ from apscheduler.triggers.cron import CronTrigger
 from w3lib.url import canonicalize_url, safe_url_string
 
 from seeds.errors import Problem, SeedListError
-from seeds.model import BUILTIN_DEFAULTS, KINDS, NAMED_SCHEDULES, ROBOTS, SCOPES, Seed, SeedList
+from seeds.limits import parse_duration, parse_size, parse_when
+from seeds.model import (
+    BUILTIN_DEFAULTS,
+    KINDS,
+    NAMED_SCHEDULES,
+    ROBOTS,
+    SCOPES,
+    Limits,
+    Seed,
+    SeedList,
+)
 
-LIST_FIELDS = ("collection", "title", "kind", "schedule", "description", "defaults", "seeds")
+LIST_FIELDS = ("collection", "title", "kind", "schedule", "schedule_start", "schedule_end",
+               "description", "limits", "defaults", "seeds")
 RULE_FIELDS = ("scope", "depth", "max_pages", "delay", "concurrency", "exclude", "robots")
 SEED_FIELDS = ("url", "title", "agency", *RULE_FIELDS)
-CSV_LIST_FIELDS = ("collection", "collection_title", "kind", "schedule", "description")
+LIMIT_FIELDS = ("duration", "pages", "bytes")
+CSV_LIST_FIELDS = ("collection", "collection_title", "kind", "schedule", "schedule_start",
+                   "schedule_end", "description", "limit_duration", "limit_pages",
+                   "limit_bytes")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
@@ -128,6 +142,27 @@ class _Check:
                                        f"cron \"<minute hour day month weekday>\", got {text!r}")
         return None
 
+    def when(self, value: Any, line: int, field: str) -> Any:
+        try:
+            return parse_when(value, end_of_day=field == "schedule_end")
+        except ValueError as exc:
+            self.problem(line, field, str(exc))
+            return None
+
+    def limits(self, raw: Mapping[str, tuple[Any, int]]) -> Limits:
+        values: dict[str, Any] = {}
+        for name, (value, line) in raw.items():
+            try:
+                if name == "duration":
+                    values[name] = parse_duration(value)
+                elif name == "bytes":
+                    values[name] = parse_size(value)
+                else:
+                    values[name] = self.number(value, line, f"limits.{name}", int, 1)
+            except ValueError as exc:
+                self.problem(line, f"limits.{name}", str(exc))
+        return Limits(**{k: v for k, v in values.items() if v is not None})
+
     def rule(self, name: str, value: Any, line: int) -> Any:
         if name == "scope":
             return self.choice(value, line, name, SCOPES)
@@ -166,7 +201,10 @@ def _build(check: _Check, *, collection: tuple[Any, int] | None, seeds_line: int
            kind: tuple[Any, int] | None, schedule: tuple[Any, int] | None,
            description: tuple[Any, int] | None, list_defaults: dict[str, tuple[Any, int]],
            seeds: list[tuple[int, dict[str, tuple[Any, int]]]],
-           defaults: Mapping[str, Any] | None) -> SeedList:
+           defaults: Mapping[str, Any] | None,
+           limits: Mapping[str, tuple[Any, int]] | None = None,
+           start: tuple[Any, int] | None = None,
+           end: tuple[Any, int] | None = None) -> SeedList:
     slug = check.text(*collection, "collection") if collection is not None else None
     if collection is not None and slug is not None and not SLUG.match(slug):
         check.problem(collection[1], "collection", "expected a slug of lowercase letters, "
@@ -198,13 +236,19 @@ def _build(check: _Check, *, collection: tuple[Any, int] | None, seeds_line: int
         built.append(Seed(url=url, line=fields["url"][1], **values, **extra))
     if not seeds and seeds_line is not None:
         check.problem(seeds_line, "seeds", "expected at least one seed")
+    start_at = check.when(*start, "schedule_start") if start else None
+    end_at = check.when(*end, "schedule_end") if end else None
+    if start_at and end_at and end_at <= start_at and end is not None:
+        check.problem(end[1], "schedule_end", f"expected a time after schedule_start "
+                      f"({start_at.isoformat()}), got {end_at.isoformat()}")
     result = SeedList(
         collection=slug or "",
         title=(check.text(*title, "title") if title else None) or slug or "",
         kind=(check.choice(*kind, "kind", KINDS) if kind else None) or "site",
         schedule=(check.schedule(*schedule) if schedule else None) or "once",
         description=(check.text(*description, "description") if description else None) or None,
-        seeds=tuple(built), source=check.file)
+        seeds=tuple(built), source=check.file, limits=check.limits(limits or {}),
+        schedule_start=start_at, schedule_end=end_at)
     if check.problems:
         raise SeedListError(check.problems)
     return result
@@ -235,7 +279,7 @@ def _mapping(check: _Check, node: yaml.Node, allowed: tuple[str, ...],
         if key in out:
             check.problem(_line(key_node), key, f"given twice in {where}")
             continue
-        out[key] = (value_node if key in ("defaults", "seeds") else _value(value_node),
+        out[key] = (value_node if key in ("defaults", "seeds", "limits") else _value(value_node),
                     _line(value_node))
     return out
 
@@ -259,6 +303,9 @@ def _from_yaml(check: _Check, text: str, defaults: Mapping[str, Any] | None) -> 
     list_defaults: dict[str, tuple[Any, int]] = {}
     if "defaults" in top:
         list_defaults = _mapping(check, top["defaults"][0], RULE_FIELDS, "defaults") or {}
+    limits: dict[str, tuple[Any, int]] = {}
+    if "limits" in top:
+        limits = _mapping(check, top["limits"][0], LIMIT_FIELDS, "limits") or {}
     seeds: list[tuple[int, dict[str, tuple[Any, int]]]] = []
     seeds_line: int | None = None      # where to say "no seeds", unless already said
     if "seeds" not in top:
@@ -279,7 +326,8 @@ def _from_yaml(check: _Check, text: str, defaults: Mapping[str, Any] | None) -> 
     return _build(check, collection=top.get("collection"), seeds_line=seeds_line,
                   title=top.get("title"), kind=top.get("kind"), schedule=top.get("schedule"),
                   description=top.get("description"), list_defaults=list_defaults,
-                  seeds=seeds, defaults=defaults)
+                  seeds=seeds, defaults=defaults, limits=limits,
+                  start=top.get("schedule_start"), end=top.get("schedule_end"))
 
 
 # ---- CSV --------------------------------------------------------------------------------
@@ -331,7 +379,10 @@ def _from_csv(check: _Check, text: str, path: Path,
                   title=list_values.get("collection_title"),
                   kind=list_values.get("kind"), schedule=list_values.get("schedule"),
                   description=list_values.get("description"), list_defaults={},
-                  seeds=seeds, defaults=defaults)
+                  seeds=seeds, defaults=defaults,
+                  limits={name[len("limit_"):]: list_values[name] for name in
+                          ("limit_duration", "limit_pages", "limit_bytes") if name in list_values},
+                  start=list_values.get("schedule_start"), end=list_values.get("schedule_end"))
 
 
 def _gb18030(raw: bytes) -> str | None:

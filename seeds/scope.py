@@ -11,6 +11,10 @@ hop counts, so they are tested without a network:
 3. link hops       reject links more hops from their seed than the seed's ``depth``
 4. excludes        reject URLs matching the owning seed's exclude patterns
 5. trap guards     reject over-long URLs, too-deep paths and repeating path segments
+                   (limits in ``seeds.traps.TrapLimits``)
+
+The SURT key is pywb's, with session ids also taken out of path parameters (see
+``surt_key``), so a URL seen under two session ids is one URL to the crawl.
 """
 
 from __future__ import annotations
@@ -21,8 +25,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import surt
+from surt import DefaultIAURLCanonicalizer
+from surt.handyurl import handyurl
 
 from seeds.model import Seed
+from seeds.traps import DEFAULT_TRAPS, TrapLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,17 +80,18 @@ def excludes(scope: Scope, c: Candidate) -> Decision | None:
 
 
 def trap_guards(scope: Scope, c: Candidate) -> Decision | None:
-    if len(c.url) > scope.max_url_length:
+    limits = scope.traps
+    if len(c.url) > limits.max_url_length:
         return Decision(False, "url-too-long")
     path = urlsplit(c.url).path
     segments = [s for s in path.split("/") if s]
-    if len(segments) > scope.max_path_depth:
+    if len(segments) > limits.max_path_depth:
         return Decision(False, "path-too-deep")
-    if len(segments) > scope.max_path_repeats:
+    if len(segments) > limits.max_path_repeats:
         counts: dict[str, int] = {}
         for segment in segments:
             counts[segment] = counts.get(segment, 0) + 1
-            if counts[segment] > scope.max_path_repeats:
+            if counts[segment] > limits.max_path_repeats:
                 return Decision(False, "path-repeats")
     return None
 
@@ -91,9 +99,33 @@ def trap_guards(scope: Scope, c: Candidate) -> Decision | None:
 RULES: tuple[Rule, ...] = (seed_scope, transclusion, link_hops, excludes, trap_guards)
 
 
+# surt already drops session ids from the query when they look like one (jsessionid,
+# PHPSESSID and sid of 32 characters, ASPSESSIONIDxxxxxxxx, CFID followed by CFTOKEN) and
+# ASP.NET's (S(...)) path segments; not Java's ";jsessionid=" path parameter, nor the names
+# that are never anything but a session (jsessionid, PHPSESSID, ASPSESSIONID..., CFID,
+# CFTOKEN) when their value has another length or they come in another order.  A short
+# "sid" stays: on many sites it is a section id.
+_PATH_SESSION = re.compile(rb";(?:jsessionid|phpsessid)=[^/;?]*", re.IGNORECASE)
+_QUERY_SESSION = re.compile(rb"(?:^|&)(?:jsessionid|phpsessid|aspsessionid[a-z]{8}|cfid|cftoken)"
+                            rb"=[^&]*", re.IGNORECASE)
+
+
+def _strip_session_ids(url: handyurl, **options: object) -> handyurl:
+    """A canonicaliser step run before surt's own, so its normalisation applies after."""
+    if url.path and b";" in url.path:
+        url.path = _PATH_SESSION.sub(b"", url.path)
+    if url.query and _QUERY_SESSION.search(url.query):
+        url.query = _QUERY_SESSION.sub(b"", url.query).lstrip(b"&") or None
+    return url
+
+
+def _canonicalize(url: handyurl, **options: object) -> handyurl:
+    return DefaultIAURLCanonicalizer.canonicalize(_strip_session_ids(url), **options)
+
+
 def surt_key(url: str) -> str:
-    """The canonical SURT key, the same pywb's index uses."""
-    return surt.surt(url)
+    """The canonical SURT key: pywb's, with session ids also dropped from path parameters."""
+    return surt.surt(url, canonicalizer=_canonicalize)
 
 
 def _excluder(patterns: Sequence[str]) -> Callable[[str], bool] | None:
@@ -125,13 +157,10 @@ def _seed_prefix(seed: Seed) -> tuple[str, str]:
 class Scope:
     """The crawl's scope over its seeds; ``decide`` is the per-URL entry point."""
 
-    def __init__(self, seeds: Sequence[Seed], *, max_url_length: int = 2048,
-                 max_path_depth: int = 20, max_path_repeats: int = 3,
+    def __init__(self, seeds: Sequence[Seed], *, traps: TrapLimits = DEFAULT_TRAPS,
                  max_transclusion_hops: int = 3, rules: Sequence[Rule] = RULES):
         self.seeds = list(seeds)
-        self.max_url_length = max_url_length
-        self.max_path_depth = max_path_depth
-        self.max_path_repeats = max_path_repeats
+        self.traps = traps
         self.max_transclusion_hops = max_transclusion_hops
         self.rules = tuple(rules)
         self.excluders = [_excluder(seed.exclude) for seed in self.seeds]

@@ -4,11 +4,19 @@ The crawler hands over plain values (no Scrapy types); warcio builds every recor
 computes its digests.  Bodies arrive already de-chunked by the HTTP client, so a response
 that said ``Transfer-Encoding: chunked`` is stored re-chunked: the header then matches the
 stored bytes, and readers (warcio, pywb) de-chunk it again.
+
+Deduplication across crawls: given the ``Original`` capture of the same URL (from an earlier
+crawl), a 200 response whose payload digest is unchanged becomes a ``revisit`` record
+(profile identical-payload-digest, ``WARC-Refers-To-Target-URI`` and ``-Date``): the HTTP
+headers are kept, the payload is not.  The payload digest is computed once, here, and handed
+to warcio, which then does not hash the body a second time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
@@ -37,6 +45,23 @@ class HttpExchange:
     truncated: str | None = None                 # WARC-Truncated: length | time | disconnect
 
 
+@dataclass(frozen=True, slots=True)
+class Original:
+    """The capture a revisit record refers to: an earlier response with this payload."""
+    digest: str                                  # "sha1:<base32>", as in WARC-Payload-Digest
+    uri: str                                     # its WARC-Target-URI
+    date: str                                    # its WARC-Date (W3C ISO 8601)
+
+
+# Only a 200's payload is compared: a redirect or an error page is small, and is kept whole.
+REVISIT_STATUSES = frozenset((200,))
+
+
+def payload_digest(payload: bytes) -> str:
+    """The WARC payload digest of stored payload bytes, as warcio, pywb and Heritrix write it."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(payload).digest()).decode("ascii")
+
+
 def is_chunked(headers: Sequence[tuple[str, str]]) -> bool:
     return any(name.lower() == "transfer-encoding" and "chunked" in value.lower()
                for name, value in headers)
@@ -54,23 +79,36 @@ def _request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def exchange_records(builder: RecordBuilder, ex: HttpExchange) -> tuple[ArcWarcRecord,
-                                                                        ArcWarcRecord]:
-    """(response, request) records of one exchange; the request is Concurrent-To the response."""
+def exchange_records(builder: RecordBuilder, ex: HttpExchange,
+                     previous: Mapping[str, Original] | None = None) -> tuple[ArcWarcRecord,
+                                                                              ArcWarcRecord]:
+    """(response, request) records of one exchange; the request is Concurrent-To the response.
+
+    The first is a ``revisit`` record instead when ``previous`` holds an ``Original`` for the
+    URL with the same payload digest (and the status is 200).
+    """
     when = ex.date.astimezone(UTC) if ex.date.tzinfo is not None else ex.date
     date = datetime_to_iso_date(when.replace(tzinfo=None), use_micros=True)
     url = safe_url_string(ex.url)      # an IRI's non-ASCII characters percent-encoded
     body = rechunk(ex.body) if is_chunked(ex.response_headers) else ex.body
+    digest = payload_digest(body)
     warc_headers = {"WARC-Date": date}
     if ex.ip_address:
         warc_headers["WARC-IP-Address"] = ex.ip_address
     if ex.truncated:
         warc_headers["WARC-Truncated"] = ex.truncated
-    response = builder.create_warc_record(
-        url, "response", payload=BytesIO(body), length=len(body),
-        warc_headers_dict=warc_headers,
-        http_headers=StatusAndHeaders(f"{ex.status} {ex.reason}".strip(),
-                                      list(ex.response_headers), protocol=ex.protocol))
+    http_headers = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(),
+                                    list(ex.response_headers), protocol=ex.protocol)
+    original = previous.get(url) if previous else None
+    if original is not None and original.digest == digest and ex.status in REVISIT_STATUSES:
+        response = builder.create_revisit_record(url, digest, original.uri, original.date,
+                                                 http_headers=http_headers,
+                                                 warc_headers_dict=warc_headers)
+    else:
+        warc_headers["WARC-Payload-Digest"] = digest
+        response = builder.create_warc_record(
+            url, "response", payload=BytesIO(body), length=len(body),
+            warc_headers_dict=warc_headers, http_headers=http_headers)
     request_headers = list(ex.request_headers)
     if not any(name.lower() == "host" for name, _ in request_headers):
         request_headers.insert(0, ("Host", urlsplit(url).netloc))

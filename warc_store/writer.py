@@ -8,7 +8,9 @@ warcio builds each record (headers, digests); this writer only
 - names files ``<prefix>-<UTC timestamp>-<serial>-<host>.warc.gz`` and writes them as
   ``….open`` until closed, when they are fsynced and renamed,
 - keeps a running SHA-256 so a closed file's fixity costs no second read,
-- rotates to a new file once a file reaches ``max_size``.
+- rotates to a new file once a file reaches ``max_size``,
+- writes a ``revisit`` record instead of a response whose payload is unchanged since the
+  URL's capture in ``previous`` (a map from URL to ``Original``, loaded by the caller).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from pathlib import Path
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
-from warc_store.records import HttpExchange, exchange_records
+from warc_store.records import HttpExchange, Original, exchange_records
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class RecordLocation:
     filename: str     # the file's final name (without .open)
     offset: int
     length: int       # compressed bytes of the response record
+    revisit: bool = False   # a revisit record was written: the payload was unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,8 @@ class WarcWriter:
     def __init__(self, directory: Path, *, prefix: str, max_size: int = 1_000_000_000,
                  warcinfo: Mapping[str, str] | None = None,
                  on_close: Callable[[ClosedWarc], None] | None = None,
-                 hostname: str | None = None, gzip_level: int = 6):
+                 hostname: str | None = None, gzip_level: int = 6,
+                 previous: Mapping[str, Original] | None = None):
         self.directory = Path(directory)
         self.prefix = prefix
         self.max_size = max_size
@@ -112,10 +116,12 @@ class WarcWriter:
         self.on_close = on_close
         self.hostname = hostname or socket.gethostname()
         self.gzip_level = gzip_level
+        self.previous = previous
         self._buffer = io.BytesIO()
         self._builder = WARCWriter(self._buffer, gzip=False, warc_version="1.1")
         self._file: _OpenFile | None = None
         self._serial = 0
+        self.bytes_written = 0          # across every file this writer wrote
 
     # -- building -------------------------------------------------------------------------
     def _member(self, record: ArcWarcRecord) -> bytes:
@@ -139,19 +145,22 @@ class WarcWriter:
         opened = _OpenFile(path, filename)
         info = self._builder.create_warcinfo_record(filename, self.warcinfo)
         opened.append(self._member(info), 1)
+        self.bytes_written += opened.size
         log.info("opened %s", path)
         return opened
 
     def write_exchange(self, exchange: HttpExchange) -> RecordLocation:
         """Write the exchange's response and request records; where the response landed."""
-        response, request = exchange_records(self._builder, exchange)
+        response, request = exchange_records(self._builder, exchange, self.previous)
         first = self._member(response)
         data = first + self._member(request)
         if self._file is None:
             self._file = self._open()
         current = self._file
         offset = current.append(data, 2)
-        location = RecordLocation(current.filename, offset, len(first))
+        self.bytes_written += len(data)
+        location = RecordLocation(current.filename, offset, len(first),
+                                  response.rec_type == "revisit")
         if current.size >= self.max_size:
             self.close()
         return location

@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 
 from crawler.addresses import PublicOnlyResolver
 from crawler.admission import Admission
+from crawler.capture import CrawlStopping
 from crawler.discovery import feed_entries, robots_sitemaps, sitemap_entries
 from crawler.extract import css_imports, css_urls, from_html, js_urls
 from crawler.job import CrawlJob
@@ -74,7 +75,7 @@ class SiteSpider(Spider):
                 raise ValueError("SiteSpider needs a crawl job or -a seeds=FILE [-a home=DIR]")
             job = job_from_seed_file(seeds, home)
         self.job = job
-        self.scope = Scope(job.seeds)
+        self.scope = Scope(job.seeds, traps=job.traps)
         self.admission = Admission(self.scope, job.seeds, max_pages=job.max_pages)
         self.ignore_robots = [seed.robots == "ignore" for seed in job.seeds]
 
@@ -146,9 +147,10 @@ class SiteSpider(Spider):
                                     encoding, referer)
             yield from self._follow(found.speculative, base, origin, hops, embed + 1, seed,
                                     encoding, referer, SPECULATIVE)
-            if embed == 0:
-                yield from self._follow(found.links, base, origin, hops + 1, 0, seed,
-                                        encoding, referer)
+            # a page's links, unless its directory answers every URL with one page (soft 404)
+            if embed == 0 and self.admission.page_response(response.url, response.body):
+                yield from self._follow(self.admission.outlinks(found.links), base, origin,
+                                        hops + 1, 0, seed, encoding, referer)
         elif b"css" in content_type:
             # @import chains are one stylesheet to a browser: they add no requisite hop
             text, origin = response.text, _origin(response.url)
@@ -208,8 +210,8 @@ class SiteSpider(Spider):
             self.crawler.engine.crawl(sitemap)
 
     def failed(self, failure: Failure) -> None:
-        if failure.check(HttpError):  # a 4xx/5xx: captured, and counted by status already
-            return
+        if failure.check(HttpError, CrawlStopping):  # a 4xx/5xx: captured and counted already;
+            return                                    # or fetched past a limit: not archived
         if failure.check(PutAside):       # its host's robots.txt is asked again later
             return
         if failure.check(IgnoreRequest):  # refused on the way out (robots.txt, address ...)

@@ -340,7 +340,8 @@ def test_unknown_schedule_word(tmp_path: Path) -> None:
 SINGLE_PROBLEMS = [
     pytest.param("collection: a\ncolour: red\nseeds: [http://x.cn/]\n",
                  (2, "colour", ("unknown field in the seed list; expected one of collection, "
-                               "title, kind, schedule, description, defaults, seeds")),
+                               "title, kind, schedule, schedule_start, schedule_end, "
+                               "description, limits, defaults, seeds")),
                  id="unknown-top-level-key"),
     pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    colour: red\n",
                  (4, "colour", f"unknown field in a seed; expected one of {SEED_KEYS}"),
@@ -567,7 +568,8 @@ MANY_EXPECTED = [
     (1, "collection", SLUG_EXPECTED + "'Bad Slug'"),
     (3, "schedule", "invalid cron expression '0 3 * *': "),
     (4, "colour", ("unknown field in the seed list; expected one of collection, title, kind, "
-                  "schedule, description, defaults, seeds")),
+                  "schedule, schedule_start, schedule_end, description, limits, defaults, "
+                  "seeds")),
     (6, "depth", "expected an integer >= 0, got -2"),
     (8, "url", URL_EXPECTED + "'ftp://x.cn/'"),
     (10, "depth", "expected an integer >= 0, got 1.5"),

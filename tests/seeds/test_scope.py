@@ -10,6 +10,7 @@ import pytest
 
 from seeds.model import Seed
 from seeds.scope import RULES, Decision, Scope, surt_key
+from seeds.traps import TrapLimits
 
 IN = Decision(True, "in-scope")
 REQUISITE = Decision(True, "requisite")
@@ -359,8 +360,8 @@ def test_url_length_limit() -> None:
     scope = Scope([Seed("http://x.cn/")])
     base = "http://x.cn/"
 
-    assert scope.decide(base + "a" * (2048 - len(base))) == IN
-    assert scope.decide(base + "a" * (2049 - len(base))) == TOO_LONG
+    assert scope.decide(base + "a" * (2083 - len(base))) == IN
+    assert scope.decide(base + "a" * (2084 - len(base))) == TOO_LONG
 
 
 def test_path_depth_limit() -> None:
@@ -387,8 +388,8 @@ def test_path_repeats(path: str, decision: Decision) -> None:
 
 
 def test_trap_limits_are_configurable() -> None:
-    scope = Scope([Seed("http://x.cn/")], max_url_length=30, max_path_depth=2,
-                  max_path_repeats=1)
+    scope = Scope([Seed("http://x.cn/")],
+                  traps=TrapLimits(max_url_length=30, max_path_depth=2, max_path_repeats=1))
 
     assert scope.decide("http://x.cn/a/b") == IN
     assert scope.decide("http://x.cn/a/b/c") == PATH_TOO_DEEP
@@ -398,10 +399,10 @@ def test_trap_limits_are_configurable() -> None:
 
 
 @pytest.mark.parametrize(("url", "hops", "embed_hops", "decision"), [
-    ("http://y.cn/" + "q" * 2048, 0, 0, TOO_LONG),       # out of scope, but the trap is named
-    ("http://cdn.cn/" + "q" * 2048, 1, 1, TOO_LONG),     # requisites are guarded too
+    ("http://y.cn/" + "q" * 2083, 0, 0, TOO_LONG),       # out of scope, but the trap is named
+    ("http://cdn.cn/" + "q" * 2083, 1, 1, TOO_LONG),     # requisites are guarded too
     ("http://cdn.cn/a/a/a/a/x.png", 1, 1, PATH_REPEATS),
-    ("http://x.cn/print/" + "q" * 2048, 0, 0, TOO_LONG),  # the guard beats the exclude
+    ("http://x.cn/print/" + "q" * 2083, 0, 0, TOO_LONG),  # the guard beats the exclude
     ("http://x.cn/a/a/a/a", 9, 0, PATH_REPEATS),         # ... and too-deep
 ])
 def test_trap_guards_come_last(url: str, hops: int, embed_hops: int,
@@ -435,3 +436,40 @@ def test_rules_can_be_replaced() -> None:
     assert scope.decide("http://x.cn/a", hops=9) == IN
     assert scope.decide("http://cdn.cn/a.png", hops=1, embed_hops=9) == OUT
     assert Scope([Seed("http://x.cn/")], rules=()).decide("http://x.cn/") == OUT
+
+
+# ---- session ids ---------------------------------------------------------------------------
+
+TOMCAT = "0123456789ABCDEF0123456789ABCDEF"
+
+
+@pytest.mark.parametrize(("url", "plain"), [
+    # Java's path parameter, which surt keeps on its own
+    (f"http://x.cn/a.jsp;jsessionid={TOMCAT}", "http://x.cn/a.jsp"),
+    (f"http://x.cn/a.jsp;jsessionid={TOMCAT}?id=3", "http://x.cn/a.jsp?id=3"),
+    ("http://x.cn/a.jsp;JSESSIONID=abc123.node1", "http://x.cn/a.jsp"),   # any length, a route
+    ("http://x.cn/news/;jsessionid=abc", "http://x.cn/news/"),
+    ("http://x.cn/a.php;PHPSESSID=abc", "http://x.cn/a.php"),
+    # query parameters that are never anything but a session, at any length and place
+    ("http://x.cn/a?jsessionid=abc&id=3", "http://x.cn/a?id=3"),
+    ("http://x.cn/a?id=3&PHPSESSID=q1w2e3r4t5y6u7i8o9p0a1s2d3", "http://x.cn/a?id=3"),
+    ("http://x.cn/a?b=2&PHPSESSID=abc&c=3", "http://x.cn/a?b=2&c=3"),
+    ("http://x.cn/a?PHPSESSID=abc", "http://x.cn/a"),
+    ("http://x.cn/a?ASPSESSIONIDQASDSRTB=NKLMJNOPABCDEFGHIJKLMNOP&id=3", "http://x.cn/a?id=3"),
+    ("http://x.cn/a?CFTOKEN=12345678&id=3&CFID=1234", "http://x.cn/a?id=3"),
+    # what surt already does: a 32-character sid, ASP.NET's cookieless path segment
+    ("http://x.cn/a?sid=0123456789abcdef0123456789abcdef&id=3", "http://x.cn/a?id=3"),
+    ("http://x.cn/(S(abcdefghijklmnopqrstuvwx))/a.aspx", "http://x.cn/a.aspx"),
+])
+def test_session_ids_are_not_part_of_the_key(url: str, plain: str) -> None:
+    assert surt_key(url) == surt_key(plain)
+
+
+@pytest.mark.parametrize(("url", "key"), [
+    ("http://x.cn/a?sid=12", "cn,x)/a?sid=12"),              # a short sid is a section id
+    ("http://x.cn/a?xjsessionid=1", "cn,x)/a?xjsessionid=1"),
+    ("http://x.cn/a;type=pdf", "cn,x)/a;type=pdf"),           # other path parameters stay
+    ("http://x.cn/jsessionid/a?cfid_x=1", "cn,x)/jsessionid/a?cfid_x=1"),
+])
+def test_look_alikes_stay_in_the_key(url: str, key: str) -> None:
+    assert surt_key(url) == key

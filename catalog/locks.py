@@ -1,0 +1,163 @@
+"""At most one crawl per collection, across processes and machines: a row in the catalogue.
+
+``acquire`` inserts the collection's ``crawl_locks`` row; the primary key makes a second
+insert fail, on SQLite and PostgreSQL alike.  The holder (pid, host) refreshes ``heartbeat``
+while it crawls and deletes the row when it ends.  A row whose holder is dead (its pid is gone
+and it ran on this host, or its heartbeat is older than ``stale_after``) is taken over with a
+compare-and-swap update, so two would-be takers never both win.
+
+``reap`` marks as failed the ``running`` crawls whose process is dead, so no crawl is left
+"running" after a crash or a kill -9.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, Result, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from catalog.models import Crawl, CrawlLock
+
+STALE_AFTER = 120.0       # seconds without a heartbeat before a lock is taken over
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    pid: int
+    host: str
+    crawl_id: int | None
+    heartbeat: datetime
+
+
+class CollectionLocked(Exception):
+    """Another live process is crawling the collection."""
+
+    def __init__(self, holder: Holder):
+        self.holder = holder
+        crawl = f"crawl {holder.crawl_id}, " if holder.crawl_id else ""
+        super().__init__(f"already being crawled ({crawl}pid {holder.pid} on {holder.host}, "
+                         f"last heartbeat {holder.heartbeat.isoformat(timespec='seconds')})")
+
+
+def changed(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE touched."""
+    return cast(CursorResult[Any], result).rowcount
+
+
+def this_process() -> tuple[int, str]:
+    return os.getpid(), socket.gethostname()
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:      # alive, someone else's
+        return True
+    return True
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def holder_dead(pid: int | None, host: str | None, heartbeat: datetime | None, *,
+                stale_after: float = STALE_AFTER, now: datetime | None = None) -> bool:
+    """Whether a lock or crawl's process is known to be gone."""
+    now = now or datetime.now(UTC)
+    if pid is not None and host == socket.gethostname() and not pid_alive(pid):
+        return True
+    return heartbeat is not None and now - _aware(heartbeat) > timedelta(seconds=stale_after)
+
+
+def current_holder(session: Session, collection_id: int) -> Holder | None:
+    row = session.get(CrawlLock, collection_id, populate_existing=True)
+    if row is None:
+        return None
+    return Holder(row.pid, row.host, row.crawl_id, _aware(row.heartbeat))
+
+
+def acquire(session: Session, collection_id: int, *, pid: int | None = None,
+            host: str | None = None, stale_after: float = STALE_AFTER) -> None:
+    """Take the collection's lock (committing), or raise ``CollectionLocked``."""
+    own_pid, own_host = this_process()
+    pid, host = pid or own_pid, host or own_host
+    now = datetime.now(UTC)
+    session.add(CrawlLock(collection_id=collection_id, pid=pid, host=host, acquired=now,
+                          heartbeat=now))
+    try:
+        session.commit()
+        return
+    except IntegrityError:
+        session.rollback()
+    held = session.get(CrawlLock, collection_id, populate_existing=True)
+    if held is None:             # released meanwhile: try once more
+        return acquire(session, collection_id, pid=pid, host=host, stale_after=stale_after)
+    holder = Holder(held.pid, held.host, held.crawl_id, _aware(held.heartbeat))
+    if not holder_dead(held.pid, held.host, held.heartbeat, stale_after=stale_after, now=now):
+        raise CollectionLocked(holder)
+    taken = session.execute(
+        update(CrawlLock)
+        .where(CrawlLock.collection_id == collection_id, CrawlLock.pid == held.pid,
+               CrawlLock.host == held.host, CrawlLock.heartbeat == held.heartbeat)
+        .values(pid=pid, host=host, crawl_id=None, acquired=now, heartbeat=now))
+    session.commit()
+    if changed(taken) != 1:      # someone else took it over first
+        raise CollectionLocked(current_holder(session, collection_id) or holder)
+
+
+def heartbeat(session: Session, collection_id: int, *, crawl_id: int | None = None) -> bool:
+    """Refresh our lock; False if it is no longer ours (it was taken over)."""
+    pid, host = this_process()
+    values: dict[str, object] = {"heartbeat": datetime.now(UTC)}
+    if crawl_id is not None:
+        values["crawl_id"] = crawl_id
+    done = session.execute(update(CrawlLock).where(
+        CrawlLock.collection_id == collection_id, CrawlLock.pid == pid,
+        CrawlLock.host == host).values(**values))
+    session.commit()
+    return changed(done) == 1
+
+
+def release(session: Session, collection_id: int) -> None:
+    pid, host = this_process()
+    session.execute(delete(CrawlLock).where(CrawlLock.collection_id == collection_id,
+                                            CrawlLock.pid == pid, CrawlLock.host == host))
+    session.commit()
+
+
+def reap(session: Session, collection_id: int | None = None, *,
+         stale_after: float = STALE_AFTER) -> list[int]:
+    """Mark failed every ``running`` crawl whose process is dead; returns their ids.
+
+    A crawl is alive while its collection's lock names it with a fresh heartbeat, or (a crawl
+    without a lock row) while its pid runs on this host.
+    """
+    query = select(Crawl).where(Crawl.status == "running")
+    if collection_id is not None:
+        query = query.where(Crawl.collection_id == collection_id)
+    now = datetime.now(UTC)
+    reaped = []
+    for crawl in session.scalars(query):
+        lock = session.get(CrawlLock, crawl.collection_id, populate_existing=True)
+        if lock is not None and lock.crawl_id == crawl.id:
+            dead = holder_dead(lock.pid, lock.host, lock.heartbeat, stale_after=stale_after,
+                               now=now)
+        elif crawl.host == socket.gethostname() and crawl.pid is not None:
+            dead = not pid_alive(crawl.pid)
+        else:                    # another machine's crawl, no lock: judged by its age
+            dead = now - _aware(crawl.started) > timedelta(seconds=stale_after)
+        if dead:
+            crawl.status = "failed"
+            crawl.stop_reason = "process died"
+            crawl.finished = now
+            reaped.append(crawl.id)
+    session.flush()
+    return reaped

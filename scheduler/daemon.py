@@ -1,0 +1,213 @@
+"""The scheduler daemon: schedules fire into crawl requests, crawl requests become crawls.
+
+- APScheduler 3 keeps one job per scheduled collection in its SQLAlchemy job store, in the
+  catalogue database, so next run times survive a restart.  Jobs are mirrored from the
+  catalogue's ``schedules`` rows (what ``diancang schedule`` and the web app change).
+- A missed run (the daemon was down) runs once on return if it is within
+  ``misfire_grace`` seconds (coalesced: several missed runs start one crawl); an older one is
+  recorded as a ``missed`` crawl request.
+- A firing job only queues a crawl request; the poll loop starts queued requests as child
+  processes (``diancang --home H crawl COLL --request ID``), one per collection at a time,
+  and never while another process holds the collection's lock.
+- A child that exits is reaped: its request marked done or failed, and a crawl it left
+  ``running`` (killed) marked failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select
+
+from catalog.collections import get_collection
+from catalog.crawl_requests import claim, finish_request, queued, request_crawl, requeue
+from catalog.db import Catalog
+from catalog.locks import current_holder, holder_dead, reap
+from catalog.models import Collection, CrawlRequest
+from catalog.schedules import list_schedules
+from scheduler.triggers import trigger_for
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX = "crawl:"
+LOCKED_EXIT = 3            # diancang crawl's exit status when the collection is locked
+_CATALOG: Catalog | None = None     # the running daemon's catalogue, for fire()
+
+
+def fire(slug: str) -> None:
+    """A schedule's job: queue a crawl of the collection (unless one is already waiting)."""
+    assert _CATALOG is not None
+    with _CATALOG.session() as session:
+        coll = get_collection(session, slug)
+        if coll is None:
+            return
+        waiting = session.scalar(select(CrawlRequest.id).where(
+            CrawlRequest.collection_id == coll.id,
+            CrawlRequest.status.in_(("queued", "started"))).limit(1))
+        if waiting is None:
+            request_crawl(session, slug, requested_by="schedule")
+            log.info("schedule fired: crawl of %s queued", slug)
+
+
+@dataclass
+class Child:
+    request_id: int
+    collection_id: int
+    slug: str
+    process: subprocess.Popen[bytes]
+
+
+class Daemon:
+    def __init__(self, catalog: Catalog, crawl_command: Sequence[str], *, log_dir: Path,
+                 timezone: str = "UTC", misfire_grace: int = 3600,
+                 poll_interval: float = 5.0, stale_after: float = 120.0):
+        self.catalog = catalog
+        self.crawl_command = list(crawl_command)
+        self.log_dir = log_dir
+        self.timezone = timezone
+        self.poll_interval = poll_interval
+        self.stale_after = stale_after
+        self.children: dict[int, Child] = {}
+        self.misfire_grace = misfire_grace
+        self.stopping = threading.Event()
+        self.scheduler = BackgroundScheduler(
+            jobstores={"default": SQLAlchemyJobStore(engine=catalog.engine)},
+            timezone=timezone,
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": misfire_grace})
+        self.scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
+
+    # -- schedules -> jobs ---------------------------------------------------------------
+    def sync(self) -> None:
+        """Make the job store match the catalogue's schedules (keeping unchanged jobs, so
+        their next run time, and a run missed while the daemon was down, survive)."""
+        wanted = {}
+        with self.catalog.session() as session:
+            for info in list_schedules(session):
+                key = f"{info.spec}|{info.start}|{info.end}|{self.timezone}"
+                wanted[JOB_PREFIX + info.collection] = (info, key)
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+                job.remove()
+        for job_id, (info, key) in wanted.items():
+            job = self.scheduler.get_job(job_id)
+            if job is None or job.name != key:
+                trigger = trigger_for(info.spec, start=info.start, end=info.end,
+                                      timezone=self.timezone)
+                if trigger is None:
+                    continue
+                job = self.scheduler.add_job(fire, trigger, args=[info.collection], id=job_id,
+                                             name=key, replace_existing=True)
+                log.info("schedule of %s: %s (next run %s)", info.collection, info.spec,
+                         job.next_run_time)
+            if job.misfire_grace_time != self.misfire_grace:   # the setting changed
+                job.modify(misfire_grace_time=self.misfire_grace)
+            if info.paused and job.next_run_time is not None:
+                job.pause()
+            elif not info.paused and job.next_run_time is None:
+                job.resume()
+
+    def _missed(self, event: JobExecutionEvent) -> None:
+        slug = event.job_id[len(JOB_PREFIX):]
+        with self.catalog.session() as session:
+            coll = get_collection(session, slug)
+            if coll is None:
+                return
+            when = event.scheduled_run_time
+            session.add(CrawlRequest(collection_id=coll.id, requested_by="schedule",
+                                     requested=datetime.now(UTC), status="missed",
+                                     message=f"run due at {when.isoformat()} was missed "
+                                             f"(the scheduler was not running)"))
+        log.warning("missed run of %s due at %s", slug, event.scheduled_run_time)
+
+    # -- requests -> child crawls ---------------------------------------------------------
+    def start_requests(self) -> None:
+        busy = {child.collection_id for child in self.children.values()}
+        with self.catalog.session() as session:
+            for request in queued(session):
+                if request.collection_id in busy:
+                    continue
+                holder = current_holder(session, request.collection_id)
+                if holder is not None and not holder_dead(
+                        holder.pid, holder.host, holder.heartbeat, stale_after=self.stale_after):
+                    continue            # a manual crawl (or another daemon's) is running
+                slug = session.get_one(Collection, request.collection_id).slug
+                if not claim(session, request.id):
+                    continue
+                session.commit()
+                self.log_dir.mkdir(parents=True, exist_ok=True)
+                with (self.log_dir / f"request-{request.id}.log").open("ab") as out:
+                    process = subprocess.Popen(
+                        [*self.crawl_command, "crawl", slug, "--request", str(request.id),
+                         "--no-progress"], stdout=out, stderr=subprocess.STDOUT)
+                self.children[request.id] = Child(request.id, request.collection_id, slug,
+                                                  process)
+                busy.add(request.collection_id)
+                log.info("started crawl of %s (request %d, pid %d)", slug, request.id,
+                         process.pid)
+
+    def reap_children(self) -> None:
+        for request_id, child in list(self.children.items()):
+            code = child.process.poll()
+            if code is None:
+                continue
+            del self.children[request_id]
+            with self.catalog.session() as session:
+                if code == LOCKED_EXIT:
+                    requeue(session, request_id, "collection was locked; retried")
+                else:
+                    finish_request(session, request_id, ok=code == 0,
+                                   message=None if code == 0 else f"crawl exited {code}")
+                for crawl_id in reap(session, child.collection_id, stale_after=self.stale_after):
+                    log.warning("crawl %d of %s died; marked failed", crawl_id, child.slug)
+            log.info("crawl of %s (request %d) exited %d", child.slug, request_id, code)
+
+    # -- the loop -------------------------------------------------------------------------
+    def tick(self) -> None:
+        self.sync()
+        self.reap_children()
+        with self.catalog.session() as session:
+            reap(session, stale_after=self.stale_after)
+        self.start_requests()
+
+    def run(self) -> None:
+        global _CATALOG
+        _CATALOG = self.catalog
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._on_signal)
+        self.scheduler.start(paused=True)
+        self.sync()
+        self.scheduler.resume()         # jobs due while we were down: run now, or missed
+        log.info("scheduler running")
+        try:
+            while not self.stopping.is_set():
+                try:
+                    self.tick()
+                except Exception:
+                    log.exception("scheduler tick failed")
+                self.stopping.wait(self.poll_interval)
+        finally:
+            self.scheduler.shutdown(wait=False)
+            for child in self.children.values():   # stop crawls gracefully, WARCs closed
+                child.process.send_signal(signal.SIGINT)
+            for child in self.children.values():
+                try:
+                    child.process.wait(timeout=120)
+                except subprocess.TimeoutExpired:
+                    child.process.kill()
+            self.reap_children()
+            log.info("scheduler stopped")
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        self.stopping.set()

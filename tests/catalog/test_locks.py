@@ -1,0 +1,105 @@
+"""The per-collection crawl lock and the reaping of dead crawls, on both backends."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from catalog.collections import get_collection, import_seed_list
+from catalog.crawls import start_crawl
+from catalog.db import Catalog
+from catalog.locks import CollectionLocked, acquire, current_holder, heartbeat, reap, release
+from catalog.models import Crawl, CrawlLock
+from seeds.model import Seed, SeedList
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+@pytest.fixture
+def catalog(catalog_url: str) -> Catalog:
+    catalog = Catalog(catalog_url)
+    with catalog.session() as s:
+        import_seed_list(s, SeedList("gd", "广东", "site", "daily", (Seed("http://gd.cn/"),)))
+    return catalog
+
+
+def coll_id(catalog: Catalog) -> int:
+    with catalog.session() as s:
+        coll = get_collection(s, "gd")
+        assert coll is not None
+        return coll.id
+
+
+def test_one_holder_at_a_time(catalog: Catalog) -> None:
+    cid = coll_id(catalog)
+    with catalog.session() as s:
+        acquire(s, cid)
+        holder = current_holder(s, cid)
+        assert holder is not None and holder.pid == os.getpid()
+        with pytest.raises(CollectionLocked, match=f"pid {os.getpid()} on"):
+            acquire(s, cid)
+        release(s, cid)
+        assert current_holder(s, cid) is None
+        acquire(s, cid)          # free again
+        release(s, cid)
+    catalog.dispose()
+
+
+def test_a_dead_holder_s_lock_is_taken_over(catalog: Catalog) -> None:
+    cid = coll_id(catalog)
+    now = datetime.now(UTC)
+    with catalog.session() as s:
+        s.add(CrawlLock(collection_id=cid, pid=dead_pid(), host=socket.gethostname(),
+                        acquired=now, heartbeat=now))
+    with catalog.session() as s:
+        acquire(s, cid)
+        holder = current_holder(s, cid)
+        assert holder is not None and holder.pid == os.getpid()
+        release(s, cid)
+    catalog.dispose()
+
+
+def test_a_stale_heartbeat_on_another_host_is_taken_over(catalog: Catalog) -> None:
+    cid = coll_id(catalog)
+    old = datetime.now(UTC) - timedelta(minutes=10)
+    with catalog.session() as s:
+        s.add(CrawlLock(collection_id=cid, pid=1, host="other-machine", acquired=old,
+                        heartbeat=old))
+    with catalog.session() as s:
+        with pytest.raises(CollectionLocked, match="other-machine"):
+            acquire(s, cid, stale_after=3600)
+        acquire(s, cid, stale_after=60)
+        assert heartbeat(s, cid)
+        # taken over from us in turn: our heartbeat says so
+        s.execute(CrawlLock.__table__.update().values(pid=2, host="other-machine"))
+        s.commit()
+        assert not heartbeat(s, cid)
+    catalog.dispose()
+
+
+def test_reap_marks_dead_running_crawls_failed(catalog: Catalog) -> None:
+    cid = coll_id(catalog)
+    with catalog.session() as s:
+        coll = get_collection(s, "gd")
+        assert coll is not None
+        alive = start_crawl(s, coll)           # this process: alive
+        dead = start_crawl(s, coll)
+        dead.pid = dead_pid()
+        ids = alive.id, dead.id
+    with catalog.session() as s:
+        assert reap(s, cid) == [ids[1]]
+    with catalog.session() as s:
+        rows = {c.id: c for c in s.query(Crawl)}
+        assert rows[ids[0]].status == "running"
+        assert (rows[ids[1]].status, rows[ids[1]].stop_reason) == ("failed", "process died")
+        assert rows[ids[1]].finished is not None
+    catalog.dispose()

@@ -1,0 +1,55 @@
+"""A fixture site that changes between crawls (for recrawl, scheduler and report tests).
+
+``build`` writes version 1 into a directory served by ``FixtureServer`` (which reads files
+on every request, so editing them changes the live site); ``change`` makes version 2:
+
+    version 1                     version 2
+    /            index, links     unchanged
+    /a.html      page             unchanged
+    /b.html      page             changed
+    /gone.html   page             deleted (404, still linked)
+    /doc.pdf     attachment       unchanged
+    /img/p.png   image            unchanged
+                                  /new.html added (linked from b.html)
+
+Both versions also answer /robots.txt and /sitemap.xml with the same 404 page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from diancang.fixture_server import png
+
+PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+       b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+IMAGE = png(6, 4, (20, 120, 200))
+UNCHANGED = ("/", "/a.html", "/doc.pdf", "/img/p.png")
+
+
+def _page(title: str, body: str) -> str:
+    return (f'<!doctype html><html><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body>{body}</body></html>")
+
+
+def build(root: Path) -> None:
+    (root / "img").mkdir(parents=True, exist_ok=True)
+    (root / "index.html").write_text(_page("首页", (
+        '<img src="/img/p.png"><a href="/a.html">甲</a> <a href="/b.html">乙</a> '
+        '<a href="/gone.html">丙</a> <a href="/doc.pdf">文件</a>')), encoding="utf-8")
+    (root / "a.html").write_text(_page("甲", "<p>不变的页面</p>"), encoding="utf-8")
+    (root / "b.html").write_text(_page("乙", "<p>第一版</p>"), encoding="utf-8")
+    (root / "gone.html").write_text(_page("丙", "<p>将被删除</p>"), encoding="utf-8")
+    (root / "doc.pdf").write_bytes(PDF)
+    (root / "img" / "p.png").write_bytes(IMAGE)
+
+
+def change(root: Path) -> None:
+    (root / "b.html").write_text(_page("乙", '<p>第二版</p><a href="/new.html">新</a>'),
+                                 encoding="utf-8")
+    (root / "gone.html").unlink()
+    (root / "new.html").write_text(_page("新", "<p>新页面</p>"), encoding="utf-8")
+
+
+def body(root: Path, path: str) -> bytes:
+    return (root / ("index.html" if path == "/" else path.lstrip("/"))).read_bytes()
