@@ -20,6 +20,7 @@ from catalog.curation import (
     update_collection,
 )
 from catalog.models import Collection
+from catalog.schedules import get_schedule
 from seeds.errors import SeedListError
 from seeds.model import KINDS, ROBOTS, SCOPES, seed_list_to_yaml
 from web.context import db, web
@@ -83,7 +84,8 @@ def collection(slug: str) -> str | Response | tuple[str, int]:
             return redirect(url_for(".collection", slug=slug, saved=1))
     crawls = [crawl_summary(c, s) for c, s in list_crawls(db(), slug)][::-1][:10]
     return render_template("admin/collection.html", coll=coll, error=error, kinds=KINDS,
-                           crawls=crawls, saved=bool(request.args.get("saved"))), \
+                           crawls=crawls, saved=bool(request.args.get("saved")),
+                           schedule=get_schedule(db(), slug)), \
         422 if error else 200
 
 

@@ -11,7 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
-from catalog.models import Collection, Crawl, Seed, User
+from catalog.crawl_requests import request_crawl
+from catalog.models import Collection, Crawl, CrawlRequest, Schedule, Seed, User
+from catalog.schedules import set_schedule
 from tests.web.conftest import PASSWORD, log_in, token_of
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
@@ -32,21 +34,27 @@ def snapshot(app: Flask) -> Any:
 
 
 def _requests(session: Any) -> Any:
-    try:
-        from catalog.models import CrawlRequest  # type: ignore[attr-defined]
-    except ImportError:
-        return []
-    return [(r.id, r.status) for r in session.scalars(select(CrawlRequest))]
+    return ([(r.id, r.status, r.urls) for r in session.scalars(select(CrawlRequest))],
+            [(r.collection_id, r.spec, r.paused) for r in session.scalars(select(Schedule))],
+            [c.stop_requested for c in session.scalars(select(Crawl).order_by(Crawl.id))])
 
 
-def arguments(app: Flask, rule: Rule) -> dict[str, Any]:
-    """A value for every argument of the rule, naming real rows (so a refusal is not a 404)."""
+def known_arguments(app: Flask) -> dict[str, Any]:
+    """A value for every argument a rule may have, naming real rows (so that a refusal is
+    not a 404, and an action let through would show in the snapshot)."""
     with app.extensions["diancang"].catalog.session() as s:
         gd = s.scalars(select(Collection).where(Collection.slug == "gd-gov")).one()
         crawl = s.scalars(select(Crawl)).first()
+        assert crawl is not None
+        crawl.status = "running"                 # so that a stop would change it
+        set_schedule(s, "gd-gov", "weekly")      # so that pause and remove would change it
         known = {"slug": "gd-gov", "seed_id": gd.seeds[0].id, "name": "lin",
                  "host": "www.gd.gov.cn", "code": "en", "filename": "style.css",
-                 "crawl_id": crawl.id if crawl is not None else 1}
+                 "crawl_id": crawl.id, "request_id": request_crawl(s, "gd-gov")}
+    return known
+
+
+def arguments(known: dict[str, Any], rule: Rule) -> dict[str, Any]:
     missing = set(rule.arguments) - set(known)
     assert not missing, f"{rule.rule}: the test needs a value for {missing}"
     return {name: known[name] for name in rule.arguments}
@@ -57,12 +65,13 @@ def endpoints(app: Flask, prefix: str = "") -> list[tuple[str, str]]:
     from tests.web.conftest import add_captures
 
     add_captures(app, "gd-gov", [("http://www.gd.gov.cn/", "20240101000000", "text/html")])
+    known = known_arguments(app)
     out = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
             if not rule.rule.startswith(prefix):
                 continue
-            path = app.url_map.bind("localhost").build(rule.endpoint, arguments(app, rule))
+            path = app.url_map.bind("localhost").build(rule.endpoint, arguments(known, rule))
             for method in sorted((rule.methods or set()) & set(METHODS)):
                 out.append((method, path))
     return out

@@ -34,6 +34,25 @@ function showProgress(box) {
   tick();
 }
 
+function awaitCrawl(box) {
+  const tick = async () => {
+    try {
+      const response = await fetch(box.dataset.requestUrl, {credentials: "same-origin",
+                                                              cache: "no-store"});
+      const data = await response.json();
+      if (data.crawl_url) {
+        window.location.assign(data.crawl_url);
+        return;
+      }
+      const status = box.querySelector("[data-request-field=status]");
+      if (status && data.status === "failed") status.textContent = data.status;
+    } catch (err) { /* try again */ }
+    window.setTimeout(tick, 1000);
+  };
+  tick();
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   for (const box of document.querySelectorAll("[data-progress-url]")) showProgress(box);
+  for (const box of document.querySelectorAll("[data-request-url]")) awaitCrawl(box);
 });
