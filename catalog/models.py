@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -41,6 +42,8 @@ class Collection(Base):
     schedule: Mapped[str] = mapped_column(String(100), default="once")
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # shown to researchers without a login (migration 0004); new collections start hidden
+    public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Dublin Core description of the collection (migration 0002)
     creator: Mapped[str | None] = mapped_column(String(500))
     subject: Mapped[str | None] = mapped_column(String(500))
@@ -206,3 +209,14 @@ class CrawlLock(Base):
     host: Mapped[str] = mapped_column(String(255))
     acquired: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     heartbeat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+class User(Base):
+    """A curator or administrator of the web app (migration 0004); passwords only hashed."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))          # admin | curator
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

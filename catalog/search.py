@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -70,8 +71,13 @@ def search(session: Session, query: str, *, collection: str | None = None,
            site: str | None = None, date_from: str | date | None = None,
            date_to: str | date | None = None, mime: str | None = None,
            agency: str | None = None, subject: str | None = None, limit: int = 20,
-           offset: int = 0, replay_base: str = "") -> SearchResult:
-    """Captures whose words match every term of ``query``, best first."""
+           offset: int = 0, replay_base: str = "",
+           collections: Sequence[str] | None = None) -> SearchResult:
+    """Captures whose words match every term of ``query``, best first.
+
+    ``collections``, when given, limits the search to those collections (the web app passes
+    the public ones for a visitor who is not logged in).
+    """
     terms = query_terms(query)
     if not terms:
         return SearchResult([], 0)
@@ -81,6 +87,12 @@ def search(session: Session, query: str, *, collection: str | None = None,
     if collection:
         where.append("co.slug = :collection")
         params["collection"] = collection
+    if collections is not None:
+        if not collections:
+            return SearchResult([], 0)
+        names = [f"allowed_{i}" for i in range(len(collections))]
+        where.append(f"co.slug IN ({', '.join(':' + n for n in names)})")
+        params.update(zip(names, collections, strict=True))
     if site:
         site = site.strip().lower().removeprefix("http://").removeprefix("https://")
         site = site.split("/", 1)[0].split(":", 1)[0]

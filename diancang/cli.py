@@ -217,5 +217,10 @@ from diancang.schedule_command import scheduler as _scheduler
 main.add_command(_schedule)
 main.add_command(_scheduler)
 
+# issue 6: the web app and its accounts (their own module)
+from diancang.web_command import register as _register_web
+
+_register_web(main)
+
 if __name__ == "__main__":
     main()

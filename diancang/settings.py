@@ -105,6 +105,15 @@ DECLARED: tuple[Setting, ...] = (
             "URLs fetched per host, requisites included, across all seeds (host-budget)"),
     Setting("traps", "soft404_repeats", 20,
             "Identical page responses under one directory after which it is left (soft-404)"),
+    Setting("web", "host", "127.0.0.1",
+            "Interface `diancang web` listens on; its host name must differ from the "
+            "replay's (web.replay_url), so archived pages' scripts never share its cookies"),
+    Setting("web", "port", 8000, "Port `diancang web` listens on"),
+    Setting("web", "secret_key", "",
+            "Key signing the web app's session cookies and CSRF tokens; empty means one "
+            "generated once and kept in HOME/web-secret.key"),
+    Setting("web", "replay_url", "http://localhost:8080",
+            "Base URL of replay as browsers reach it, on another host name than the app"),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in DECLARED}

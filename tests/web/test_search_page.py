@@ -1,0 +1,77 @@
+"""/search over the indexed test corpus (real WARCs, both backends): highlighted snippets,
+replay links, filters, gov fields; collections not public are searched only when logged in."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from catalog.collections import get_collection
+from catalog.indexer import index_collection
+from catalog.users import add_user
+from tests.catalog.corpus import URL
+from tests.catalog.test_indexer import CAP, setup_corpus
+from tests.web.conftest import PASSWORD, REPLAY, log_in
+from web.app import create_app
+
+
+@pytest.fixture
+def corpus_app(catalog_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(catalog_url, replay_base=REPLAY, secret_key="s" * 32)
+    catalog = app.extensions["diancang"].catalog
+    coll_dir, _ = setup_corpus(catalog, tmp_path)
+    index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP)
+    with catalog.session() as s:
+        add_user(s, "lin", PASSWORD, "curator")
+    yield app
+    catalog.dispose()
+
+
+def publish(app: Flask) -> None:
+    with app.extensions["diancang"].catalog.session() as s:
+        coll = get_collection(s, "corpus")
+        assert coll is not None
+        coll.public = True
+
+
+def hits(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a class="hit-title" href="([^"]+)">([^<]+)</a>', html)
+
+
+def test_search_highlights_and_opens_replay(corpus_app: Flask) -> None:
+    client = corpus_app.test_client()
+    hidden = client.get("/search?q=图书", headers={"Accept-Language": "zh"})
+    assert hidden.status_code == 200 and hits(hidden.get_data(as_text=True)) == []
+    publish(corpus_app)
+    html = client.get("/search?q=图书", headers={"Accept-Language": "zh"}).get_data(
+        as_text=True)
+    found = hits(html)
+    assert len(found) == 2 and "共 2 条结果" in html
+    for href, _title in found:
+        assert re.fullmatch(rf"{REPLAY}/corpus/2024\d{{10}}/{re.escape(URL['library'])}", href)
+    assert html.count("<mark>图书</mark>") >= 2 and "试<mark>" not in html
+    notice = client.get("/search", query_string={"q": "粤府〔2017〕12号"}).get_data(as_text=True)
+    assert "广东省人民政府关于优化营商环境的通知" in notice
+    assert "006939748/2017-00123" in notice and "广东省人民政府办公厅" in notice
+
+
+def test_filters_reach_the_catalogue(corpus_app: Flask) -> None:
+    publish(corpus_app)
+    client: FlaskClient = corpus_app.test_client()
+    january = client.get("/search", query_string={"q": "图书", "to": "2024-01-31"})
+    assert len(hits(january.get_data(as_text=True))) == 1
+    elsewhere = client.get("/search", query_string={"q": "图书", "site": "tjj.gz.gov.cn"})
+    assert hits(elsewhere.get_data(as_text=True)) == []
+    bad = client.get("/search", query_string={"q": "图书", "from": "soon"})
+    assert bad.status_code == 422
+
+
+def test_curators_search_collections_not_public(corpus_app: Flask) -> None:
+    client = corpus_app.test_client()
+    log_in(client, "lin")
+    assert len(hits(client.get("/search?q=图书").get_data(as_text=True))) == 2

@@ -1,0 +1,68 @@
+"""Accounts, for administrators: add, change role, set a password, remove."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from catalog.models import User
+from catalog.users import (
+    ROLES,
+    UserError,
+    add_user,
+    get_user,
+    list_users,
+    remove_user,
+    set_password,
+    set_role,
+)
+from web.context import db
+from web.security import protect
+
+bp = protect(Blueprint("admin_users", __name__, url_prefix="/admin/users"), role="admin")
+
+
+def _user(name: str) -> User:
+    user = get_user(db(), name)
+    if user is None:
+        abort(404)
+    return user
+
+
+def _page(error: UserError | None = None) -> tuple[str, int]:
+    return render_template("admin/users.html", users=list_users(db()), roles=ROLES,
+                           error=error), 422 if error else 200
+
+
+@bp.route("/", methods=["GET", "POST"])
+def users() -> tuple[str, int] | Response:
+    if request.method == "POST":
+        try:
+            add_user(db(), request.form.get("name", "").strip(),
+                     request.form.get("password", ""), request.form.get("role", ""))
+        except UserError as exc:
+            db().rollback()
+            return _page(exc)
+        db().commit()
+        return redirect(url_for(".users"))
+    return _page()
+
+
+@bp.route("/<name>", methods=["POST"])
+def change(name: str) -> tuple[str, int] | Response:
+    user = _user(name)
+    try:
+        action = request.form.get("action")
+        if action == "role":
+            set_role(db(), user, request.form.get("role", ""))
+        elif action == "password":
+            set_password(db(), user, request.form.get("password", ""))
+        elif action == "remove":
+            remove_user(db(), user)
+        else:
+            abort(400)
+    except UserError as exc:
+        db().rollback()
+        return _page(exc)
+    db().commit()
+    return redirect(url_for(".users"))

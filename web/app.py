@@ -1,0 +1,62 @@
+"""The app factory: plain values in (never the settings object), a Flask app out."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from catalog.curation import DUBLIN_CORE
+from catalog.db import Catalog
+from web import formatting, i18n, security
+from web.context import WebContext, close_db
+
+MAX_UPLOAD = 10_000_000   # bytes of a seed-list file
+
+
+def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
+               crawls_dir: Path | None = None, seed_defaults: Mapping[str, Any] | None = None,
+               secure_cookies: bool = False, migrate: bool = True) -> Flask:
+    """The web app over the catalogue at ``catalog_url``.
+
+    ``replay_base`` is replay's base URL as browsers reach it, on a different host name;
+    ``crawls_dir`` holds each crawl's ``stats.json`` (live progress); ``seed_defaults`` fill
+    what an imported seed list leaves out (the archive's crawl settings).
+    """
+    if not secret_key:
+        raise ValueError("secret_key: expected a secret to sign sessions with")
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD
+    app.extensions["diancang"] = WebContext(
+        catalog=Catalog(catalog_url, migrate=migrate), replay_base=replay_base.rstrip("/"),
+        crawls_dir=Path(crawls_dir) if crawls_dir is not None else None,
+        seed_defaults=dict(seed_defaults or {}))
+    security.init_app(app, secret_key=secret_key, secure_cookies=secure_cookies)
+    i18n.init_app(app)
+    formatting.init_app(app)
+    app.teardown_appcontext(close_db)
+    app.jinja_env.globals["dc_fields"] = DUBLIN_CORE
+
+    from web import (
+        admin_collections,
+        admin_crawls,
+        admin_import,
+        admin_requests,
+        admin_users,
+        auth,
+        public,
+        search_page,
+    )
+
+    for module in (public, search_page, auth, admin_collections, admin_import, admin_crawls,
+                   admin_requests, admin_users):
+        app.register_blueprint(module.bp)
+
+    @app.errorhandler(HTTPException)
+    def error(exc: HTTPException) -> tuple[str, int]:
+        return render_template("error.html", error=exc), exc.code or 500
+
+    return app

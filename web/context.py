@@ -1,0 +1,40 @@
+"""What every request reaches: the catalogue, replay's base URL, paths; a session per request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, g
+from sqlalchemy.orm import Session
+
+from catalog.db import Catalog
+
+
+@dataclass
+class WebContext:
+    catalog: Catalog
+    replay_base: str                           # e.g. http://localhost:8080, no trailing /
+    crawls_dir: Path | None                    # HOME/crawls: each crawl's stats.json
+    seed_defaults: Mapping[str, Any] = field(default_factory=dict)
+
+
+def web() -> WebContext:
+    ctx: WebContext = current_app.extensions["diancang"]
+    return ctx
+
+
+def db() -> Session:
+    """The request's catalogue session; views commit what they change, the rest is dropped."""
+    if "db" not in g:
+        g.db = Session(web().catalog.engine, expire_on_commit=False)
+    session: Session = g.db
+    return session
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    session = g.pop("db", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,42 @@
+"""Jinja filters: capture timestamps as dates, byte counts, replay addresses."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from web.context import web
+
+
+def stamp_date(stamp: str | None) -> str:
+    if not stamp:
+        return "—"
+    return f"{stamp[:4]}-{stamp[4:6]}-{stamp[6:8]}"
+
+
+def stamp_time(stamp: str | None) -> str:
+    if not stamp or len(stamp) < 14:
+        return stamp_date(stamp)
+    return f"{stamp_date(stamp)} {stamp[8:10]}:{stamp[10:12]}:{stamp[12:14]}"
+
+
+def human_bytes(n: float | None) -> str:
+    n = float(n or 0)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    raise AssertionError
+
+
+def calendar_url(collection: str, url: str) -> str:
+    """pywb's calendar of every capture of ``url`` in the collection."""
+    return f"{web().replay_base}/{collection}/*/{url}"
+
+
+def replay_url(collection: str, timestamp: str, url: str) -> str:
+    return f"{web().replay_base}/{collection}/{timestamp}/{url}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(date=stamp_date, datetime=stamp_time, bytes=human_bytes)
+    app.jinja_env.globals.update(calendar_url=calendar_url, replay_url=replay_url)
