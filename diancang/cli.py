@@ -216,6 +216,10 @@ from diancang.schedule_command import scheduler as _scheduler
 
 main.add_command(_schedule)
 main.add_command(_scheduler)
+# -- crawl reports (issue 5) ------------------------------------------------------------------
+from diancang.report_command import report_command
+
+main.add_command(report_command)
 
 if __name__ == "__main__":
     main()
