@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Capture, Collection, Crawl, CrawlRequest, Seed, WarcFile
 
@@ -70,31 +70,41 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds")
 
 
+def _originals(session: Session, crawl: Crawl) -> dict[int, tuple[int | None, str | None]]:
+    """Revisit capture id -> (status, MIME type) of the response it refers to: the one at its
+    ``revisit_of`` date, else the latest earlier response of the URL with its digest.  Joined
+    in the database (on SURT and date, which ``ix_captures_surt_ts`` serves), so a recrawl
+    whose pages are nearly all revisits costs one query, not a list of URLs."""
+    rev, orig = aliased(Capture), aliased(Capture)
+    base = (select(rev.id, orig.status, orig.mime)
+            .join(orig, (orig.surt == rev.surt) & (orig.url == rev.url)
+                  & (orig.collection_id == rev.collection_id)
+                  & (orig.record_type == "response"))
+            .where(rev.crawl_id == crawl.id, rev.record_type == "revisit"))
+    found: dict[int, tuple[int | None, str | None]] = {}
+    by_digest = base.where(orig.digest == rev.digest, orig.timestamp < rev.timestamp) \
+        .order_by(orig.timestamp)
+    for rev_id, status, mime in session.execute(by_digest):
+        found[rev_id] = (status, mime)          # the latest earlier one wins ...
+    for rev_id, status, mime in session.execute(base.where(orig.timestamp == rev.revisit_of)):
+        found[rev_id] = (status, mime)          # ... unless the revisit names its original
+    return found
+
+
 def _captures(session: Session, crawl: Crawl) -> list[_Seen]:
     """Every capture of the crawl, oldest first, revisits resolved to their originals."""
     rows = session.execute(
-        select(Capture.url, Capture.status, Capture.mime, Capture.digest, Capture.length,
-               Capture.record_type, Capture.host, Capture.revisit_of)
+        select(Capture.id, Capture.url, Capture.status, Capture.mime, Capture.digest,
+               Capture.length, Capture.record_type, Capture.host)
         .where(Capture.crawl_id == crawl.id)
         .order_by(Capture.timestamp, Capture.id)).all()
-    revisited = {r.url for r in rows if r.record_type == "revisit"}
-    originals: dict[tuple[str, str], tuple[int | None, str | None]] = {}
-    by_digest: dict[tuple[str, str | None], tuple[int | None, str | None]] = {}
-    if revisited:
-        query = (select(Capture.url, Capture.timestamp, Capture.digest, Capture.status,
-                        Capture.mime)
-                 .where(Capture.collection_id == crawl.collection_id,
-                        Capture.record_type == "response", Capture.url.in_(revisited))
-                 .order_by(Capture.timestamp))
-        for url, timestamp, digest, status, mime in session.execute(query):
-            originals[(url, timestamp)] = (status, mime)
-            by_digest.setdefault((url, digest), (status, mime))
+    originals = _originals(session, crawl) \
+        if any(r.record_type == "revisit" for r in rows) else {}
     seen = []
     for r in rows:
         status, mime = r.status, r.mime
         if r.record_type == "revisit":
-            status, mime = originals.get((r.url, r.revisit_of or ""),
-                                         by_digest.get((r.url, r.digest), (None, None)))
+            status, mime = originals.get(r.id, (None, None))
         seen.append(_Seen(r.url, status, mime, r.digest, int(r.length or 0),
                           r.record_type == "revisit", r.host or urlsplit(r.url).hostname))
     return seen

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from catalog.collections import get_collection, import_seed_list
@@ -229,3 +230,18 @@ def test_html_page_from_the_report(built: tuple[Catalog, Built]) -> None:
     assert len(failed_rows) == len(report["failed"]) == 6
     gone = doc.xpath("//details[@class='changes-gone']//li/text()")
     assert gone == [A + "now404", A + "removed", C]
+
+
+def test_revisit_without_its_original_date(built: tuple[Catalog, Built]) -> None:
+    """A revisit row that names no original date counts as the latest earlier response of its
+    URL with the same digest (here the first crawl's image, not the patch crawl's page)."""
+    catalog, data = built
+    with catalog.session() as s:
+        s.execute(update(Capture).where(Capture.url == A + "rev",
+                                        Capture.record_type == "revisit")
+                  .values(revisit_of=None))
+    with catalog.session() as s:
+        report = crawl_report(s, data.crawls[3])
+    assert report["by_mime"]["image/png"]["pages"] == 2
+    assert report["by_status"]["200"]["pages"] == 7
+    assert report["changes"]["unchanged"] == 5
