@@ -216,6 +216,10 @@ from diancang.schedule_command import scheduler as _scheduler
 
 main.add_command(_schedule)
 main.add_command(_scheduler)
+# -- crawl reports (issue 5) ------------------------------------------------------------------
+from diancang.report_command import report_command
+
+main.add_command(report_command)
 
 # issue 6: the web app and its accounts (their own module)
 from diancang.web_command import register as _register_web

@@ -17,9 +17,13 @@ Both versions also answer /robots.txt and /sitemap.xml with the same 404 page.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from diancang.fixture_server import png
+from tests.conftest import run_cli
+
+ALLOW_PRIVATE = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1"}
 
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
@@ -53,3 +57,20 @@ def change(root: Path) -> None:
 
 def body(root: Path, path: str) -> bytes:
     return (root / ("index.html" if path == "/" else path.lstrip("/"))).read_bytes()
+
+
+def crawl_twice(home: Path, root: Path, seed_list: str,
+                env: dict[str, str] | None = None) -> tuple[set[str], str]:
+    """Through the real CLI: init ``home``, crawl the collection of ``seed_list`` (YAML text)
+    with the site at version 1, change ``root`` to version 2, crawl again.  Returns the first
+    crawl's WARC file names and the second crawl's standard output."""
+    collection = seed_list.split("collection:", 1)[1].split()[0]
+    seeds = home.parent / f"{home.name}-seeds.yaml"
+    seeds.write_text(seed_list, encoding="utf-8")
+    env = {**ALLOW_PRIVATE, **(env or {})}
+    run_cli(home, "init")
+    run_cli(home, "crawl", collection, "--seeds", str(seeds), env=env)
+    first = {p.name for p in (home / "collections" / collection / "archive").iterdir()}
+    time.sleep(1.1)            # captures a second apart: distinct 14-digit timestamps
+    change(root)
+    return first, run_cli(home, "crawl", collection, env=env).stdout

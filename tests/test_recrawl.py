@@ -23,8 +23,6 @@ from diancang.fixture_server import FixtureServer
 from tests import changing_site
 from tests.conftest import replay_server, run_cli, warcio_check
 
-ENV = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1"}
-
 
 @pytest.fixture(scope="module")
 def recrawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
@@ -33,15 +31,9 @@ def recrawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     server = FixtureServer(root).start()
     try:
         home = tmp_path_factory.mktemp("home")
-        seeds = home.parent / "recrawl-seeds.yaml"
-        seeds.write_text(f"collection: rc\nseeds:\n  - url: {server.origin}/\n"
-                         f"defaults: {{delay: 0, concurrency: 4}}\n", encoding="utf-8")
-        run_cli(home, "init")
-        run_cli(home, "crawl", "rc", "--seeds", str(seeds), env=ENV)
-        first = {p.name for p in (home / "collections" / "rc" / "archive").iterdir()}
-        time.sleep(1.1)            # captures a second apart: distinct 14-digit timestamps
-        changing_site.change(root)
-        out = run_cli(home, "crawl", "rc", env=ENV).stdout
+        first, out = changing_site.crawl_twice(
+            home, root, f"collection: rc\nseeds:\n  - url: {server.origin}/\n"
+                        f"defaults: {{delay: 0, concurrency: 4}}\n")
         yield {"home": home, "root": root, "origin": server.origin, "first": first,
                "stdout": out}
     finally:

@@ -22,6 +22,7 @@ from crawler.admission import Admission
 from crawler.capture import CrawlStopping
 from crawler.discovery import feed_entries, robots_sitemaps, sitemap_entries
 from crawler.extract import css_imports, css_urls, from_html, js_urls
+from crawler.failures import record_failure
 from crawler.job import CrawlJob
 from crawler.robots import PutAside
 from seeds.parse import load_seed_list
@@ -225,6 +226,11 @@ class SiteSpider(Spider):
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("diancang/errors")
         self.crawler.stats.inc_value(f"diancang/errors/{failure.type.__name__}")
+        if request is not None:       # kept for the crawl report: what to crawl again
+            seed = request.meta.get("seed")
+            record_failure(self.job.crawl_dir, url=request.url, error=failure.type.__name__,
+                           message=str(failure.value),
+                           seed=self.job.seeds[seed].url if isinstance(seed, int) else None)
 
     def _record_refusals(self, spider: Spider, reason: str) -> None:
         assert self.crawler.stats is not None
