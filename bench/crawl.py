@@ -32,9 +32,11 @@ def child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def start_site(pages: int, latency: float) -> tuple[subprocess.Popen[str], str]:
+def start_site(pages: int, *options: str) -> tuple[subprocess.Popen[str], str]:
+    """The generated fixture site in its own process (``options``: the server's flags);
+    returns the process and its origin.  bench/recrawl.py serves its sites with it too."""
     proc = subprocess.Popen([sys.executable, "-m", "diancang.fixture_server", "--generate",
-                             str(pages), "--latency", str(latency)],
+                             str(pages), *options],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -107,7 +109,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.no_wget and shutil.which("wget") is None:
         raise SystemExit("wget is not installed (apt-get install -y wget), or use --no-wget")
-    site, origin = start_site(args.pages, args.latency)
+    site, origin = start_site(args.pages, "--latency", str(args.latency))
     ours: list[dict[str, float]] = []
     theirs: list[dict[str, float]] = []
     try:

@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    site, origin = start_site(args.pages, 0.0)
+    site, origin = start_site(args.pages)
     with tempfile.TemporaryDirectory(prefix="diancang-bench-") as tmp:
         home = Path(tmp) / "home"
         try:

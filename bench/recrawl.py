@@ -30,21 +30,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from crawl import start_site  # bench/crawl.py: the same generated site, served alike
+
 SITES = {"portal": (20_000, 30_000), "bare": (0, 0)}   # (article bytes, photo bytes) per page
-
-
-def start_site(pages: int, page_bytes: int, image_bytes: int
-               ) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "diancang.fixture_server", "--generate",
-                             str(pages), "--page-bytes", str(page_bytes),
-                             "--image-bytes", str(image_bytes)],
-                            stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    if not line.startswith("serving "):
-        proc.kill()
-        raise SystemExit(f"fixture server did not start: {line!r}")
-    return proc, line.split()[1].rstrip("/")
 
 
 def crawl(home: Path, seeds: Path | None, env: dict[str, str]) -> dict[str, object]:
@@ -86,7 +74,8 @@ def run_once(origin: str, work: Path) -> dict[str, float]:
 
 def measure(name: str, pages: int, runs: int) -> dict[str, float]:
     page_bytes, image_bytes = SITES[name]
-    site, origin = start_site(pages, page_bytes, image_bytes)
+    site, origin = start_site(pages, "--page-bytes", str(page_bytes),
+                              "--image-bytes", str(image_bytes))
     results: list[dict[str, float]] = []
     try:
         for run in range(runs):

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
+from catalog.units import human_bytes
+
 FONT = "system-ui, 'Noto Sans CJK SC', 'Noto Serif CJK SC', 'Microsoft YaHei', sans-serif"
 WIDTH = 520
 LABEL_W = 170
@@ -25,12 +27,6 @@ STORED, SAVED, NEUTRAL = "#2f6f9f", "#9cc7e4", "#7a8793"
 STATUS_COLOURS = {"2": "#3a8f4b", "3": "#2f6f9f", "4": "#d08a1e", "5": "#c0392b"}
 
 
-def human_bytes(n: float) -> str:
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    raise AssertionError
 
 
 def _attr(value: object) -> str:

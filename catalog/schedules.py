@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from catalog.collections import get_collection
 from catalog.models import Collection, Schedule
-from seeds.model import NAMED_SCHEDULES
+from seeds.parse import normalise_schedule
 
 
 class ScheduleError(ValueError):
@@ -41,22 +40,10 @@ def _aware(value: datetime | None) -> datetime | None:
 def normalise_spec(spec: str) -> str:
     """``daily`` ... or ``cron <5 fields>`` (also ``every <N>s``, an interval for tests and
     short events); raises ``ScheduleError`` naming the field."""
-    text = spec.strip()
-    if text in NAMED_SCHEDULES:
-        return text
-    if text.startswith("cron"):
-        expr = text[4:].strip().strip("'\"").strip()
-        try:
-            CronTrigger.from_crontab(expr)
-        except ValueError as exc:
-            raise ScheduleError(f"schedule: invalid cron expression {expr!r}: {exc}") from None
-        return f"cron {expr}"
-    if text.startswith("every "):
-        amount = text[6:].strip().rstrip("s")
-        if amount.isdigit() and int(amount) > 0:
-            return f"every {int(amount)}s"
-    raise ScheduleError(f"schedule: expected once | daily | weekly | monthly | "
-                        f"cron \"<minute hour day month weekday>\" | every <N>s, got {spec!r}")
+    try:
+        return normalise_schedule(spec, intervals=True)
+    except ValueError as exc:
+        raise ScheduleError(f"schedule: {exc}") from None
 
 
 def _info(coll: Collection, row: Schedule) -> ScheduleInfo:

@@ -135,7 +135,7 @@ def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | 
 def crawls(home: Home, collection: str | None, as_json: bool) -> None:
     """List crawl history with its stats."""
     from catalog.crawls import crawl_summary, list_crawls
-    from crawler.progress import human_bytes
+    from catalog.units import human_bytes
 
     with home.require().catalog.session() as session:
         rows = [crawl_summary(c, slug) for c, slug in list_crawls(session, collection)]

@@ -18,8 +18,8 @@ from catalog.crawls import finish_crawl, record_warc_file, start_crawl
 from catalog.digests import previous_captures
 from catalog.indexer import IndexResult, index_collection
 from catalog.models import Collection
+from catalog.units import human_bytes
 from crawler.job import CrawlJob
-from crawler.progress import human_bytes
 from crawler.run import CrawlOutcome, run_crawl
 from crawler.spiders.site import with_depth
 from diancang.crawl_guard import Watch, crawl_lock

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
-from catalog.report_charts import human_bytes
 from catalog.report_html import render_report_html
 from catalog.reports import UnknownCrawl, crawl_report
+from catalog.units import human_bytes
 from diancang.errors import NotFound
 from diancang.home import Home
 

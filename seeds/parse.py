@@ -44,6 +44,30 @@ CSV_LIST_FIELDS = ("collection", "collection_title", "kind", "schedule", "schedu
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
+
+def normalise_schedule(text: str, *, intervals: bool = False) -> str:
+    """A schedule as the catalogue keeps it: ``once | daily | weekly | monthly`` or
+    ``cron <5 fields>`` (checked by APScheduler); with ``intervals`` also ``every <N>s`` (tests
+    and short events, from the command line only).  Raises ValueError saying what was
+    expected."""
+    text = text.strip()
+    if text in NAMED_SCHEDULES:
+        return text
+    if text.startswith("cron"):
+        expr = text[4:].strip().strip("'\"").strip()
+        try:
+            CronTrigger.from_crontab(expr)
+        except ValueError as exc:
+            raise ValueError(f"invalid cron expression {expr!r}: {exc}") from None
+        return f"cron {expr}"
+    if intervals and text.startswith("every "):
+        amount = text[6:].strip().rstrip("s")
+        if amount.isdigit() and int(amount) > 0:
+            return f"every {int(amount)}s"
+    interval = " | every <N>s" if intervals else ""
+    raise ValueError(f"expected once | daily | weekly | monthly | "
+                     f"cron \"<minute hour day month weekday>\"{interval}, got {text!r}")
+
 class _Check:
     """Collects problems; each validator returns the clean value, or None after a problem."""
 
@@ -128,19 +152,13 @@ class _Check:
 
     def schedule(self, value: Any, line: int) -> str | None:
         text = self.text(value, line, "schedule")
-        if text is None or text in NAMED_SCHEDULES:
-            return text
-        if text.startswith("cron"):
-            expr = text[4:].strip().strip("'\"").strip()
-            try:
-                CronTrigger.from_crontab(expr)
-            except ValueError as exc:
-                self.problem(line, "schedule", f"invalid cron expression {expr!r}: {exc}")
-                return None
-            return f"cron {expr}"
-        self.problem(line, "schedule", "expected once | daily | weekly | monthly | "
-                                       f"cron \"<minute hour day month weekday>\", got {text!r}")
-        return None
+        if text is None:
+            return None
+        try:
+            return normalise_schedule(text)
+        except ValueError as exc:
+            self.problem(line, "schedule", str(exc))
+            return None
 
     def when(self, value: Any, line: int, field: str) -> Any:
         try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from catalog.units import human_bytes
 from web.context import web
 
 
@@ -19,13 +20,6 @@ def stamp_time(stamp: str | None) -> str:
     return f"{stamp_date(stamp)} {stamp[8:10]}:{stamp[10:12]}:{stamp[12:14]}"
 
 
-def human_bytes(n: float | None) -> str:
-    n = float(n or 0)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if n < 1000 or unit == "TB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-    raise AssertionError
 
 
 def calendar_url(collection: str, url: str) -> str:
