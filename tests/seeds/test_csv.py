@@ -6,7 +6,7 @@ from pathlib import Path
 
 from seeds.model import Seed, SeedList
 from seeds.parse import load_seed_list
-from tests.seeds.test_parse import (
+from tests.seeds.parse_helpers import (
     SEED_KEYS,
     SLUG_EXPECTED,
     URL_EXPECTED,

@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 from tests.conftest import warcio_check
-from tests.warc_store.test_writer import make_exchange, make_writer, read_records, sha1_b32
+from tests.warc_store.writer_helpers import make_exchange, make_writer, read_records, sha1_b32
 from warc_store.records import Original, payload_digest
 
 BODY = "<html>unchanged 政府</html>".encode() + random.Random(5).randbytes(4000)

@@ -1,4 +1,4 @@
-"""WarcWriter: file naming, record contents, offsets, rotation, fixity and whole-pair writes.
+"""WarcWriter: file naming, record contents, chunked bodies and record locations.
 
 Every file written here is read back with warcio's own reader (digests checked) and with the
 ``warcio check`` command, never with the code under test.
@@ -6,99 +6,33 @@ Every file written here is read back with warcio's own reader (digests checked) 
 
 from __future__ import annotations
 
-import base64
-import errno
-import hashlib
 import io
 import itertools
-import os
-import re
 import sys
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 import warc_store.writer as writer_module
 from tests.conftest import assert_warcio_check
+from tests.warc_store.writer_helpers import (
+    DATE,
+    DATE_ISO,
+    INFO,
+    NAME_RX,
+    FrozenDatetime,
+    make_exchange,
+    make_writer,
+    raw_payloads,
+    read_records,
+    sha1_b32,
+    warcinfo_fields,
+)
 from warc_store.records import HttpExchange
-from warc_store.writer import ClosedWarc, RecordLocation, WarcWriter, warc_filename
-
-HOST = "crawler-1"
-INFO = {"software": "Diancang/test", "operator": "测试 operator", "isPartOf": "coll"}
-DATE = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
-DATE_ISO = "2024-05-06T07:08:09.123456Z"
-NAME_RX = re.compile(r"^t-\d{17}-\d{5}-crawler-1\.warc\.gz$")
-
-
-def sha1_b32(data: bytes) -> str:
-    return "sha1:" + base64.b32encode(hashlib.sha1(data).digest()).decode()
-
-
-def make_exchange(url: str = "http://example.com/page", *, method: str = "GET",
-                  request_headers: list[tuple[str, str]] | None = None,
-                  request_body: bytes = b"", status: int = 200, reason: str = "OK",
-                  response_headers: list[tuple[str, str]] | None = None,
-                  body: bytes = b"<html>hello</html>", ip_address: str | None = "192.0.2.7",
-                  date: datetime = DATE) -> HttpExchange:
-    return HttpExchange(
-        url=url, method=method,
-        request_headers=request_headers if request_headers is not None
-        else [("User-Agent", "Diancang-test"), ("Accept", "*/*")],
-        request_body=request_body, status=status, reason=reason, protocol="HTTP/1.1",
-        response_headers=response_headers if response_headers is not None
-        else [("Content-Type", "text/html; charset=utf-8"),
-              ("Content-Length", str(len(body)))],
-        body=body, ip_address=ip_address, date=date)
-
-
-def make_writer(directory: Path, **kwargs: Any) -> WarcWriter:
-    kwargs.setdefault("prefix", "t")
-    kwargs.setdefault("hostname", HOST)
-    kwargs.setdefault("warcinfo", INFO)
-    return WarcWriter(directory, **kwargs)
-
-
-def read_records(path: Path) -> list[dict[str, Any]]:
-    """Every record of the file, read by warcio with digest checking on."""
-    out = []
-    with path.open("rb") as fh:
-        iterator = ArchiveIterator(fh, check_digests="raise")
-        for rec in iterator:
-            content = rec.content_stream().read()
-            iterator.read_to_end(rec)
-            out.append({
-                "type": rec.rec_type,
-                "warc": rec.rec_headers,
-                "http": rec.http_headers,
-                "content": content,
-                "offset": iterator.get_record_offset(),
-                "length": iterator.get_record_length(),
-            })
-    return out
-
-
-def raw_payloads(path: Path) -> list[bytes]:
-    """Each record's block after its HTTP headers, exactly as stored (no de-chunking)."""
-    with path.open("rb") as fh:
-        return [rec.raw_stream.read() for rec in ArchiveIterator(fh, check_digests="raise")]
-
-
-def warcinfo_fields(record: dict[str, Any]) -> dict[str, str]:
-    text = record["content"].decode("utf-8")
-    return dict(line.split(": ", 1) for line in text.split("\r\n") if line)
-
-
-class _FrozenDatetime(datetime):
-    """Stands in for ``datetime`` in the writer so file names are predictable."""
-
-    @classmethod
-    def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
-        return datetime(2024, 5, 6, 7, 8, 9, 987654, tzinfo=UTC)
-
+from warc_store.writer import ClosedWarc, RecordLocation, warc_filename
 
 # -- file names and the .open life cycle --------------------------------------------------
 
@@ -143,7 +77,7 @@ def test_file_is_open_while_writing_and_renamed_on_close(tmp_path: Path) -> None
 
 def test_file_name_uses_utc_time_and_skips_taken_serials(tmp_path: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(writer_module, "datetime", _FrozenDatetime)
+    monkeypatch.setattr(writer_module, "datetime", FrozenDatetime)
     (tmp_path / "t-20240506070809987-00000-crawler-1.warc.gz").write_bytes(b"taken")
     (tmp_path / "t-20240506070809987-00001-crawler-1.warc.gz.open").write_bytes(b"taken")
     writer = make_writer(tmp_path)
@@ -413,202 +347,3 @@ def test_record_location_is_one_gzip_member_holding_the_response(tmp_path: Path)
         assert rec.rec_headers.get_header("WARC-Concurrent-To") == \
             response["warc"].get_header("WARC-Record-ID")
 
-
-# -- rotation and fixity -----------------------------------------------------------------------
-
-
-def test_rotation_splits_into_complete_files(tmp_path: Path) -> None:
-    closed_calls: list[ClosedWarc] = []
-    max_size = 2500
-    writer = make_writer(tmp_path, max_size=max_size, on_close=closed_calls.append)
-    exchanges = [make_exchange(f"http://example.com/p{i}", body=bytes(range(256)) * (i % 3 + 1))
-                 for i in range(12)]
-    locations = [writer.write_exchange(ex) for ex in exchanges]
-    calls_before_close = len(closed_calls)
-    final = writer.close()
-    if final is not None:               # the last file had not reached max_size
-        assert closed_calls[-1] == final
-        assert len(closed_calls) == calls_before_close + 1
-    assert writer.close() is None
-    assert len(closed_calls) == len(set(closed_calls)) == len(list(tmp_path.iterdir()))
-
-    files = sorted(tmp_path.iterdir())
-    assert len(files) >= 3
-    assert not [p for p in files if p.name.endswith(".open")]
-    assert sorted(c.path for c in closed_calls) == files
-    assert len({c.filename for c in closed_calls}) == len(closed_calls)
-    serials = [int(c.filename.split("-")[2]) for c in closed_calls]
-    assert serials == sorted(serials) and len(set(serials)) == len(serials)
-
-    seen: dict[str, str] = {}
-    for closed in closed_calls:
-        data = closed.path.read_bytes()
-        assert NAME_RX.match(closed.filename)
-        assert closed.size == len(data) == closed.path.stat().st_size
-        assert closed.sha256 == hashlib.sha256(data).hexdigest()
-        records = read_records(closed.path)
-        assert closed.records == len(records)
-        assert records[0]["type"] == "warcinfo"
-        assert records[0]["warc"].get_header("WARC-Filename") == closed.filename
-        assert warcinfo_fields(records[0]) == INFO
-        assert [r["type"] for r in records[1:]] == ["response", "request"] * (
-            (len(records) - 1) // 2)
-        for rec in records[1:]:
-            if rec["type"] == "response":
-                uri = rec["warc"].get_header("WARC-Target-URI")
-                assert uri not in seen
-                seen[uri] = closed.filename
-        assert_warcio_check(closed.path, len(records))
-        in_file = [loc for loc in locations if loc.filename == closed.filename]
-        assert in_file
-        if closed is not final:
-            # closed as soon as a pair took it to max_size, not before
-            assert closed.size >= max_size
-            assert in_file[-1].offset < max_size
-    assert seen == {ex.url: loc.filename for ex, loc in zip(exchanges, locations, strict=True)}
-
-
-def test_every_exchange_its_own_file_when_max_size_is_tiny(tmp_path: Path) -> None:
-    closed_calls: list[ClosedWarc] = []
-    writer = make_writer(tmp_path, max_size=1, on_close=closed_calls.append)
-    for i in range(3):
-        writer.write_exchange(make_exchange(f"http://example.com/{i}"))
-        assert writer.current_path is None
-        assert len(closed_calls) == i + 1
-    assert writer.close() is None
-    assert [c.records for c in closed_calls] == [3, 3, 3]
-    assert len(list(tmp_path.iterdir())) == 3
-
-
-def test_close_reports_size_and_sha256_of_the_file(tmp_path: Path) -> None:
-    calls: list[ClosedWarc] = []
-    writer = make_writer(tmp_path, on_close=calls.append)
-    for i in range(4):
-        writer.write_exchange(make_exchange(f"http://example.com/{i}"))
-    closed = writer.close()
-    assert closed is not None
-    assert calls == [closed]
-    data = closed.path.read_bytes()
-    assert closed.size == len(data)
-    assert closed.sha256 == hashlib.sha256(data).hexdigest()
-    assert closed.records == 9
-    assert writer.close() is None
-    assert calls == [closed]
-
-
-def test_gzip_level_changes_size_not_content(tmp_path: Path) -> None:
-    body = b"<p>the same compressible paragraph, again and again</p>\n" * 400
-    sizes = {}
-    contents = {}
-    for level in (0, 1, 9):
-        writer = make_writer(tmp_path / str(level), gzip_level=level)
-        writer.write_exchange(make_exchange(body=body))
-        closed = writer.close()
-        assert closed is not None
-        sizes[level] = closed.size
-        contents[level] = [
-            (r["type"], r["warc"].get_header("WARC-Target-URI"),
-             r["warc"].get_header("WARC-Date") if r["type"] != "warcinfo" else None,
-             r["warc"].get_header("WARC-Block-Digest"),
-             r["warc"].get_header("WARC-Payload-Digest"), r["content"])
-            for r in read_records(closed.path)]
-        assert_warcio_check(closed.path, 3)
-    assert sizes[0] > len(body) > sizes[1] >= sizes[9]
-    assert contents[0] == contents[1] == contents[9]
-    assert contents[0][1][-1] == body
-
-
-# -- whole-pair writes ---------------------------------------------------------------------
-
-
-_real_write = os.write
-
-
-class _HalfThenFail:
-    """``os.write`` for the writer: writes half of the next write, then fails like a full
-    disk (as a real short write followed by ENOSPC does)."""
-
-    def __init__(self) -> None:
-        self.armed = True
-
-    def __call__(self, fd: int, data: Any) -> int:
-        if self.armed:
-            self.armed = False
-            _real_write(fd, bytes(data[:len(data) // 2]))
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return _real_write(fd, data)
-
-
-def test_failed_write_is_truncated_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls: list[ClosedWarc] = []
-    writer = make_writer(tmp_path, on_close=calls.append)
-    writer.write_exchange(make_exchange("http://example.com/before"))
-    open_path = writer.current_path
-    assert open_path is not None
-    before = open_path.read_bytes()
-    opened = writer._file
-    assert opened is not None
-    faulty = _HalfThenFail()
-    monkeypatch.setattr(writer_module.os, "write", faulty)
-
-    with pytest.raises(OSError, match="No space left"):
-        writer.write_exchange(make_exchange("http://example.com/lost", body=b"x" * 5000))
-    assert not faulty.armed
-    assert open_path.read_bytes() == before
-    assert opened.size == len(before)
-
-    location = writer.write_exchange(make_exchange("http://example.com/after"))
-    assert location.offset == len(before)
-    closed = writer.close()
-    assert closed is not None
-    assert calls == [closed]
-    data = closed.path.read_bytes()
-    assert data.startswith(before)
-    assert closed.size == len(data)
-    assert closed.sha256 == hashlib.sha256(data).hexdigest()
-    assert closed.records == 5
-    records = read_records(closed.path)
-    assert [r["warc"].get_header("WARC-Target-URI") for r in records[1:]] == [
-        "http://example.com/before"] * 2 + ["http://example.com/after"] * 2
-    assert records[3]["offset"] == location.offset
-    assert records[3]["length"] == location.length
-    assert_warcio_check(closed.path, 5)
-
-
-class _DiskFull:
-    """``os.write`` for the writer that fails every write while ``full`` is set."""
-
-    full = False
-
-    def __call__(self, fd: int, data: Any) -> int:
-        if self.full:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        return _real_write(fd, data)
-
-
-def test_failed_write_on_a_still_full_disk_leaves_no_trace(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    writer = make_writer(tmp_path)
-    writer.write_exchange(make_exchange("http://example.com/before"))
-    opened = writer._file
-    assert opened is not None
-    before = opened.path.read_bytes()
-    disk = _DiskFull()
-    monkeypatch.setattr(writer_module.os, "write", disk)
-
-    disk.full = True
-    with pytest.raises(OSError):
-        writer.write_exchange(make_exchange("http://example.com/lost"))
-    assert opened.path.read_bytes() == before
-    disk.full = False                   # space freed: the crawl goes on
-
-    location = writer.write_exchange(make_exchange("http://example.com/after"))
-    closed = writer.close()
-    assert closed is not None
-    data = closed.path.read_bytes()
-    records = read_records(closed.path)
-    assert [r["warc"].get_header("WARC-Target-URI") for r in records[1:]] == [
-        "http://example.com/before"] * 2 + ["http://example.com/after"] * 2
-    assert location.offset == len(before) == records[3]["offset"]
-    assert closed.size == len(data)
-    assert closed.sha256 == hashlib.sha256(data).hexdigest()
