@@ -17,6 +17,7 @@ Both versions also answer /robots.txt and /sitemap.xml with the same 404 page.
 
 from __future__ import annotations
 
+import socket
 import time
 from pathlib import Path
 
@@ -74,3 +75,20 @@ def crawl_twice(home: Path, root: Path, seed_list: str,
     time.sleep(1.1)            # captures a second apart: distinct 14-digit timestamps
     change(root)
     return first, run_cli(home, "crawl", collection, env=env).stdout
+
+
+def closed_port() -> int:
+    """A port of 127.0.0.1 where nothing listens (a seed there fails every crawl)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seeds_with_failures(collection: str, origin: str, dead: str) -> str:
+    """A seed list of the site that excludes /a.html (one refusal a crawl) plus a seed at
+    ``dead`` (robots.txt ignored), whose request and /sitemap.xml fail with a refused
+    connection: a failed seed and errored requests, every crawl (crawl with no retries)."""
+    return (f"collection: {collection}\ntitle: 变化的网站\n"
+            f"defaults: {{delay: 0, concurrency: 4}}\nseeds:\n"
+            f"  - url: {origin}/\n    exclude: ['/a.html']\n"
+            f"  - url: {dead}\n    robots: ignore\n")

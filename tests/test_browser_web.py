@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -170,26 +171,40 @@ def test_researcher_switches_language_and_sees_the_collection(
     assert page.locator("html").get_attribute("lang") == "zh-CN"
 
 
-def crawl_collection(page: Any, stack: dict[str, Any]) -> None:
-    """"Crawl now" in the app; the real scheduler daemon starts the crawl; the crawl page
-    follows its progress until it has finished."""
+@contextmanager
+def scheduler(stack: dict[str, Any]) -> Iterator[None]:
+    """The real scheduler daemon over the archive home, polling often."""
     env = dict(os.environ, DIANCANG_CRAWL_ALLOW_PRIVATE="1",
                DIANCANG_SCHEDULER_POLL_INTERVAL="0.3")
     daemon = subprocess.Popen([sys.executable, "-m", "diancang.cli", "--home",
                                str(stack["home"]), "scheduler"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        page.goto(stack["web"] + "/admin/collections/fixture")
-        page.click("#crawl-now")
-        page.wait_for_url(re.compile(re.escape(stack["web"]) + r"/admin/crawls/\d+$"))
-        page.wait_for_selector("[data-field=status].status-finished", timeout=120_000)
-        page.wait_for_load_state("load")        # reloaded with the finished crawl's figures
-        assert page.locator("[data-field=status]").inner_text() == "已完成"
-        assert int(page.locator("[data-field=pages]").inner_text()) >= 10
-        shot(page, stack, "07-crawl")
+        yield
     finally:
         daemon.send_signal(signal.SIGTERM)
         daemon.wait(timeout=30)
+
+
+def wait_until_finished(page: Any, stack: dict[str, Any]) -> int:
+    """On a crawl request's wait page: the daemon picks it up, the browser is sent to the
+    crawl's page, which follows its progress until it has finished.  The crawl's id."""
+    page.wait_for_url(re.compile(re.escape(stack["web"]) + r"/admin/crawls/\d+$"))
+    page.wait_for_selector("[data-field=status].status-finished", timeout=120_000)
+    page.wait_for_load_state("load")        # reloaded with the finished crawl's figures
+    assert page.locator("[data-field=status]").inner_text() == "已完成"
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def crawl_collection(page: Any, stack: dict[str, Any]) -> None:
+    """"Crawl now" in the app; the real scheduler daemon starts the crawl; the crawl page
+    follows its progress until it has finished."""
+    with scheduler(stack):
+        page.goto(stack["web"] + "/admin/collections/fixture")
+        page.click("#crawl-now")
+        stack["crawl"] = wait_until_finished(page, stack)
+        assert int(page.locator("[data-field=pages]").inner_text()) >= 10
+        shot(page, stack, "07-crawl")
 
 
 def test_a_crawl_then_researchers_browse_search_and_replay(page: Any,
@@ -220,3 +235,45 @@ def test_a_crawl_then_researchers_browse_search_and_replay(page: Any,
     frame.wait_for_selector("text=政府信息公开目录")
     assert "粤府〔2017〕12号" in frame.inner_text("body")
     shot(page, stack, "10-replay")
+
+
+def test_the_crawl_s_report_and_a_patch_crawl_of_what_failed(page: Any,
+                                                             stack: dict[str, Any]) -> None:
+    """The finished crawl's report (charts drawn, no CSP refusal), its failed and missing
+    resources, and the one action that queues a patch crawl the scheduler picks up."""
+    web, origin, crawl = stack["web"], stack["origin"], stack["crawl"]
+    refused: list[str] = []
+    page.on("console", lambda msg: refused.append(msg.text)
+            if "Content Security Policy" in msg.text else None)
+    page.goto(f"{web}/admin/crawls/{crawl}")
+    page.click("#report-link")
+    page.wait_for_url(f"{web}/admin/crawls/{crawl}/report")
+    assert page.locator("h1").inner_text().startswith(f"采集 #{crawl} 报告")
+    charts = page.locator("figure.chart svg")
+    assert charts.count() == 4
+    for i in range(4):
+        box = charts.nth(i).bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 40
+    assert page.locator("svg.chart-status rect.bar[data-label='200']").count() == 1
+    assert int(page.locator("dd[data-figure=pages]").inner_text()) >= 10
+    assert page.locator("#by-status").inner_text().count("404") >= 1
+    page.locator("details.changes[data-kind=new] summary").click()
+    assert page.locator("details.changes[data-kind=new] li.url").first.is_visible()
+    shot(page, stack, "11-report")
+    assert refused == []
+
+    page.click("#failed-link")
+    page.wait_for_url(f"{web}/admin/crawls/{crawl}/failed")
+    failed = page.locator("table.failed tbody tr").all_inner_texts()
+    assert any(f"{origin}/missing.html" in row and "HTTP 404" in row for row in failed)
+    shot(page, stack, "12-failed")
+    with scheduler(stack):
+        page.click("#patch-crawl")
+        page.wait_for_url(re.compile(re.escape(web) + r"/admin/(requests|crawls)/\d+$"))
+        patch = wait_until_finished(page, stack)
+    assert patch > crawl
+    page.click("#report-link")
+    assert "补充采集" in page.locator("p.report-meta").inner_text()
+    # the failed URLs again (and the host's robots.txt), nothing else of the site
+    assert len(failed) <= int(page.locator("dd[data-figure=pages]").inner_text()) <= \
+        len(failed) + 1

@@ -9,7 +9,6 @@ fail with a refused connection: a failed seed and errored requests, every crawl.
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,25 +23,17 @@ from tests import changing_site
 from tests.conftest import run_cli
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("site")
     changing_site.build(root)
     server = FixtureServer(root).start()
-    dead = f"http://127.0.0.1:{closed_port()}/"
+    dead = f"http://127.0.0.1:{changing_site.closed_port()}/"
     try:
         home = tmp_path_factory.mktemp("home")
-        changing_site.crawl_twice(home, root, (
-            f"collection: rp\ntitle: 变化的网站\n"
-            f"defaults: {{delay: 0, concurrency: 4}}\nseeds:\n"
-            f"  - url: {server.origin}/\n    exclude: ['/a.html']\n"
-            f"  - url: {dead}\n    robots: ignore\n"), env={"DIANCANG_CRAWL_RETRIES": "0"})
+        changing_site.crawl_twice(home, root,
+                                  changing_site.seeds_with_failures("rp", server.origin, dead),
+                                  env={"DIANCANG_CRAWL_RETRIES": "0"})
         yield {"home": home, "root": root, "o": server.origin, "dead": dead}
     finally:
         server.stop()

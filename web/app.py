@@ -44,6 +44,7 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
         admin_collections,
         admin_crawls,
         admin_import,
+        admin_reports,
         admin_requests,
         admin_users,
         auth,
@@ -52,7 +53,7 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
     )
 
     for module in (public, search_page, auth, admin_collections, admin_import, admin_crawls,
-                   admin_requests, admin_users):
+                   admin_reports, admin_requests, admin_users):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(HTTPException)

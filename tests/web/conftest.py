@@ -38,8 +38,8 @@ def log_in(client: FlaskClient, name: str) -> str:
 
 
 def add_captures(app: Flask, slug: str, captures: list[tuple[str, str, str]]) -> None:
-    """Capture rows (url, 14-digit timestamp, mime) in one WARC file of the collection, as
-    the indexer writes them."""
+    """Capture rows (url, 14-digit timestamp, mime) of one finished crawl, in one WARC file
+    of the collection, as the indexer writes them."""
     catalog = app.extensions["diancang"].catalog
     with catalog.session() as session:
         from catalog.collections import get_collection
@@ -57,8 +57,8 @@ def add_captures(app: Flask, slug: str, captures: list[tuple[str, str, str]]) ->
         session.add(warc)
         session.flush()
         for offset, (url, stamp, mime) in enumerate(captures):
-            session.add(Capture(collection_id=coll.id, warc_file_id=warc.id, url=url,
-                                host=urlsplit(url).hostname, surt=url, timestamp=stamp,
+            session.add(Capture(collection_id=coll.id, crawl_id=crawl.id, warc_file_id=warc.id,
+                                url=url, host=urlsplit(url).hostname, surt=url, timestamp=stamp,
                                 status=200, mime=mime,
                                 digest="sha1:X", offset=offset * 1000, length=900))
 

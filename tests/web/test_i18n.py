@@ -61,6 +61,9 @@ def test_every_page_renders_in_both_languages(app: Flask, client: FlaskClient) -
              "/admin/collections/gd-gov/seeds/new", "/admin/import",
              "/admin/collections/gd-gov/crawls", "/admin/users/", "/search?q=广东",
              "/collections/gd-gov/sites/www.gd.gov.cn", "/no-such-page"]
+    crawl = re.search(r'href="/admin/crawls/(\d+)/report"', gd)
+    assert crawl
+    paths += [f"/admin/crawls/{crawl.group(1)}/report", f"/admin/crawls/{crawl.group(1)}/failed"]
     for lang in LANGUAGES:
         client.get(f"/lang/{lang}")
         for path in paths:

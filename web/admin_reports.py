@@ -1,0 +1,90 @@
+"""Curator pages of a crawl's outcome: its report with charts, and its failed and missing
+resources with one action that queues a patch crawl of them.
+
+Both draw from ``catalog.reports`` (the same figures as ``diancang report``) and embed the
+charts of ``catalog.report_charts`` as inline SVG (presentation attributes only, so the app's
+CSP, which allows no inline style or script, lets them through).  The crawl's directory
+(``crawls/<id>``) is passed on, so that requests which got no answer (``failed.jsonl``) count
+among the failures.  The patch crawl is only requested: the scheduler daemon runs it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from catalog.crawl_requests import request_crawl
+from catalog.models import Crawl
+from catalog.report_charts import (
+    dedup_chart_svg,
+    history_chart_svg,
+    mime_chart_svg,
+    status_chart_svg,
+)
+from catalog.reports import UnknownCrawl, crawl_report, failed_urls
+from web.context import db, web
+from web.i18n import translate
+from web.security import current_user, protect
+
+bp = protect(Blueprint("admin_reports", __name__, url_prefix="/admin/crawls"))
+
+LISTED = 200          # URLs shown per list on the report; the failed page shows them all
+CHARTS = (status_chart_svg, mime_chart_svg, history_chart_svg, dedup_chart_svg)
+
+
+def _crawl_dir(crawl_id: int) -> Path | None:
+    crawls_dir = web().crawls_dir
+    return crawls_dir / str(crawl_id) if crawls_dir is not None else None
+
+
+def _crawl(crawl_id: int) -> Crawl:
+    crawl = db().get(Crawl, crawl_id)
+    if crawl is None:
+        abort(404)
+    return crawl
+
+
+@bp.route("/<int:crawl_id>/report")
+def report(crawl_id: int) -> str:
+    crawl = _crawl(crawl_id)
+    try:
+        data = crawl_report(db(), crawl_id, crawl_dir=_crawl_dir(crawl_id))
+    except UnknownCrawl:
+        abort(404)
+    charts = [Markup(chart(data)) for chart in CHARTS]    # drawn here, every label escaped
+    return render_template("admin/report.html", crawl=crawl, coll=crawl.collection,
+                           report=data, charts=charts, listed=LISTED)
+
+
+def _failed(crawl_id: int) -> list[dict[str, Any]]:
+    try:
+        return failed_urls(db(), crawl_id, crawl_dir=_crawl_dir(crawl_id))
+    except UnknownCrawl:
+        abort(404)
+
+
+@bp.route("/<int:crawl_id>/failed")
+def failed(crawl_id: int) -> str:
+    crawl = _crawl(crawl_id)
+    return render_template("admin/failed.html", crawl=crawl, coll=crawl.collection,
+                           failed=_failed(crawl_id))
+
+
+@bp.route("/<int:crawl_id>/patch", methods=["POST"])
+def patch(crawl_id: int) -> Response:
+    """Queue a patch crawl of every failed and missing resource of the crawl, as listed now
+    (the list is computed again here, never taken from the form)."""
+    crawl = _crawl(crawl_id)
+    urls = [entry["url"] for entry in _failed(crawl_id)]
+    if not urls:
+        flash(translate("failed.nothing"), "notice")
+        return redirect(url_for(".failed", crawl_id=crawl_id))
+    user = current_user()
+    request_id = request_crawl(db(), crawl.collection.slug, urls=urls,
+                               requested_by=user.name if user else None)
+    db().commit()
+    return redirect(url_for("admin_requests.crawl_request", request_id=request_id))
