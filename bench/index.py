@@ -37,7 +37,8 @@ def crawl(origin: str, home: Path) -> Path:
     seeds.write_text(f"collection: bench\nseeds:\n  - url: {origin}/\n"
                      "defaults: {depth: 20, delay: 0, concurrency: 16, max_pages: 100000}\n",
                      encoding="utf-8")
-    env = dict(os.environ, DIANCANG_CRAWL_CONCURRENCY="16")
+    env = dict(os.environ, DIANCANG_CRAWL_CONCURRENCY="16",
+               DIANCANG_CRAWL_ALLOW_PRIVATE="1")   # the bench site is on 127.0.0.1
     for args in (["init"], ["crawl", "bench", "--seeds", str(seeds)]):
         subprocess.run([sys.executable, "-m", "diancang.cli", "--home", str(home), *args],
                        check=True, capture_output=True, env=env)
