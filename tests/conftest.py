@@ -94,3 +94,25 @@ def replay_server(home: Path) -> Iterator[str]:
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def crawled_twice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """The changing site crawled twice through the CLI into collection "rp", with an excluded
+    page and a dead seed (tests/changing_site.py): what the report tests of the CLI and of the
+    web app read.  Shared, since each crawl pair costs seconds."""
+    from diancang.fixture_server import FixtureServer
+    from tests import changing_site
+
+    root = tmp_path_factory.mktemp("site")
+    changing_site.build(root)
+    server = FixtureServer(root).start()
+    dead = f"http://127.0.0.1:{changing_site.closed_port()}/"
+    try:
+        home = tmp_path_factory.mktemp("home")
+        changing_site.crawl_twice(home, root,
+                                  changing_site.seeds_with_failures("rp", server.origin, dead),
+                                  env={"DIANCANG_CRAWL_RETRIES": "0"})
+        yield {"home": home, "root": root, "o": server.origin, "dead": dead}
+    finally:
+        server.stop()

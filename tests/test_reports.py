@@ -9,7 +9,6 @@ fail with a refused connection: a failed seed and errored requests, every crawl.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,25 +17,13 @@ from sqlalchemy import func, select
 
 from catalog.db import Catalog
 from catalog.models import Capture
-from diancang.fixture_server import FixtureServer
 from tests import changing_site
 from tests.conftest import run_cli
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    root = tmp_path_factory.mktemp("site")
-    changing_site.build(root)
-    server = FixtureServer(root).start()
-    dead = f"http://127.0.0.1:{changing_site.closed_port()}/"
-    try:
-        home = tmp_path_factory.mktemp("home")
-        changing_site.crawl_twice(home, root,
-                                  changing_site.seeds_with_failures("rp", server.origin, dead),
-                                  env={"DIANCANG_CRAWL_RETRIES": "0"})
-        yield {"home": home, "root": root, "o": server.origin, "dead": dead}
-    finally:
-        server.stop()
+def crawled(crawled_twice: dict) -> dict:
+    return crawled_twice
 
 
 def report_json(data: dict, crawl: int) -> dict:

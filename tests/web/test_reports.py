@@ -14,9 +14,7 @@ from lxml import html as lxml_html
 from sqlalchemy import select
 
 from catalog.models import CrawlRequest
-from catalog.users import add_user
-from diancang.fixture_server import FixtureServer
-from tests import changing_site
+from catalog.users import add_user, get_user
 from tests.web.conftest import PASSWORD, add_captures, log_in
 from web.app import create_app
 
@@ -25,24 +23,15 @@ EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture(scope="module")
-def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    root = tmp_path_factory.mktemp("site")
-    changing_site.build(root)
-    server = FixtureServer(root).start()
-    dead = f"http://127.0.0.1:{changing_site.closed_port()}/"
-    try:
-        home = tmp_path_factory.mktemp("home")
-        changing_site.crawl_twice(home, root,
-                                  changing_site.seeds_with_failures("rp", server.origin, dead),
-                                  env={"DIANCANG_CRAWL_RETRIES": "0"})
-        catalog_url = f"sqlite:///{home / 'catalog.sqlite'}"
-        app = create_app(catalog_url, replay_base="http://localhost:1", secret_key="k" * 32)
-        with app.extensions["diancang"].catalog.session() as s:
+def crawled(crawled_twice: dict[str, Any]) -> dict[str, Any]:
+    home = crawled_twice["home"]
+    catalog_url = f"sqlite:///{home / 'catalog.sqlite'}"
+    app = create_app(catalog_url, replay_base="http://localhost:1", secret_key="k" * 32)
+    with app.extensions["diancang"].catalog.session() as s:
+        if get_user(s, "lin") is None:
             add_user(s, "lin", PASSWORD, "curator")
-        app.extensions["diancang"].catalog.dispose()
-        yield {"home": home, "o": server.origin, "dead": dead, "url": catalog_url}
-    finally:
-        server.stop()
+    app.extensions["diancang"].catalog.dispose()
+    return {**crawled_twice, "url": catalog_url}
 
 
 @pytest.fixture
