@@ -8,6 +8,8 @@ import shutil
 import signal
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -116,3 +118,12 @@ def crawled_twice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         yield {"home": home, "root": root, "o": server.origin, "dead": dead}
     finally:
         server.stop()
+
+
+def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
+    """GET ``url``: (status, headers, body), error statuses included (replay tests)."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()

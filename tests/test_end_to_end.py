@@ -15,8 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +26,7 @@ from warcio.bufferedreaders import ChunkedDataReader
 from catalog.db import Catalog
 from catalog.models import Capture
 from diancang.fixture_server import FixtureServer
-from tests.conftest import FIXTURES, replay_server, run_cli, warcio_check
+from tests.conftest import FIXTURES, fetch, replay_server, run_cli, warcio_check
 
 SITE = FIXTURES / "site"
 SMALL_WARC = "8000"   # bytes: forces rotation on the fixture site
@@ -168,13 +166,6 @@ def replay(crawled: dict) -> Iterator[str]:
     with replay_server(crawled["home"]) as base:
         yield base
 
-
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
 
 
 def test_replay_pages_images_and_gbk(crawled: dict, replay: str) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -21,7 +19,7 @@ from catalog.db import Catalog
 from catalog.models import Capture
 from diancang.fixture_server import FixtureServer
 from tests import changing_site
-from tests.conftest import replay_server, run_cli, warcio_check
+from tests.conftest import fetch, replay_server, run_cli, warcio_check
 
 
 @pytest.fixture(scope="module")
@@ -87,13 +85,6 @@ def test_catalogue_and_cdxj_mark_revisits(recrawled: dict) -> None:
     stats = json.loads(run_cli(home, "crawls", "--json").stdout)
     assert [c["status"] for c in stats] == ["finished", "finished"]
 
-
-def fetch(url: str) -> tuple[int, dict[str, str], bytes]:
-    try:
-        with urllib.request.urlopen(url, timeout=30) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
 
 
 def test_pywb_replays_revisits_from_the_original_bytes(recrawled: dict) -> None:
