@@ -23,10 +23,10 @@ from io import BytesIO
 from urllib.parse import urlsplit
 
 from w3lib.url import safe_url_string
-from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
+from warcio.warcwriter import WARCWriter
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +51,20 @@ class Original:
     digest: str                                  # "sha1:<base32>", as in WARC-Payload-Digest
     uri: str                                     # its WARC-Target-URI
     date: str                                    # its WARC-Date (W3C ISO 8601)
+
+
+class Builder(WARCWriter):
+    """warcio's record builder and serialiser, less one header: a request without a body (every
+    GET) gets no ``WARC-Payload-Digest``.  WARC 1.1 gives a payload digest to records with a
+    well-defined payload; a bodiless request has none, and the digest of nothing, the same 32
+    characters on every request record, costs about 38 gzipped bytes each: 4% of what an
+    unchanged recrawl stores.  A request with a body (a form POST) keeps its digest."""
+
+    def ensure_digest(self, record: ArcWarcRecord, block: bool = True,
+                      payload: bool = True) -> None:
+        if record.rec_type == "request" and not record.payload_length:
+            payload = False
+        super().ensure_digest(record, block=block, payload=payload)
 
 
 # Only a 200's payload is compared: a redirect or an error page is small, and is kept whole.
@@ -79,7 +93,7 @@ def _request_target(url: str) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def exchange_records(builder: RecordBuilder, ex: HttpExchange,
+def exchange_records(builder: Builder, ex: HttpExchange,
                      previous: Mapping[str, Original] | None = None) -> tuple[ArcWarcRecord,
                                                                               ArcWarcRecord]:
     """(response, request) records of one exchange; the request is Concurrent-To the response.

@@ -27,9 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warcio.recordloader import ArcWarcRecord
-from warcio.warcwriter import WARCWriter
 
-from warc_store.records import HttpExchange, Original, exchange_records
+from warc_store.records import Builder, HttpExchange, Original, exchange_records
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +117,7 @@ class WarcWriter:
         self.gzip_level = gzip_level
         self.previous = previous
         self._buffer = io.BytesIO()
-        self._builder = WARCWriter(self._buffer, gzip=False, warc_version="1.1")
+        self._builder = Builder(self._buffer, gzip=False, warc_version="1.1")
         self._file: _OpenFile | None = None
         self._serial = 0
         self.bytes_written = 0          # across every file this writer wrote

@@ -155,6 +155,11 @@ def test_warcinfo_then_response_request_pairs(tmp_path: Path) -> None:
     assert records[2]["http"].headers == [
         ("Host", "example.com"), ("User-Agent", "Diancang-test"), ("Accept", "*/*")]
     assert records[2]["content"] == b""
+    # a GET has no payload, so no payload digest (a POST's request keeps one, below); its
+    # block digest still covers the request line and headers
+    for request in (records[2], records[4]):
+        assert request["warc"].get_header("WARC-Payload-Digest") is None
+        assert request["warc"].get_header("WARC-Block-Digest").startswith("sha1:")
     assert closed.records == 5
     assert_warcio_check(closed.path, 5)
 
