@@ -35,7 +35,6 @@ def scrapy_settings(job: CrawlJob) -> Settings:
         "USER_AGENT": job.user_agent,
         "ROBOTSTXT_OBEY": job.obey_robots,
         "CONCURRENT_REQUESTS": job.concurrency,
-        "CONCURRENT_REQUESTS_PER_DOMAIN": job.host_concurrency,
         "DOWNLOAD_DELAY": job.delay,
         "RANDOMIZE_DOWNLOAD_DELAY": job.delay > 0,
         "DIANCANG_RESPONSE_DEADLINE": job.timeout,

@@ -202,6 +202,7 @@ class FixtureServer:
         self.page_bytes = page_bytes
         self.image_bytes = image_bytes
         self.requests = 0
+        self.connections = 0                   # TCP connections accepted (keep-alive shows)
         self.hits: list[Hit] = []
         self.record_hits = root is not None    # generated sites are for benchmarks: no log
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -226,6 +227,7 @@ class FixtureServer:
         return self._site.reply(path, "gzip" in headers.get("accept-encoding", ""))
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")

@@ -85,8 +85,7 @@ class SiteSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         # The seeds' politeness, set here (settings are still open while the spider is made)
         # so `scrapy crawl site` and `diancang crawl` get the same per-host slots.
-        politeness = host_politeness(spider.job, crawler.settings.getint(
-            "CONCURRENT_REQUESTS_PER_DOMAIN"))
+        politeness = host_politeness(spider.job)
         for name, value in politeness.items():
             crawler.settings.set(name, value, priority="spider")
         crawler.signals.connect(spider._record_refusals, signal=signals.spider_closed)
@@ -238,7 +237,7 @@ class SiteSpider(Spider):
             self.crawler.stats.set_value(f"diancang/refused/{why}", count)
 
 
-def host_politeness(job: CrawlJob, host_concurrency: int) -> dict[str, Any]:
+def host_politeness(job: CrawlJob) -> dict[str, Any]:
     """Scrapy settings for each seed host's delay and concurrency."""
     slots: dict[str, dict[str, Any]] = {}
     for seed in job.seeds:
@@ -250,7 +249,7 @@ def host_politeness(job: CrawlJob, host_concurrency: int) -> dict[str, Any]:
         # Also the size of Twisted's keep-alive pool per host: below a seed's own concurrency,
         # most of its connections would be closed after every response and opened again.
         # Hosts without a seed (requisites) get it too, still paced by DOWNLOAD_DELAY.
-        "CONCURRENT_REQUESTS_PER_DOMAIN": max([host_concurrency,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": max([job.host_concurrency,
                                                *(s["concurrency"] for s in slots.values())]),
     }
 

@@ -33,3 +33,21 @@ def test_user_agent_delay_and_robots_as_the_site_sees_them(tmp_path: Path) -> No
     # Scrapy randomises the delay between 0.5x and 1.5x; one connection, so never overlapping
     assert min(gaps) >= 0.3 * 0.5 - 0.02, gaps
     assert sum(gaps) / len(gaps) >= 0.3 * 0.8, gaps
+
+
+def test_connections_are_kept_alive_up_to_the_seed_concurrency(tmp_path: Path) -> None:
+    """A seed's concurrency is also the size of the keep-alive pool for its host: the site sees
+    that many connections for the whole crawl, not a new one every few requests."""
+    site = FixtureServer(generate_pages=300, latency=0.01).start()
+    try:
+        seeds = tmp_path / "seeds.yaml"
+        seeds.write_text(f"collection: pooled\nseeds:\n  - url: {site.origin}/\n"
+                         f"    depth: 20\n    delay: 0\n    concurrency: 8\n", encoding="utf-8")
+        home = tmp_path / "home"
+        run_cli(home, "init")
+        run_cli(home, "crawl", "pooled", "--seeds", str(seeds),
+                env={"DIANCANG_CRAWL_ALLOW_PRIVATE": "1", "DIANCANG_CRAWL_CONCURRENCY": "16"})
+    finally:
+        site.stop()
+    assert site.requests > 300
+    assert site.connections <= 8, f"{site.connections} connections for {site.requests} requests"
