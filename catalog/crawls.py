@@ -7,7 +7,7 @@ import socket
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Collection, Crawl, WarcFile
@@ -35,7 +35,11 @@ def finish_crawl(session: Session, crawl_id: int, *, status: str, stop_reason: s
     crawl.pages = int(stats.get("pages", 0))
     crawl.bytes = int(stats.get("bytes", 0))
     crawl.errors = int(stats.get("errors", 0))
-    crawl.stats = stats
+    # what the crawl stored, from its closed files' fixity rows (a revisit-heavy recrawl
+    # downloads much more than it keeps)
+    stored = session.scalar(select(func.coalesce(func.sum(WarcFile.size), 0))
+                            .where(WarcFile.crawl_id == crawl_id))
+    crawl.stats = {**stats, "warc_bytes": int(stored or 0)}
     return crawl
 
 
@@ -62,7 +66,8 @@ def list_crawls(session: Session, collection: str | None = None) -> list[tuple[C
 
 
 def crawl_summary(crawl: Crawl, slug: str) -> dict[str, Any]:
-    """The public shape of a crawl (``diancang crawls --json``)."""
+    """The public shape of a crawl (``diancang crawls --json``): ``bytes`` downloaded,
+    ``warc_bytes`` stored (None until the crawl ends), ``elapsed`` seconds, ``rate`` pages/s."""
     def iso(value: datetime | None) -> str | None:
         if value is None:
             return None
@@ -70,7 +75,11 @@ def crawl_summary(crawl: Crawl, slug: str) -> dict[str, Any]:
             value = value.replace(tzinfo=UTC)
         return value.isoformat(timespec="seconds")
 
+    stats = crawl.stats or {}
     return {"id": crawl.id, "collection": slug, "status": crawl.status,
             "started": iso(crawl.started), "finished": iso(crawl.finished),
             "pages": crawl.pages, "bytes": crawl.bytes, "errors": crawl.errors,
+            "revisits": int(stats.get("revisits", 0)),
+            "warc_bytes": stats.get("warc_bytes"),
+            "elapsed": stats.get("elapsed"), "rate": stats.get("rate"),
             "stop_reason": crawl.stop_reason, "host": crawl.host}

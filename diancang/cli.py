@@ -146,11 +146,15 @@ def crawls(home: Home, collection: str | None, as_json: bool) -> None:
         click.echo("no crawls yet")
         return
     click.echo(f"{'id':>5}  {'collection':<16} {'status':<9} {'started':<25} "
-               f"{'pages':>7} {'bytes':>10} {'errors':>6}")
+               f"{'pages':>7} {'revisits':>8} {'fetched':>10} {'stored':>10} {'errors':>6} "
+               f"{'pages/s':>8}")
     for row in rows:
+        stored = human_bytes(row["warc_bytes"]) if row["warc_bytes"] is not None else "-"
+        rate = f"{row['rate']:.1f}" if row["rate"] is not None else "-"
         click.echo(f"{row['id']:>5}  {row['collection']:<16} {row['status']:<9} "
-                   f"{row['started']:<25} {row['pages']:>7} {human_bytes(row['bytes']):>10} "
-                   f"{row['errors']:>6}")
+                   f"{row['started']:<25} {row['pages']:>7} {row['revisits']:>8} "
+                   f"{human_bytes(row['bytes']):>10} {stored:>10} {row['errors']:>6} "
+                   f"{rate:>8}")
 
 
 @main.command()

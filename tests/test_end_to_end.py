@@ -85,6 +85,12 @@ def test_crawl_summary_and_history(crawled: dict) -> None:
         assert key in crawl
     assert crawl["collection"] == "fixture" and crawl["status"] == "finished"
     assert crawl["pages"] >= 15 and crawl["bytes"] > 1000
+    stored = sum(p.stat().st_size for p in warc_files(crawled["home"]))
+    assert crawl["warc_bytes"] == stored and crawl["rate"] > 0 and crawl["elapsed"] > 0
+    table = run_cli(crawled["home"], "crawls").stdout.splitlines()
+    assert table[0].split()[-6:] == ["pages", "revisits", "fetched", "stored", "errors",
+                                     "pages/s"]
+    assert table[1].split()[1:3] == ["fixture", "finished"]
 
 
 def test_warcs_are_valid_rotated_and_closed(crawled: dict) -> None:

@@ -84,6 +84,8 @@ def test_catalogue_and_cdxj_mark_revisits(recrawled: dict) -> None:
     assert {entry["url"] for entry in lines if entry["mime"] == "warc/revisit"} == revisits
     stats = json.loads(run_cli(home, "crawls", "--json").stdout)
     assert [c["status"] for c in stats] == ["finished", "finished"]
+    assert stats[1]["revisits"] == len(revisits)
+    assert all(c["warc_bytes"] > 0 for c in stats)
 
 
 

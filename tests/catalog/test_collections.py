@@ -78,6 +78,8 @@ def test_crawl_record_and_warc_fixity(catalog_url: str, tmp_path: Path) -> None:
     row = rows[0]
     assert (row["id"], row["collection"], row["status"], row["pages"], row["bytes"]) == \
         (crawl_id, "gd-gov", "finished", 12, 3456)
+    assert row["warc_bytes"] == 1234, "what it stored: its closed files' sizes"
+    assert row["revisits"] == 0 and row["rate"] is None
     assert row["started"].endswith("+00:00") and row["finished"] is not None
     with pytest.raises(ValueError, match="crawl status"), catalog.session() as s:
         finish_crawl(s, crawl_id, status="done", stop_reason=None, stats={})
