@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from catalog import fulltext
+from catalog import digests, fulltext
 from catalog.collections import seed_list_of
 from catalog.db import Catalog
 from catalog.extract_text import HTML_MIMES, PDF_MIMES, Page
@@ -195,6 +195,7 @@ def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, 
                                   for capture_id, found in zip(ids, words[start:start + BATCH],
                                                                strict=True)
                                   if found is not None])
+        digests.record_file(session, coll.id, rows)
         row.indexed = datetime.now(UTC)
     pages = sum(1 for w in words if w is not None)
     log.info("indexed %s: %d captures, %d with text", warc_path.name, len(rows), pages)
@@ -242,6 +243,7 @@ def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
         coll = session.scalars(select(Collection).where(Collection.slug == slug)).one()
         if rebuild:
             session.execute(delete(Capture).where(Capture.collection_id == coll.id))
+            digests.forget(session, coll.id)
             done: set[str] = set()
         else:
             done = set(session.scalars(select(WarcFile.filename).where(

@@ -162,6 +162,23 @@ class Capture(Base):
     subject: Mapped[str | None] = mapped_column(String(255))      # 主题分类
 
 
+class LatestCapture(Base):
+    """Each URL's latest capture in a collection, reduced to what deduplication needs
+    (``catalog.digests``, migration 0005): kept up to date as each WARC file is indexed, so a
+    crawl's start reads one row per URL, not every capture of the collection's history."""
+
+    __tablename__ = "latest_captures"
+
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"),
+                                               primary_key=True)
+    url_key: Mapped[str] = mapped_column(String(40), primary_key=True)  # SHA-1 hex of the URL
+    url: Mapped[str] = mapped_column(Text)
+    seen: Mapped[str] = mapped_column(String(17))       # timestamp of its latest capture
+    # the response an unchanged payload would refer to (None: store the next one whole)
+    digest: Mapped[str | None] = mapped_column(String(64))
+    original: Mapped[str | None] = mapped_column(String(17))   # that response's timestamp
+
+
 # ---- periodic crawling: schedules, crawl requests, the crawl lock ------------------------
 
 

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from warcio.archiveiterator import ArchiveIterator
 
 from catalog.db import Catalog
-from catalog.models import Capture
+from catalog.digests import previous_captures
+from catalog.models import Capture, Collection
 from diancang.fixture_server import FixtureServer
 from tests import changing_site
 from tests.conftest import fetch, replay_server, run_cli, warcio_check
@@ -109,3 +110,22 @@ def test_pywb_replays_revisits_from_the_original_bytes(recrawled: dict) -> None:
         status, _, body = fetch(f"{replay}rc/{stamp}mp_/{o}/")
         assert status == 200 and "首页" in body.decode("utf-8")
         assert f"/rc/{stamp}" in body.decode("utf-8"), "links rewritten into the archive"
+
+
+def test_the_digest_map_comes_out_the_same_from_a_rebuild(recrawled: dict) -> None:
+    """The map the next crawl will load, kept file by file as the two crawls were indexed, is
+    the one ``index --rebuild`` makes from the WARCs (the WARCs are the truth)."""
+    home, o = recrawled["home"], recrawled["origin"]
+    catalog = Catalog(f"sqlite:///{home / 'catalog.sqlite'}")
+
+    def the_map() -> dict[str, tuple[str, str]]:
+        with catalog.session() as s:
+            coll_id = s.scalars(select(Collection.id).where(Collection.slug == "rc")).one()
+            return {url: (o.digest, o.date) for url, o in previous_captures(s, coll_id).items()}
+
+    kept = the_map()
+    assert {o + p for p in changing_site.UNCHANGED} <= kept.keys()
+    assert o + "/gone.html" not in kept, "a page that answered 404 is no original"
+    run_cli(home, "index", "rc", "--rebuild")
+    assert the_map() == kept
+    catalog.dispose()
