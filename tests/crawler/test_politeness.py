@@ -9,17 +9,22 @@ from diancang.fixture_server import FixtureServer
 from tests.conftest import FIXTURES, run_cli
 
 
+def crawl(tmp_path: Path, site: FixtureServer, seed_options: str, **env: str) -> None:
+    """``diancang crawl`` of the site's one seed (indented seed options) into a new home."""
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text(f"collection: polite\nseeds:\n  - url: {site.origin}/\n"
+                     f"    {seed_options}\n", encoding="utf-8")
+    home = tmp_path / "home"
+    run_cli(home, "init")
+    run_cli(home, "crawl", "polite", "--seeds", str(seeds),
+            env={"DIANCANG_CRAWL_ALLOW_PRIVATE": "1", **env})
+
+
 def test_user_agent_delay_and_robots_as_the_site_sees_them(tmp_path: Path) -> None:
     site = FixtureServer(FIXTURES / "site").start()
     try:
-        seeds = tmp_path / "seeds.yaml"
-        seeds.write_text(f"collection: polite\nseeds:\n  - url: {site.origin}/\n"
-                         f"    depth: 1\n    delay: 0.3\n    concurrency: 1\n", encoding="utf-8")
-        home = tmp_path / "home"
-        run_cli(home, "init")
-        run_cli(home, "crawl", "polite", "--seeds", str(seeds),
-                env={"DIANCANG_OPERATOR_CONTACT": "mailto:webarchive@library.example",
-                     "DIANCANG_CRAWL_ALLOW_PRIVATE": "1"})
+        crawl(tmp_path, site, "depth: 1\n    delay: 0.3\n    concurrency: 1",
+              DIANCANG_OPERATOR_CONTACT="mailto:webarchive@library.example")
         own = [hit for hit in site.hits if hit.headers.get("host") == f"127.0.0.1:{site.port}"]
     finally:
         site.stop()
@@ -40,13 +45,8 @@ def test_connections_are_kept_alive_up_to_the_seed_concurrency(tmp_path: Path) -
     that many connections for the whole crawl, not a new one every few requests."""
     site = FixtureServer(generate_pages=300, latency=0.01).start()
     try:
-        seeds = tmp_path / "seeds.yaml"
-        seeds.write_text(f"collection: pooled\nseeds:\n  - url: {site.origin}/\n"
-                         f"    depth: 20\n    delay: 0\n    concurrency: 8\n", encoding="utf-8")
-        home = tmp_path / "home"
-        run_cli(home, "init")
-        run_cli(home, "crawl", "pooled", "--seeds", str(seeds),
-                env={"DIANCANG_CRAWL_ALLOW_PRIVATE": "1", "DIANCANG_CRAWL_CONCURRENCY": "16"})
+        crawl(tmp_path, site, "depth: 20\n    delay: 0\n    concurrency: 8",
+              DIANCANG_CRAWL_CONCURRENCY="16")
     finally:
         site.stop()
     assert site.requests > 300
