@@ -95,7 +95,7 @@ def record_file(session: Session, collection_id: int, captures: Iterable[Mapping
 
 def rebuild(session: Session, collection_id: int) -> None:
     """The collection's rows from all its captures, oldest first."""
-    session.execute(delete(LatestCapture).where(LatestCapture.collection_id == collection_id))
+    forget(session, collection_id)
     rows = session.execute(
         select(Capture.url, Capture.timestamp, Capture.digest, Capture.record_type,
                Capture.status)
