@@ -28,6 +28,9 @@ class DiancangAddon:
             "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": OFF,
             "scrapy.downloadermiddlewares.httpproxy.HttpProxyMiddleware": OFF,
             "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": OFF,
+            # the same place and work, but the Referer follows the redirect as in a browser
+            "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": OFF,
+            "crawler.redirects.BrowserRedirects": 600,
             # per-request byte counting by re-serialising each request; capture counts bytes
             "scrapy.downloadermiddlewares.stats.DownloaderStats": OFF,
             # RFC 9309's reading of robots.txt, in the place of Scrapy's (100)

@@ -36,7 +36,6 @@ def scrapy_settings(job: CrawlJob) -> Settings:
         "ROBOTSTXT_OBEY": job.obey_robots,
         "CONCURRENT_REQUESTS": job.concurrency,
         "DOWNLOAD_DELAY": job.delay,
-        "RANDOMIZE_DOWNLOAD_DELAY": job.delay > 0,
         "DIANCANG_RESPONSE_DEADLINE": job.timeout,
         "DOWNLOAD_TIMEOUT": job.timeout + DEADLINE_GRACE,
         "DIANCANG_MAX_RESPONSE_SIZE": job.max_response_size,

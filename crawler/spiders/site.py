@@ -242,8 +242,8 @@ def host_politeness(job: CrawlJob) -> dict[str, Any]:
     slots: dict[str, dict[str, Any]] = {}
     for seed in job.seeds:
         host = urlsplit(seed.url).hostname or ""
-        slots.setdefault(host, {"concurrency": seed.concurrency, "delay": seed.delay,
-                                "randomize_delay": seed.delay > 0})
+        # each delay varies by Scrapy's default jitter (±50%), as wget's --random-wait does
+        slots.setdefault(host, {"concurrency": seed.concurrency, "delay": seed.delay})
     return {
         "DOWNLOAD_SLOTS": slots,
         # Also the size of Twisted's keep-alive pool per host: below a seed's own concurrency,

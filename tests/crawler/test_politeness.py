@@ -34,6 +34,11 @@ def test_user_agent_delay_and_robots_as_the_site_sees_them(tmp_path: Path) -> No
         agent = hit.headers["user-agent"]
         assert agent.startswith("Diancang/") and "mailto:webarchive@library.example" in agent
     assert len(own) >= 8
+    # a redirect's target is asked for with the Referer of the page that linked to it
+    moved, landed = (next(h for h in own if h.target == path)
+                     for path in ("/old", "/redirected.html"))
+    assert moved.headers["referer"] == f"{site.origin}/"
+    assert landed.headers.get("referer") == moved.headers["referer"]
     gaps = [b.at - a.at for a, b in itertools.pairwise(own)]
     # Scrapy randomises the delay between 0.5x and 1.5x; one connection, so never overlapping
     assert min(gaps) >= 0.3 * 0.5 - 0.02, gaps
