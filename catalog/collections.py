@@ -50,7 +50,8 @@ def import_seed_list(session: Session, seed_list: SeedList) -> ImportResult:
         session.add(coll)
     coll.title = seed_list.title
     coll.kind = seed_list.kind
-    coll.description = seed_list.description
+    if seed_list.description is not None:   # a list that says none keeps the catalogue's own
+        coll.description = seed_list.description
     coll.schedule = seed_list.schedule
     coll.limits = seed_list.limits.as_dict() or None
     coll.updated = now

@@ -47,6 +47,30 @@ def test_import_creates_updates_and_removes_seeds(catalog_url: str) -> None:
     assert back.seeds[0].title == "广东省人民政府"
 
 
+def test_import_keeps_a_description_the_seed_list_does_not_give(catalog_url: str) -> None:
+    """Curators describe collections in the web app; re-importing a seed list without a
+    ``description`` must not wipe what they wrote, and one with a description replaces it."""
+    catalog = Catalog(catalog_url)
+    with catalog.session() as s:
+        import_seed_list(s, seed_list(seed("http://www.gd.gov.cn/")))
+        coll = get_collection(s, "gd-gov")
+        assert coll is not None
+        coll.description = "广东省各级政府门户网站"
+    with catalog.session() as s:
+        import_seed_list(s, seed_list(seed("http://www.gd.gov.cn/")))
+    with catalog.session() as s:
+        coll = get_collection(s, "gd-gov")
+        assert coll is not None and coll.description == "广东省各级政府门户网站"
+    described = SeedList(collection="gd-gov", title="广东", kind="site", schedule="weekly",
+                         seeds=(seed("http://www.gd.gov.cn/"),), description="新的说明")
+    with catalog.session() as s:
+        import_seed_list(s, described)
+    with catalog.session() as s:
+        coll = get_collection(s, "gd-gov")
+        assert coll is not None and coll.description == "新的说明"
+    catalog.dispose()
+
+
 def test_failed_import_leaves_nothing(catalog_url: str) -> None:
     catalog = Catalog(catalog_url)
     with pytest.raises(RuntimeError), catalog.session() as s:
