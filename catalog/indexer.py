@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -57,6 +58,28 @@ class IndexResult:
     captures: int
     problems: list[str] = field(default_factory=list)
     pages: int = 0                  # captures described with text
+
+
+@dataclass(frozen=True, slots=True)
+class IndexProgress:
+    """Where ``index_collection`` stands after one more file (for a progress line)."""
+    file: str
+    captures: int                   # of that file
+    files_done: int
+    files_total: int
+    bytes_done: int                 # WARC bytes indexed so far, of
+    bytes_total: int
+    elapsed: float                  # seconds since the first file began
+
+    @property
+    def rate(self) -> float:
+        """WARC bytes indexed per second so far."""
+        return self.bytes_done / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta(self) -> float | None:
+        """Seconds until the last file is done, at the rate so far."""
+        return (self.bytes_total - self.bytes_done) / self.rate if self.rate > 0 else None
 
 
 @dataclass(slots=True)
@@ -235,8 +258,10 @@ def _capture_rows(coll_id: int, warc: WarcFile, cdxj: Path, read: _FileRead,
 
 def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
                      rebuild: bool = False, workers: int = 0,
-                     pdf_max_bytes: int = 20_000_000) -> IndexResult:
-    """Index the collection's WARC files not yet indexed (all of them with ``rebuild``)."""
+                     pdf_max_bytes: int = 20_000_000,
+                     on_file: Callable[[IndexProgress], None] | None = None) -> IndexResult:
+    """Index the collection's WARC files not yet indexed (all of them with ``rebuild``);
+    ``on_file`` hears after each file how far it has come."""
     archive_dir, indexes_dir = collection_dir / "archive", collection_dir / "indexes"
     warcs = closed_warcs(archive_dir)
     with catalog.session() as session:
@@ -256,11 +281,17 @@ def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
             if not (p.name in done and (indexes_dir / (p.name + ".cdxj")).exists())]
     if not todo:
         return result
+    sizes = [path.stat().st_size for path in todo]
+    started, done_bytes = time.monotonic(), 0
     with TextPool(workers, pdf_max_bytes) as pool:
-        for path in todo:
+        for path, size in zip(todo, sizes, strict=True):
             one = index_file(catalog, slug, path, indexes_dir, pool=pool)
             result.files += 1
             result.captures += one.captures
             result.pages += one.pages
             result.problems += one.problems
+            done_bytes += size
+            if on_file is not None:
+                on_file(IndexProgress(path.name, one.captures, result.files, len(todo),
+                                      done_bytes, sum(sizes), time.monotonic() - started))
     return result

@@ -166,6 +166,7 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
     """(Re)build the CDXJ indexes and capture rows from the WARC files."""
     from catalog.collections import list_collections
     from catalog.indexer import index_collection
+    from diancang.index_progress import echo_index_progress
 
     catalog = home.require().catalog
     with catalog.session() as session:
@@ -177,7 +178,8 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
     for slug in slugs:
         result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild,
                                   workers=home.settings["index.workers"],
-                                  pdf_max_bytes=home.settings["index.pdf_max_bytes"])
+                                  pdf_max_bytes=home.settings["index.pdf_max_bytes"],
+                                  on_file=echo_index_progress)
         for problem in result.problems:
             click.echo(problem, err=True)
         click.echo(f"{slug}: indexed {result.files} WARC files, {result.captures} captures")

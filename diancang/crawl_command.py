@@ -25,6 +25,7 @@ from crawler.spiders.site import with_depth
 from diancang.crawl_guard import Watch, crawl_lock
 from diancang.errors import NotFound
 from diancang.home import Home
+from diancang.index_progress import echo_index_progress
 from diancang.settings import Settings
 from seeds.model import Limits, Seed, SeedList
 from seeds.parse import load_seed_list
@@ -151,7 +152,8 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
             finish_crawl(session, crawl_id, status=outcome.status, stop_reason=reason,
                          stats=outcome.stats)
     early = background.close()
-    rest = index_collection(catalog, collection, coll_dir, **index_options)
+    rest = index_collection(catalog, collection, coll_dir, **index_options,
+                            on_file=echo_index_progress if progress else None)
     for problem in early.problems + rest.problems:
         click.echo(problem, err=True)
     indexed = IndexResult(early.files + rest.files, early.captures + rest.captures)

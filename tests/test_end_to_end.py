@@ -25,6 +25,7 @@ from warcio.bufferedreaders import ChunkedDataReader
 
 from catalog.db import Catalog
 from catalog.models import Capture
+from catalog.units import human_bytes
 from diancang.fixture_server import FixtureServer
 from tests.conftest import FIXTURES, fetch, replay_server, run_cli, warcio_check
 
@@ -163,8 +164,15 @@ def test_every_capture_is_in_the_catalogue_and_rebuild_is_identical(crawled: dic
     assert {r[0] for r in before} == set(responses(home)), "one capture row per response"
     cdxj = list((home / "collections" / "fixture" / "indexes").glob("*.cdxj"))
     assert len(cdxj) == len(warc_files(home))
-    run_cli(home, "index", "--rebuild")
+    rebuilt = run_cli(home, "index", "--rebuild")
     assert rows() == before
+    # a line per WARC file as it is indexed, counting up to all of them
+    files = sorted(p.name for p in warc_files(home))
+    lines = [line for line in rebuilt.stderr.splitlines() if line.startswith("  [")]
+    assert [line.split("] ")[1].split(":")[0] for line in lines] == files
+    assert lines[-1].startswith(f"  [{len(files)}/{len(files)}] ")
+    total = human_bytes(sum(p.stat().st_size for p in warc_files(home)))
+    assert f"{total} of {total} at " in lines[-1]
 
 
 @pytest.fixture(scope="module")
