@@ -13,12 +13,17 @@ from typing import Any
 
 from scrapy.settings import BaseSettings
 
+from crawler.job import ACCEPT_LANGUAGE
 from crawler.limits import DEADLINE_GRACE, scrapy_maxsize
 
 DEFAULT_MAX_RESPONSE_SIZE = 100 * 1000 * 1000
 DEFAULT_DEADLINE = 180.0
 
 OFF = None
+
+# A browser's Accept for pages; Accept-Language as crawler.job.ACCEPT_LANGUAGE (Scrapy sends "en")
+DEFAULT_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+                   "Accept-Language": ACCEPT_LANGUAGE}
 
 
 class DiancangAddon:
@@ -64,6 +69,7 @@ class DiancangAddon:
             "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
             "ROBOTSTXT_PARSER": "scrapy.robotstxt.ProtegoRobotParser",
             "REDIRECT_MAX_TIMES": 10,
+            "DEFAULT_REQUEST_HEADERS": DEFAULT_HEADERS,
             # crawler.limits: keep what came of a long, slow or broken body, marked as cut
             "DIANCANG_MAX_RESPONSE_SIZE": DEFAULT_MAX_RESPONSE_SIZE,
             "DIANCANG_RESPONSE_DEADLINE": DEFAULT_DEADLINE,

@@ -11,6 +11,10 @@ from seeds.traps import DEFAULT_TRAPS, TrapLimits
 from warc_store.records import Original
 from warc_store.writer import ClosedWarc
 
+# What a reader's browser in mainland China sends; sites that pick a language by it (Hong Kong
+# and Macao portals, bilingual agencies) then serve the pages their readers see.
+ACCEPT_LANGUAGE = "zh-CN,zh;q=0.9,en;q=0.8"
+
 
 @dataclass(frozen=True)
 class CrawlJob:
@@ -23,6 +27,7 @@ class CrawlJob:
     title: str = ""
     crawl_id: int | None = None
     obey_robots: bool = True
+    accept_language: str = ACCEPT_LANGUAGE   # sent with every request, as a reader's browser
     concurrency: int = 16             # connections across all hosts
     host_concurrency: int = 2         # per host when its seed gives none
     delay: float = 1.0                # per host when its seed gives none

@@ -12,6 +12,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as project_settings
+from crawler.addon import DEFAULT_HEADERS
 from crawler.job import CrawlJob
 from crawler.limits import DEADLINE_GRACE, scrapy_maxsize
 from crawler.spiders.site import SiteSpider
@@ -34,6 +35,7 @@ def scrapy_settings(job: CrawlJob) -> Settings:
     settings.setdict({
         "USER_AGENT": job.user_agent,
         "ROBOTSTXT_OBEY": job.obey_robots,
+        "DEFAULT_REQUEST_HEADERS": {**DEFAULT_HEADERS, "Accept-Language": job.accept_language},
         "CONCURRENT_REQUESTS": job.concurrency,
         "DOWNLOAD_DELAY": job.delay,
         "DIANCANG_RESPONSE_DEADLINE": job.timeout,

@@ -45,6 +45,9 @@ DECLARED: tuple[Setting, ...] = (
             "URL or mailto: where site owners reach the operator; part of the user agent"),
     Setting("crawl", "user_agent", "",
             "User agent; empty means 'Diancang/<version> (+<operator.contact>)'"),
+    Setting("crawl", "accept_language", "zh-CN,zh;q=0.9,en;q=0.8",
+            "Accept-Language of every request: a reader's browser in China; sites that choose "
+            "a language by it serve the pages those readers see"),
     Setting("crawl", "obey_robots", True,
             "Obey robots.txt (a seed may override with robots: ignore, recorded in the WARC)"),
     Setting("crawl", "concurrency", 16,
