@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import ada_url
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
@@ -40,19 +41,41 @@ def _origin(url: str) -> str:
 
 
 def absolute(base: str, origin: str, href: str) -> str | None:
-    """``href`` made absolute against ``base``, without its fragment; None for hrefs that
-    name no fetchable resource.  Absolute and root-relative hrefs (most of a portal's
-    links) skip ``urljoin``."""
+    """``href`` made absolute against ``base`` as a browser makes it, without its fragment;
+    None for hrefs that name no fetchable resource or no valid URL.
+
+    An ASCII href goes through ada (the WHATWG URL parser browsers follow): backslashes are
+    slashes, tabs and newlines inside are dropped, dot segments resolved, the host lowercased
+    and a default port dropped, as the hand-written pages of older portals need.  A non-ASCII
+    href is joined as it is: its query must be percent-encoded in the page's encoding, as
+    browsers send it, which the Request does (``encoding``); ada would encode it as UTF-8.
+    """
     href = href.strip()
     if not href or href[:11].lower().startswith(_NOT_FETCHED):
         return None
-    if href.startswith(("http://", "https://")) and "/." not in href:
-        url = href
+    if href.isascii():
+        try:
+            url = ada_url.join_url(base, href)
+        except ValueError:
+            return None
     elif href[0] == "/" and not href.startswith("//") and "/." not in href:
-        url = origin + href
+        url = origin + _browser_cleaned(href)
     else:
-        url = urljoin(base, href)
+        url = urljoin(base, _browser_cleaned(href))
     return url.partition("#")[0]
+
+
+_TAB_OR_NEWLINE = str.maketrans("", "", "\t\n\r")
+
+
+def _browser_cleaned(href: str) -> str:
+    """What a browser does to an href before parsing it: tabs and newlines inside dropped,
+    backslashes before the query read as slashes."""
+    href = href.translate(_TAB_OR_NEWLINE)
+    if "\\" in href:
+        path, mark, query = href.partition("?")
+        href = path.replace("\\", "/") + mark + query
+    return href
 
 
 def job_from_seed_file(path: str, home: str = "archive") -> CrawlJob:
