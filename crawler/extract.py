@@ -1,6 +1,7 @@
 """Outlinks and page requisites of an HTML page, a stylesheet or a script.
 
-Links (``<a>``, ``<area>``, canonical and alternate ``<link>``) are followed only in scope;
+Links (``<a>``, ``<area>``, canonical and alternate ``<link>``, and the page URLs that
+``javascript:`` hrefs and ``onclick`` handlers open) are followed only in scope;
 requisites (what a browser loads to draw the page: images with ``srcset`` and lazy-load
 attributes, stylesheets, scripts, frames, media, icons, ``style`` attributes and blocks with
 their ``url()`` and ``@import``) are fetched even from other hosts.  ``<meta http-equiv=
@@ -41,7 +42,7 @@ _REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(.*)$""", re.IGNOR
 
 # every element that can carry a URL, in one walk of the tree
 _CANDIDATES = etree.XPath(
-    "//*[@href or @src or @srcset or @data or @background or @poster or @style"
+    "//*[@href or @src or @srcset or @data or @background or @poster or @style or @onclick"
     " or @data-src or @data-original or @data-srcset or @data-lazy-src]"
     " | //style | //script[not(@src)] | //meta[@http-equiv]")
 LAZY_ATTRS = ("data-src", "data-original", "data-lazy-src")
@@ -80,7 +81,34 @@ def css_imports(text: str) -> list[str]:
 
 
 def srcset_urls(value: str) -> list[str]:
-    return [part.split()[0] for part in value.split(",") if part.strip()]
+    """The image URLs of a ``srcset``, read as the HTML standard reads it: a candidate's URL
+    runs to the next whitespace (so a ``data:`` URL keeps its comma), its descriptors to the
+    next comma outside parentheses."""
+    urls: list[str] = []
+    pos, end = 0, len(value)
+    while pos < end:
+        while pos < end and (value[pos] == "," or value[pos].isspace()):
+            pos += 1
+        start = pos
+        while pos < end and not value[pos].isspace():
+            pos += 1
+        url = value[start:pos]
+        if url.endswith(","):
+            url = url.rstrip(",")            # a candidate without descriptors
+        else:
+            depth = 0
+            while pos < end:
+                char = value[pos]
+                if char == "," and not depth:
+                    break
+                if char == "(":
+                    depth += 1
+                elif char == ")" and depth:
+                    depth -= 1
+                pos += 1
+        if url:
+            urls.append(url)
+    return urls
 
 
 def js_urls(text: str) -> list[str]:
@@ -139,7 +167,9 @@ def from_html(body: bytes, encoding: str) -> Extracted:
         attrib = el.attrib
         if tag == "a" or tag == "area":
             href = attrib.get("href")
-            if href:
+            if href and href[:11].lower() == "javascript:":
+                links += js_urls(href[11:])     # href="javascript:openWin('/art/1.html')"
+            elif href:
                 links.append(href)
         elif tag == "link":
             href = attrib.get("href")
@@ -175,6 +205,9 @@ def from_html(body: bytes, encoding: str) -> Extracted:
                 embeds += srcset_urls(attrib["srcset"])
             if "poster" in attrib:
                 embeds.append(attrib["poster"])
+        if "onclick" in attrib:
+            # older portals open their articles from click handlers: what a reader clicks
+            links += js_urls(attrib["onclick"])
         if "background" in attrib:
             embeds.append(attrib["background"])
         if "style" in attrib:

@@ -327,9 +327,25 @@ def test_css_urls_mixed_case(text: str) -> None:
     ("a.jpg 1.5x, ", ["a.jpg"]),
     ("", []),
     (" , ,", []),
+    # a candidate's URL runs to whitespace: a data: URL keeps its comma (and is dropped later,
+    # by absolute), a URL with no descriptor may end at its comma
+    ("data:image/png;base64,iVBO 1x, b.png 2x", ["data:image/png;base64,iVBO", "b.png"]),
+    ("a.jpg, b.jpg 2x,c.jpg", ["a.jpg", "b.jpg", "c.jpg"]),
+    ("a.jpg,b.jpg 2x", ["a.jpg,b.jpg"]),          # what a browser asks for, too
+    # descriptors end at a comma outside parentheses
+    ("a.jpg (max-width: 10px, 20px) 2x, b(1).jpg 3x", ["a.jpg", "b(1).jpg"]),
 ])
 def test_srcset_urls(value: str, expected: list[str]) -> None:
     assert srcset_urls(value) == expected
+
+
+def test_pages_opened_by_javascript_hrefs_and_click_handlers_are_links() -> None:
+    """Older portals open their articles from script: what a reader clicks, a crawl follows."""
+    page = """<a href="javascript:window.open('/xxgk/art_1.html')">通知</a>
+              <a href="JavaScript:void(0)" onclick="openWin('news/2.html');return false">新闻</a>
+              <td onclick="location.href='/c/3.shtml'">专题</td>
+              <a href="javascript:;">无</a> <a href="javascript:history.back()">返回</a>"""
+    assert links(page) == ["/xxgk/art_1.html", "news/2.html", "/c/3.shtml"]
 
 
 # ---- absolute ---------------------------------------------------------------------------------
