@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from catalog.db import Catalog
-from catalog.indexer import IndexResult, index_file
+from catalog.indexer import IndexProgress, IndexResult, index_file
 from catalog.textpool import TextPool
 
 log = logging.getLogger(__name__)
@@ -21,16 +23,29 @@ log = logging.getLogger(__name__)
 
 class BackgroundIndexer:
     def __init__(self, catalog: Catalog, slug: str, indexes_dir: Path, *, workers: int = 0,
-                 pdf_max_bytes: int = 20_000_000):
+                 pdf_max_bytes: int = 20_000_000,
+                 on_file: Callable[[IndexProgress], None] | None = None):
         self.catalog, self.slug, self.indexes_dir = catalog, slug, indexes_dir
         self.workers, self.pdf_max_bytes = workers, pdf_max_bytes
+        self.on_file = on_file          # hears after each file, from the indexing thread
         self.result = IndexResult(0, 0)
+        self._submitted = self._finished = self._submitted_bytes = self._done_bytes = 0
+        self._started: float | None = None
         self._queue: queue.Queue[Path | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="diancang-indexer", daemon=True)
         self._thread.start()
 
     def submit(self, warc: Path) -> None:
+        self._submitted += 1
+        self._submitted_bytes += warc.stat().st_size
+        if self._started is None:
+            self._started = time.monotonic()
         self._queue.put(warc)
+
+    @property
+    def pending(self) -> int:
+        """Files submitted and not yet indexed (or given up on)."""
+        return self._submitted - self._finished
 
     def close(self) -> IndexResult:
         self._queue.put(None)
@@ -46,7 +61,15 @@ class BackgroundIndexer:
                     log.exception("indexing %s failed; it is retried when the crawl ends",
                                   path.name)
                     continue
+                finally:
+                    self._finished += 1
                 self.result.files += 1
                 self.result.captures += one.captures
                 self.result.pages += one.pages
                 self.result.problems += one.problems
+                self._done_bytes += path.stat().st_size
+                if self.on_file is not None:
+                    self.on_file(IndexProgress(
+                        path.name, one.captures, self.result.files, self._submitted,
+                        self._done_bytes, self._submitted_bytes,
+                        time.monotonic() - (self._started or time.monotonic())))

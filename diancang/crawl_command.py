@@ -107,7 +107,8 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
 
     index_options = {"workers": settings["index.workers"],
                      "pdf_max_bytes": settings["index.pdf_max_bytes"]}
-    background = BackgroundIndexer(catalog, collection, coll_dir / "indexes", **index_options)
+    background = BackgroundIndexer(catalog, collection, coll_dir / "indexes", **index_options,
+                                   on_file=echo_index_progress if progress else None)
 
     def on_closed(closed: ClosedWarc) -> None:
         with catalog.session() as session:
@@ -152,6 +153,9 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
         with catalog.session() as session:
             finish_crawl(session, crawl_id, status=outcome.status, stop_reason=reason,
                          stats=outcome.stats)
+    if progress and background.pending:
+        click.echo(f"indexing {background.pending} WARC file(s): CDXJ for replay, text and "
+                   f"catalogue rows for search ...", err=True)
     early = background.close()
     rest = index_collection(catalog, collection, coll_dir, **index_options,
                             on_file=echo_index_progress if progress else None)

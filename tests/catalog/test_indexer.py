@@ -12,7 +12,7 @@ from sqlalchemy import select, text
 from catalog.collections import import_seed_list
 from catalog.crawls import record_warc_file, start_crawl
 from catalog.db import Catalog
-from catalog.indexer import index_collection
+from catalog.indexer import IndexProgress, index_collection
 from catalog.models import Capture, Collection, Seed, WarcFile
 from seeds.parse import load_seed_list
 from tests.catalog.corpus import SEEDS, URL, write_corpus
@@ -161,11 +161,16 @@ def test_files_are_indexed_as_they_close(catalog_url: str, tmp_path: Path) -> No
 
     catalog = Catalog(catalog_url)
     coll_dir, closed = setup_corpus(catalog, tmp_path)
+    heard: list[IndexProgress] = []
     background = BackgroundIndexer(catalog, "corpus", coll_dir / "indexes", workers=1,
-                                   pdf_max_bytes=CAP)
+                                   pdf_max_bytes=CAP, on_file=heard.append)
     background.submit(closed[0].path)
     result = background.close()
+    assert background.pending == 0
     assert (result.files, result.captures, result.pages) == (1, 6, 4)
+    size = closed[0].path.stat().st_size
+    assert [(p.file, p.captures, p.files_done, p.files_total, p.bytes_done, p.bytes_total)
+            for p in heard] == [(closed[0].filename, 6, 1, 1, size, size)]
     assert sorted(p.name for p in (coll_dir / "indexes").iterdir()) == [
         closed[0].filename + ".cdxj"]
     # the crawl-end pass then finds only the file not yet indexed
