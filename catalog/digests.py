@@ -149,7 +149,9 @@ def _upsert(session: Session, collection_id: int, rows: Mapping[str, Latest]) ->
     """Insert or replace rows: as one upsert where the backend has it (another indexer may be
     writing the same collection), else by deleting and inserting in this transaction."""
     make_insert = UPSERT.get(session.get_bind().dialect.name)
-    values = [_values(collection_id, url, row) for url, row in rows.items()]
+    # in key order, so two indexers upserting overlapping rows lock them in the same order
+    values = sorted((_values(collection_id, url, row) for url, row in rows.items()),
+                    key=lambda v: v["url_key"])
     conn = session.connection()
     if make_insert is not None:
         statement = make_insert(TABLE)
