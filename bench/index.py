@@ -83,7 +83,7 @@ def time_cdxj(warcs: list[Path], out: Path, runs: int) -> dict[str, list[float]]
 def time_catalogue(coll_dir: Path, db_url: str, runs: int, workers: int) -> list[tuple[float,
                                                                                         int]]:
     from catalog.db import Catalog
-    from catalog.indexer import index_collection
+    from indexer.index import index_collection
 
     catalog = Catalog(db_url)
     results = []

@@ -4,7 +4,7 @@ Captures are synthesised straight into the catalogue (no crawl): each page's tex
 jieba dictionary words drawn by their corpus frequency (so common words are common), with a
 title, a host among 200, a capture date in 2020-2024 and, for a third of the pages, gov
 metadata (agency among 50, a 文号).  The full-text rows hold exactly what the indexer stores
-for such a text (``catalog.words``: the words, their subwords).  Then ``catalog.search.search``
+for such a text (``search.words``: the words, their subwords).  Then ``search.query.search``
 (what ``diancang search`` calls: match, count, rank, 20 hits with snippets) runs a fixed,
 seeded mix of queries: one word of frequency rank 100-5,000, two words, a 文号, and one
 word with a site, date-range or agency filter.  Printed: p50, p95 and max latency per kind
@@ -32,11 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import insert
 
-from catalog import fulltext
 from catalog.db import Catalog
 from catalog.models import Capture, Collection, WarcFile
-from catalog.search import search
-from catalog.words import initialise, subwords
+from search import fulltext
+from search.query import search
+from search.words import initialise, subwords
 
 WORDS_PER_PAGE = 160
 BATCH = 2000

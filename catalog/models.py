@@ -26,6 +26,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# The 政府信息公开 fields a capture carries, in the order search shows them
+GOV_FIELDS = ("index_no", "agency", "written_date", "published_date", "doc_no", "subject")
+
 
 class Base(DeclarativeBase):
     pass

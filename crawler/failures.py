@@ -16,7 +16,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from catalog.reports import FAILED_FILE
+from reports.crawl_report import FAILED_FILE
 
 
 def record_failure(crawl_dir: Path, *, url: str, error: str, message: str,

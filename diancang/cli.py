@@ -165,8 +165,8 @@ def crawls(home: Home, collection: str | None, as_json: bool) -> None:
 def index(home: Home, collection: str | None, rebuild: bool) -> None:
     """(Re)build the CDXJ indexes and capture rows from the WARC files."""
     from catalog.collections import list_collections
-    from catalog.indexer import index_collection
     from diancang.index_progress import echo_index_progress
+    from indexer.index import index_collection
 
     catalog = home.require().catalog
     with catalog.session() as session:

@@ -11,12 +11,10 @@ from pathlib import Path
 
 import click
 
-from catalog.background import BackgroundIndexer
 from catalog.collections import get_collection, import_seed_list, seed_list_of
 from catalog.crawl_requests import attach_crawl, get_request
 from catalog.crawls import finish_crawl, record_warc_file, start_crawl
 from catalog.digests import previous_captures
-from catalog.indexer import IndexResult, index_collection
 from catalog.models import Collection
 from catalog.units import human_bytes
 from crawler.job import CrawlJob
@@ -27,6 +25,8 @@ from diancang.errors import NotFound
 from diancang.home import Home
 from diancang.index_progress import echo_index_progress
 from diancang.settings import Settings
+from indexer.background import BackgroundIndexer
+from indexer.index import IndexResult, index_collection
 from seeds.model import Limits, Seed, SeedList
 from seeds.parse import load_seed_list
 from seeds.traps import TrapLimits

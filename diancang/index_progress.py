@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from catalog.indexer import IndexProgress
 from catalog.units import human_bytes, human_duration
+from indexer.index import IndexProgress
 
 
 def echo_index_progress(progress: IndexProgress) -> None:

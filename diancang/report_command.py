@@ -8,11 +8,11 @@ from typing import Any
 
 import click
 
-from catalog.report_html import render_report_html
-from catalog.reports import UnknownCrawl, crawl_report
 from catalog.units import human_bytes
 from diancang.errors import NotFound
 from diancang.home import Home
+from reports.crawl_report import UnknownCrawl, crawl_report
+from reports.html import render_report_html
 
 
 def _counts(counts: dict[str, int]) -> str:

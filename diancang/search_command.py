@@ -6,8 +6,8 @@ import json
 
 import click
 
-from catalog.search import search
 from diancang.home import Home
+from search.query import search
 
 
 def replay_base(home: Home) -> str:

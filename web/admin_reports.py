@@ -1,8 +1,8 @@
 """Curator pages of a crawl's outcome: its report with charts, and its failed and missing
 resources with one action that queues a patch crawl of them.
 
-Both draw from ``catalog.reports`` (the same figures as ``diancang report``) and embed the
-charts of ``catalog.report_charts`` as inline SVG (presentation attributes only, so the app's
+Both draw from ``reports.crawl_report`` (the same figures as ``diancang report``) and embed the
+charts of ``reports.charts`` as inline SVG (presentation attributes only, so the app's
 CSP, which allows no inline style or script, lets them through).  The crawl's directory
 (``crawls/<id>``) is passed on, so that requests which got no answer (``failed.jsonl``) count
 among the failures.  The patch crawl is only requested: the scheduler daemon runs it.
@@ -19,13 +19,13 @@ from werkzeug.wrappers import Response
 
 from catalog.crawl_requests import request_crawl
 from catalog.models import Crawl
-from catalog.report_charts import (
+from reports.charts import (
     dedup_chart_svg,
     history_chart_svg,
     mime_chart_svg,
     status_chart_svg,
 )
-from catalog.reports import UnknownCrawl, crawl_report, failed_urls
+from reports.crawl_report import UnknownCrawl, crawl_report, failed_urls
 from web.context import db, web
 from web.i18n import translate
 from web.security import current_user, protect

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template
 
-from catalog.browse import captures_per_day, collections_overview, pages, sites
 from catalog.collections import get_collection
 from catalog.models import Collection
+from search.browse import captures_per_day, collections_overview, pages, sites
 from web.context import db
 from web.i18n import translate
 from web.security import current_user

@@ -7,8 +7,8 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
-from catalog.browse import collections_overview
-from catalog.search import search
+from search.browse import collections_overview
+from search.query import search
 from web.context import db, web
 from web.security import current_user
 

@@ -12,10 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from catalog.collections import get_collection
-from catalog.indexer import index_collection
 from catalog.users import add_user
-from tests.catalog.corpus import URL
-from tests.catalog.test_indexer import CAP, setup_corpus
+from indexer.index import index_collection
+from tests.indexer.corpus import URL
+from tests.indexer.test_index import CAP, setup_corpus
 from tests.web.conftest import PASSWORD, REPLAY, log_in
 from web.app import create_app
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, Self
 
-from catalog.extract_text import Page, describe_chunk
-from catalog.words import initialise
+from indexer.extract_text import Page, describe_chunk
+from search.words import initialise
 
 CHUNK = 24
 Described = list[tuple[int, dict[str, Any]]]

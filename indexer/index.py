@@ -2,7 +2,7 @@
 
 WARC files are the source of truth.  Indexing a file reads it once with the fast reader
 (``warc_store.reader``): each record's CDXJ line is built on the way and each 2xx HTML or PDF
-response goes to the text workers (``catalog.textpool``: trafilatura, gov metadata, jieba,
+response goes to the text workers (``indexer.textpool``: trafilatura, gov metadata, jieba,
 on every core).  Then ``indexes/<warc>.cdxj`` is written and the file's capture rows and
 full-text entries are replaced in one transaction, so indexing is idempotent, and
 ``rebuild`` (drop everything, index every file) gives the same rows as the incremental path:
@@ -28,12 +28,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from catalog import digests, fulltext
+from catalog import digests
 from catalog.collections import seed_list_of
 from catalog.db import Catalog
-from catalog.extract_text import HTML_MIMES, PDF_MIMES, Page
 from catalog.models import Capture, Collection, Seed, WarcFile
-from catalog.textpool import TextPool
+from indexer.extract_text import HTML_MIMES, PDF_MIMES, Page
+from indexer.textpool import TextPool
+from search import fulltext
 from seeds.scope import Scope
 from warc_store.cdxj import NotMirrored, cdxj_line, index_warc_pywb, iter_cdxj, timestamp14
 from warc_store.reader import (

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from catalog.collections import get_collection, import_seed_list
 from catalog.db import Catalog
 from catalog.models import Capture, Crawl, CrawlRequest, WarcFile
-from catalog.report_html import render_report_html
-from catalog.reports import UnknownCrawl, crawl_report, failed_urls, previous_crawl
+from reports.crawl_report import UnknownCrawl, crawl_report, failed_urls, previous_crawl
+from reports.html import render_report_html
 from seeds.model import Seed, SeedList
 
 A, B, C, D = "http://a.example/", "http://b.example/start", "http://c.example/", "http://d.example/"

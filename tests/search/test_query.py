@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from catalog.db import Catalog
-from catalog.indexer import index_collection
-from catalog.search import SearchResult, search
-from tests.catalog.corpus import URL
-from tests.catalog.test_indexer import CAP, GOV_NOTICE, setup_corpus
+from indexer.index import index_collection
+from search.query import SearchResult, search
 from tests.conftest import POSTGRES_ENV, _postgres_schema_url, run_cli
+from tests.indexer.corpus import URL
+from tests.indexer.test_index import CAP, GOV_NOTICE, setup_corpus
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

@@ -12,11 +12,11 @@ from sqlalchemy import select, text
 from catalog.collections import import_seed_list
 from catalog.crawls import record_warc_file, start_crawl
 from catalog.db import Catalog
-from catalog.indexer import IndexProgress, index_collection
 from catalog.models import Capture, Collection, Seed, WarcFile
+from indexer.index import IndexProgress, index_collection
 from seeds.parse import load_seed_list
-from tests.catalog.corpus import SEEDS, URL, write_corpus
 from tests.conftest import FIXTURES
+from tests.indexer.corpus import SEEDS, URL, write_corpus
 
 GOV_NOTICE = {"index_no": "006939748/2017-00123", "agency": "广东省人民政府办公厅",
               "written_date": "2017-05-28", "published_date": "2017-06-01",
@@ -157,7 +157,7 @@ def test_a_corrupt_record_is_skipped_and_named(catalog_url: str, tmp_path: Path)
 
 def test_files_are_indexed_as_they_close(catalog_url: str, tmp_path: Path) -> None:
     """What ``diancang crawl`` does on each closed WARC: queue it for the indexing thread."""
-    from catalog.background import BackgroundIndexer
+    from indexer.background import BackgroundIndexer
 
     catalog = Catalog(catalog_url)
     coll_dir, closed = setup_corpus(catalog, tmp_path)

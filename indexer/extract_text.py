@@ -1,6 +1,6 @@
 """What a captured page says: text, title and metadata of HTML (trafilatura) and PDF (pypdf).
 
-This runs in worker processes (``catalog.textpool``), one call per chunk of pages, so it
+This runs in worker processes (``indexer.textpool``), one call per chunk of pages, so it
 takes and returns plain picklable values.  Each page is decoded as a browser decodes it
 (``warc_store.charset``): GBK and GB18030 pages come out as Chinese, never as mojibake.
 """
@@ -16,8 +16,8 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from catalog import govmeta
-from catalog.words import document_words
+from indexer import govmeta
+from search.words import document_words
 from warc_store.charset import decode_html
 from warc_store.reader import Http, payload
 

@@ -1,7 +1,7 @@
 """Full-text search of the catalogue: Chinese-aware, filtered, ranked, with snippets.
 
-The query is segmented by jieba exactly as pages were at index time (``catalog.words``) and
-matched in the backend's full-text index (``catalog.fulltext``: FTS5 on SQLite, tsvector on
+The query is segmented by jieba exactly as pages were at index time (``search.words``) and
+matched in the backend's full-text index (``search.fulltext``: FTS5 on SQLite, tsvector on
 PostgreSQL); filters, counting, snippets and replay URLs are the same code for both.
 """
 
@@ -18,9 +18,9 @@ import jieba
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from catalog import fulltext
-from catalog.govmeta import FIELDS as GOV_FIELDS
-from catalog.words import query_terms, words
+from catalog.models import GOV_FIELDS
+from search import fulltext
+from search.words import query_terms, words
 
 SNIPPET_CHARS = 120
 SNIPPET_BEFORE = 30

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from catalog.db import Catalog
-from catalog.indexer import IndexProgress, IndexResult, index_file
-from catalog.textpool import TextPool
+from indexer.index import IndexProgress, IndexResult, index_file
+from indexer.textpool import TextPool
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
-from catalog.report_charts import (
+from reports.charts import (
     FONT,
     dedup_chart_svg,
     history_chart_svg,

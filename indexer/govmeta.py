@@ -18,8 +18,9 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
+from catalog.models import GOV_FIELDS as FIELDS
+
 LABELS_FILE = Path(__file__).with_name("govmeta_labels.yaml")
-FIELDS = ("index_no", "agency", "written_date", "published_date", "doc_no", "subject")
 MAX_VALUE = 200
 _SPACES = re.compile(r"[\s\u3000\xa0]+")
 _DATE = re.compile(r"(\d{4})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})")

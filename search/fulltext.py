@@ -6,7 +6,7 @@ by ``bm25`` with the title weighted up.  PostgreSQL: ``capture_search(capture_id
 PostgreSQL's own parser never re-splits the words; ranked by ``ts_rank``.  Rows go when
 their capture goes (a trigger on SQLite, ON DELETE CASCADE on PostgreSQL).
 
-A query is a list of terms, each a list of words (``catalog.words.query_terms``): every term
+A query is a list of terms, each a list of words (``search.words.query_terms``): every term
 must match; a one-word term matches the word anywhere (title, body or subwords); a longer
 term is a phrase in the title or body.
 """
