@@ -11,11 +11,11 @@ from collections.abc import Iterable, Sequence
 from html import escape
 from typing import Any
 
+from catalog.units import human_bytes
 from reports.charts import (
     FONT,
     dedup_chart_svg,
     history_chart_svg,
-    human_bytes,
     mime_chart_svg,
     status_chart_svg,
 )

@@ -110,7 +110,7 @@ def test_warcs_are_valid_rotated_and_closed(crawled: dict) -> None:
                       "robots: obey", "isPartOf: fixture", "format: WARC File Format 1.1"):
             assert field in info, field
         ids = {}
-        for rec_type, headers, _, _ in recs[1:]:
+        for _, headers, _, _ in recs[1:]:
             assert headers["WARC-Type"] in ("request", "response")
             ids[headers["WARC-Record-ID"]] = headers
         for headers in ids.values():
