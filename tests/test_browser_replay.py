@@ -22,7 +22,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from diancang.fixture_server import FixtureServer
-from tests.conftest import FIXTURES, replay_server, run_cli
+from tests.support import FIXTURES, replay_server, run_cli
 
 SITE = FIXTURES / "fidelity"
 CHROMIUM = Path(os.environ.get("DIANCANG_TEST_CHROMIUM", "/usr/bin/chromium"))

@@ -27,7 +27,7 @@ from catalog.db import Catalog
 from catalog.models import Capture
 from catalog.units import human_bytes
 from diancang.fixture_server import FixtureServer
-from tests.conftest import FIXTURES, fetch, replay_server, run_cli, warcio_check
+from tests.support import FIXTURES, fetch, replay_server, run_cli, warcio_check
 
 SITE = FIXTURES / "site"
 SMALL_WARC = "8000"   # bytes: forces rotation on the fixture site

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from catalog.db import Catalog
 from catalog.models import Capture
 from tests import changing_site
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 
 @pytest.fixture(scope="module")

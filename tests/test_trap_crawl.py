@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import run_cli
 from tests.fixtures.trap_site import MANY_LINKS, SOFT_LISTS, SOFT_PER_LIST, TrapServer
+from tests.support import run_cli
 
 QUERY_VARIANTS = 30
 OUTLINKS = 50

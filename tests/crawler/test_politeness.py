@@ -8,7 +8,7 @@ from pathlib import Path
 from crawler.job import ACCEPT_LANGUAGE
 from diancang.fixture_server import FixtureServer
 from diancang.settings import Settings
-from tests.conftest import FIXTURES, run_cli
+from tests.support import FIXTURES, run_cli
 
 
 def crawl(tmp_path: Path, site: FixtureServer, seed_options: str, **env: str) -> None:

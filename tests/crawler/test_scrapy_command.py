@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from diancang.fixture_server import FixtureServer
-from tests.conftest import FIXTURES, warcio_check
+from tests.support import FIXTURES, warcio_check
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

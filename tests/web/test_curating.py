@@ -10,7 +10,7 @@ import yaml
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import log_in
+from tests.support import log_in
 
 BAD = """\
 collection: jiangsu

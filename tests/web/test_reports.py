@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from catalog.models import CrawlRequest
 from catalog.users import add_user, get_user
-from tests.web.conftest import PASSWORD, add_captures, log_in
+from tests.support import PASSWORD, add_captures, log_in
 from web.app import create_app
 
 ZH = {"Accept-Language": "zh-CN"}
