@@ -1,15 +1,43 @@
-"""Shared fixtures: catalogue URLs for both backends, the changing site crawled twice.
-Helpers the tests call live in tests/support.py."""
+"""Shared fixtures: catalogue URLs for both backends, the changing site crawled twice; and
+the guard that keeps ``pytest -m "not slow"`` fast.  Helpers the tests call live in
+tests/support.py."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support import POSTGRES_ENV, postgres_schema_url
+
+# Python's audit events for starting another program (a browser's driver included)
+CHILD_PROCESS_EVENTS = frozenset(("subprocess.Popen", "os.system", "os.posix_spawn",
+                                  "os.exec", "os.spawn"))
+_unmarked_test: list[str | None] = [None]     # the running test's id, if it is not slow
+
+
+def _refuse_child_processes(event: str, args: tuple[object, ...]) -> None:
+    test = _unmarked_test[0]
+    if test is not None and event in CHILD_PROCESS_EVENTS:
+        raise RuntimeError(f"{test} starts a child process ({event} {args[0]!r}): mark it "
+                           "@pytest.mark.slow, so that pytest -m 'not slow' stays fast")
+
+
+sys.addaudithook(_refuse_child_processes)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[
+        None, object, object]:
+    """A test not marked ``slow`` (its fixtures' setup included) may start no child process."""
+    _unmarked_test[0] = None if item.get_closest_marker("slow") else item.nodeid
+    try:
+        return (yield)
+    finally:
+        _unmarked_test[0] = None
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -29,6 +29,8 @@ from catalog.units import human_bytes
 from diancang.fixture_server import FixtureServer
 from tests.support import FIXTURES, fetch, replay_server, run_cli, warcio_check
 
+pytestmark = pytest.mark.slow   # a crawl and pywb through the real CLI, in child processes
+
 SITE = FIXTURES / "site"
 SMALL_WARC = "8000"   # bytes: forces rotation on the fixture site
 

@@ -22,6 +22,8 @@ from diancang.fixture_server import FixtureServer
 from tests import changing_site
 from tests.support import fetch, replay_server, run_cli, warcio_check
 
+pytestmark = pytest.mark.slow   # two crawls and pywb through the real CLI, in child processes
+
 
 @pytest.fixture(scope="module")
 def recrawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:

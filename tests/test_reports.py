@@ -20,6 +20,8 @@ from catalog.models import Capture
 from tests import changing_site
 from tests.support import run_cli
 
+pytestmark = pytest.mark.slow   # two crawls and reports through the real CLI, in child processes
+
 
 @pytest.fixture(scope="module")
 def crawled(crawled_twice: dict) -> dict:

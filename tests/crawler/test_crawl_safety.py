@@ -17,6 +17,8 @@ from warcio.archiveiterator import ArchiveIterator
 from tests.fixtures.unruly_site import BIG, UnrulySite
 from tests.support import run_cli, warcio_check
 
+pytestmark = pytest.mark.slow   # crawls through the real CLI, in child processes
+
 CAP = 1_000_000          # crawl.max_response_size in these crawls
 DEADLINE = 1.5           # crawl.timeout in these crawls
 PRIVATE_OK = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1"}

@@ -19,6 +19,8 @@ from catalog.db import Catalog
 from diancang.fixture_server import FixtureServer
 from tests.support import run_cli
 
+pytestmark = pytest.mark.slow   # crawls through the real CLI, in child processes
+
 ENV = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1", "DIANCANG_CRAWL_HEARTBEAT": "0.3"}
 
 

@@ -117,6 +117,7 @@ def test_hits_carry_snippet_replay_url_and_gov_fields(corpus: Catalog) -> None:
         assert "试<mark>" not in hit.snippet
 
 
+@pytest.mark.slow   # the real CLI, in child processes
 def test_cli_search_json(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run_cli(home, "init")
