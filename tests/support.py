@@ -20,7 +20,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
 
+    from crawler.job import CrawlJob
     from seeds.model import SeedList
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -185,3 +186,28 @@ def seed_list(slug: str, title: str, kind: str, *urls: str) -> SeedList:
 
     return SeedList(collection=slug, title=title, kind=kind, schedule="once",
                     seeds=tuple(Seed(url=u) for u in urls))
+
+
+# ---- the crawler -----------------------------------------------------------------------------
+
+def crawl_job(tmp_path: Path, **fields: Any) -> CrawlJob:
+    """A crawl job of collection "gd-gov" with every parameter given (the crawler declares no
+    defaults of its own), writing under ``tmp_path``; ``fields`` replace any of them."""
+    from crawler.job import CrawlJob
+    from seeds.model import Limits, Seed
+    from seeds.traps import DEFAULT_TRAPS
+
+    values: dict[str, Any] = {
+        "collection": "gd-gov", "seeds": (Seed(url="http://www.gd.gov.cn/"),),
+        "archive_dir": tmp_path / "archive", "crawl_dir": tmp_path / "crawl",
+        "user_agent": "Diancang/0.1 (+http://lib.example.cn/archive)",
+        "operator": "深圳图书馆", "title": "广东省政府网站", "crawl_id": 7, "obey_robots": True,
+        "accept_language": "zh-CN,zh;q=0.9,en;q=0.8", "concurrency": 16,
+        "host_concurrency": 2, "delay": 1.0, "timeout": 180.0,
+        "max_response_size": 100_000_000, "allow_private": False, "robots_retry_after": 60.0,
+        "robots_attempts": 3, "retries": 2, "max_pages": None, "warc_max_size": 1_000_000_000,
+        "gzip_level": 6, "progress": False, "on_warc_closed": None, "previous": {},
+        "limits": Limits(), "traps": DEFAULT_TRAPS,
+    }
+    values.update(fields)
+    return CrawlJob(**values)
