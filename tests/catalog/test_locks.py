@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -30,9 +29,8 @@ from seeds.model import Seed, SeedList
 
 
 def dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
+    """A process id no process can have: the kernel hands out ids below ``pid_max``."""
+    return int(Path("/proc/sys/kernel/pid_max").read_text(encoding="ascii"))
 
 
 @pytest.fixture

@@ -18,7 +18,9 @@ from catalog.crawl_requests import request_stop
 from catalog.db import Catalog
 from catalog.models import CrawlLock
 from diancang.fixture_server import FixtureServer
-from tests.conftest import run_cli
+from tests.support import run_cli
+
+pytestmark = pytest.mark.slow   # crawls through the real CLI, in child processes
 
 ENV = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1", "DIANCANG_CRAWL_HEARTBEAT": "0.3"}
 

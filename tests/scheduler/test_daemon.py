@@ -21,7 +21,9 @@ from catalog.db import Catalog
 from catalog.models import Crawl, CrawlRequest
 from diancang.fixture_server import FixtureServer
 from tests import changing_site
-from tests.conftest import run_cli
+from tests.support import run_cli
+
+pytestmark = pytest.mark.slow   # the scheduler daemon and its crawls, in child processes
 
 ENV = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1", "DIANCANG_CRAWL_HEARTBEAT": "0.3",
        "DIANCANG_SCHEDULER_POLL_INTERVAL": "0.3"}
