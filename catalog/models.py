@@ -207,7 +207,8 @@ class CrawlRequest(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
-    urls: Mapped[list[str] | None] = mapped_column(JSON)  # None: the whole seed list
+    # None (SQL NULL, not JSON 'null'): the whole seed list
+    urls: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     requested_by: Mapped[str | None] = mapped_column(String(255))
     requested: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16))       # queued | started | done | failed
