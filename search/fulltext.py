@@ -3,7 +3,9 @@
 SQLite: the FTS5 table ``capture_fts(title, words, subwords)``, rowid = captures.id, ranked
 by ``bm25`` with the title weighted up.  PostgreSQL: ``capture_search(capture_id, tsv)``, a
 ``tsvector`` built here as a literal (title words weight A, body B, subwords D), so
-PostgreSQL's own parser never re-splits the words; ranked by ``ts_rank``.  Rows go when
+PostgreSQL's own parser never re-splits the words; ranked by ``ts_rank_cd`` (cover density:
+words close together count more).  On both, captures where the query's words stand
+together and in order (a phrase) come before those where they stand apart.  Rows go when
 their capture goes (a trigger on SQLite, ON DELETE CASCADE on PostgreSQL).
 
 A query is a list of terms, each a list of words (``search.words.query_terms``): every term
@@ -14,6 +16,7 @@ term is a phrase in the title or body.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -60,22 +63,46 @@ def _fts5_string(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-def match(conn: Connection, terms: list[list[str]]) -> tuple[str, str, dict[str, Any]]:
-    """(FROM/JOIN clause, rank expression ordered best first, parameters) for the terms."""
+@dataclass(frozen=True, slots=True)
+class Match:
+    """How to find and rank a query's captures: a join on the index (``c`` is captures),
+    the *tier* (0: the query's words stand together, in order, in the title or the text;
+    1: anywhere) and the backend's score within a tier, both smaller-is-better."""
+    join: str
+    tier: str
+    score: str
+    params: dict[str, Any]
+
+
+def _fts5_term(term: list[str]) -> str:
+    if len(term) == 1:
+        return _fts5_string(term[0])
+    return "{title words} : " + _fts5_string(" ".join(term))
+
+
+def _ts_term(term: list[str]) -> str:
+    if len(term) == 1:
+        return _quote(term[0])
+    return "(" + " <-> ".join(f"{_quote(w)}:AB" for w in term) + ")"
+
+
+def match(conn: Connection, terms: list[list[str]], phrases: list[list[str]]) -> Match:
+    """Every term must match (``search.words.query_terms``); captures where one of
+    ``phrases`` (``search.words.phrases``) stands in the title or text come first."""
     if is_sqlite(conn):
-        parts = []
-        for term in terms:
-            if len(term) == 1:
-                parts.append(_fts5_string(term[0]))
-            else:
-                parts.append("{title words} : " + _fts5_string(" ".join(term)))
-        return ("JOIN capture_fts ON capture_fts.rowid = c.id AND capture_fts MATCH :q",
-                f"bm25(capture_fts, {TITLE_WEIGHT}, 1.0, 0.5)", {"q": " AND ".join(parts)})
-    parts = []
-    for term in terms:
-        if len(term) == 1:
-            parts.append(_quote(term[0]))
-        else:
-            parts.append("(" + " <-> ".join(f"{_quote(w)}:AB" for w in term) + ")")
-    return ("JOIN capture_search s ON s.capture_id = c.id AND s.tsv @@ CAST(:q AS tsquery)",
-            "-ts_rank(s.tsv, CAST(:q AS tsquery))", {"q": " & ".join(parts)})
+        tier = "1"
+        params: dict[str, Any] = {"q": " AND ".join(map(_fts5_term, terms))}
+        if phrases:
+            params["phrase"] = " OR ".join("(" + _fts5_term(p) + ")" for p in phrases)
+            tier = ("CASE WHEN c.id IN (SELECT rowid FROM capture_fts WHERE capture_fts "
+                    "MATCH :phrase) THEN 0 ELSE 1 END")
+        return Match("JOIN capture_fts ON capture_fts.rowid = c.id AND capture_fts MATCH :q",
+                     tier, f"bm25(capture_fts, {TITLE_WEIGHT}, 1.0, 0.5)", params)
+    tier = "1"
+    params = {"q": " & ".join(map(_ts_term, terms))}
+    if phrases:
+        params["phrase"] = " | ".join(
+            "(" + " <-> ".join(f"{_quote(w)}:AB" for w in p) + ")" for p in phrases)
+        tier = "CASE WHEN s.tsv @@ CAST(:phrase AS tsquery) THEN 0 ELSE 1 END"
+    return Match("JOIN capture_search s ON s.capture_id = c.id AND s.tsv @@ CAST(:q AS tsquery)",
+                 tier, "-ts_rank_cd(s.tsv, CAST(:q AS tsquery))", params)

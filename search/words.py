@@ -99,12 +99,31 @@ def document_words(title: str | None, parts: Iterable[str | None]) -> DocumentWo
     return DocumentWords(title_words, body, subwords(title_words + body)[:MAX_WORDS])
 
 
+_QUOTED = re.compile(r'"([^"]*)"|(\S+)')
+
+
 def query_terms(query: str) -> list[list[str]]:
-    """A query's terms (separated by spaces), each as its words: one word matches anywhere,
-    several must appear in this order, next to each other."""
+    """A query's terms, each as its words: a term is a run between spaces, or everything
+    between double quotes (a phrase).  One word matches anywhere; several must appear in this
+    order, next to each other.  An unclosed quote runs to the end of the query."""
+    if query.count('"') % 2:
+        query += '"'
     terms = []
-    for raw in query.split():
-        found = words(raw)
+    for quoted, bare in _QUOTED.findall(query):
+        found = words(quoted or bare)
         if found:
             terms.append(found)
     return terms
+
+
+def phrases(query: str) -> list[list[str]]:
+    """The whole query as a phrase, the ways it may stand in a page: its words in order, and
+    its text run together then segmented (``古籍 普查`` typed apart is the one word 古籍普查
+    in a page, as jieba cuts it there).  Empty for a one-word query: nothing to bring
+    together."""
+    terms = query_terms(query)
+    joined = [w for term in terms for w in term]
+    if len(joined) < 2:
+        return []
+    together = words("".join(query.replace('"', " ").split()))
+    return [joined] + ([together] if together != joined else [])
