@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog import digests
 from catalog.collections import seed_list_of
 from catalog.db import Catalog
-from catalog.models import Capture, Collection, Seed, WarcFile
+from catalog.models import GOV_FIELDS, Capture, Collection, Seed, WarcFile
+from catalog.revisits import originals
 from indexer.extract_text import HTML_MIMES, PDF_MIMES, Page
 from indexer.textpool import TextPool
 from search import fulltext
@@ -51,6 +52,9 @@ log = logging.getLogger(__name__)
 WARC_SUFFIXES = (".warc.gz", ".warc")
 TEXT_MIMES = HTML_MIMES | PDF_MIMES
 BATCH = 500
+# what a revisit carries over from its original: what the response was and what it says
+CARRIED = ("status", "mime", "charset", "language", "title", "text", "outlinks", "author",
+           "sitename", "description", "page_date", *GOV_FIELDS)
 
 
 @dataclass(slots=True)
@@ -220,10 +224,23 @@ def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, 
                                                                strict=True)
                                   if found is not None])
         digests.record_file(session, coll.id, rows)
+        _describe_revisits(session, row.id)
         row.indexed = datetime.now(UTC)
     pages = sum(1 for w in words if w is not None)
     log.info("indexed %s: %d captures, %d with text", warc_path.name, len(rows), pages)
     return IndexResult(1, len(rows), read.problems, pages)
+
+
+def _describe_revisits(session: Session, warc_file_id: int) -> None:
+    """A revisit is a capture of its original's page: it gets the original's status, type,
+    text, metadata and words (``catalog.revisits`` finds the original, in this file or an
+    earlier one), so it is counted, listed and found like the capture it repeats."""
+    found = originals(session, ("id", *CARRIED), Capture.warc_file_id == warc_file_id)
+    if not found:
+        return
+    session.execute(update(Capture), [{"id": rev, **dict(zip(CARRIED, values[1:], strict=True))}
+                                      for rev, values in found.items()])
+    fulltext.copy(session.connection(), [(rev, values[0]) for rev, values in found.items()])
 
 
 def _capture_rows(coll_id: int, warc: WarcFile, cdxj: Path, read: _FileRead,

@@ -43,6 +43,21 @@ def store(conn: Connection, rows: Sequence[tuple[int, str, str, str]]) -> None:
                  [{"id": i, "tsv": tsvector_literal(t, w, s)} for i, t, w, s in rows])
 
 
+def copy(conn: Connection, pairs: Sequence[tuple[int, int]]) -> None:
+    """Index each ``(capture id, other capture id)`` with the other's words (a revisit gets
+    its original's)."""
+    if not pairs:
+        return
+    params = [{"id": new, "orig": orig} for new, orig in pairs]
+    if is_sqlite(conn):
+        conn.execute(text("INSERT INTO capture_fts (rowid, title, words, subwords) "
+                          "SELECT :id, title, words, subwords FROM capture_fts "
+                          "WHERE rowid = :orig"), params)
+        return
+    conn.execute(text("INSERT INTO capture_search (capture_id, tsv) "
+                      "SELECT :id, tsv FROM capture_search WHERE capture_id = :orig"), params)
+
+
 def _quote(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
