@@ -1,4 +1,5 @@
-"""Search latency over a synthetic catalogue of 100,000+ captures (SQLite by default).
+"""Search latency over a synthetic catalogue of 100,000+ captures (SQLite by default),
+hits grouped by URL (about three captures each) as ``diancang search`` shows them.
 
 Captures are synthesised straight into the catalogue (no crawl): each page's text is a run of
 jieba dictionary words drawn by their corpus frequency (so common words are common), with a
@@ -58,6 +59,7 @@ def synthesise(catalog: Catalog, count: int, rng: random.Random,
     now = datetime.now(UTC)
     agencies = [f"示范市第{i}局" for i in range(50)]
     hosts = [f"www.site{i}.gov.cn" for i in range(200)]
+    nav = ["首页", "新闻", "动态", "通知", "公告", "政务", "公开", "办事", "服务", "互动", "交流"]
     start = datetime(2020, 1, 1, tzinfo=UTC)
     with catalog.session() as s:
         coll = Collection(slug="bench", title="bench", kind="site", schedule="once",
@@ -72,15 +74,16 @@ def synthesise(catalog: Catalog, count: int, rng: random.Random,
     made = 0
     while made < count:
         rows: list[dict[str, Any]] = []
-        texts: list[tuple[str, str, str]] = []
+        texts: list[tuple[str, str, str, str]] = []
         for i in range(made, min(count, made + BATCH)):
             body = rng.choices(words, cum_weights=cum_weights, k=WORDS_PER_PAGE)
             title = body[:6]
             gov = rng.random() < 0.33
-            host = rng.choice(hosts)
+            page = i % max(1, count // 3)                          # ~3 captures a URL
+            host = hosts[page % len(hosts)]
             when = start + timedelta(seconds=rng.randrange(5 * 365 * 86400))
             doc_no = f"示府〔{when.year}〕{i % 500 + 1}号" if gov else None
-            url = f"http://{host}/p/{i}.html"
+            url = f"http://{host}/p/{page}.html"
             rows.append({
                 "collection_id": coll_id, "warc_file_id": warc_id, "url": url,
                 "surt": url, "timestamp": when.strftime("%Y%m%d%H%M%S"), "status": 200,
@@ -90,8 +93,8 @@ def synthesise(catalog: Catalog, count: int, rng: random.Random,
                 "agency": rng.choice(agencies) if gov else None, "doc_no": doc_no,
             })
             extra = (["示府", str(when.year), str(i % 500 + 1), "号"] if gov else [])
-            texts.append((" ".join(title), " ".join(body + extra),
-                          " ".join(subwords(title + body))))
+            texts.append((" ".join(title), " ".join(body + extra), " ".join(nav),
+                          " ".join(subwords(title + body + nav))))
         with catalog.session() as s:
             ids = s.scalars(insert(Capture).returning(Capture.id, sort_by_parameter_order=True),
                             rows).all()

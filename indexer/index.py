@@ -245,9 +245,9 @@ def _describe_revisits(session: Session, warc_file_id: int) -> None:
 
 def _capture_rows(coll_id: int, warc: WarcFile, cdxj: Path, read: _FileRead,
                   described: dict[int, dict[str, Any]], seed_of: _SeedMatcher,
-                  ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str] | None]]:
+                  ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str, str] | None]]:
     rows: list[dict[str, Any]] = []
-    words: list[tuple[str, str, str] | None] = []
+    words: list[tuple[str, str, str, str] | None] = []
     for entry in iter_cdxj(cdxj):
         revisit = entry.mime == "warc/revisit"
         row: dict[str, Any] = {
@@ -264,9 +264,9 @@ def _capture_rows(coll_id: int, warc: WarcFile, cdxj: Path, read: _FileRead,
             if not name.startswith("_"):
                 row[name] = value
         rows.append(row)
-        has_words = "_title" in fields or "_body" in fields
-        words.append((fields.get("_title", ""), fields.get("_body", ""), fields.get("_sub", ""))
-                     if has_words else None)
+        has_words = "_title" in fields or "_body" in fields or "_other" in fields
+        words.append((fields.get("_title", ""), fields.get("_body", ""),
+                      fields.get("_other", ""), fields.get("_sub", "")) if has_words else None)
     keys = set().union(*rows) if rows else set()
     for row in rows:                  # one shape for every row of an executemany insert
         for key in keys - row.keys():

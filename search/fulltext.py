@@ -1,8 +1,9 @@
 """The full-text index on each backend, written and queried from the same words.
 
-SQLite: the FTS5 table ``capture_fts(title, words, subwords)``, rowid = captures.id, ranked
-by ``bm25`` with the title weighted up.  PostgreSQL: ``capture_search(capture_id, tsv)``, a
-``tsvector`` built here as a literal (title words weight A, body B, subwords D), so
+SQLite: the FTS5 table ``capture_fts(title, words, other, subwords)``, rowid = captures.id,
+ranked by ``bm25`` with the title weighted up and the rest of the page (``other``: navigation,
+lists) down.  PostgreSQL: ``capture_search(capture_id, tsv)``, a ``tsvector`` built here as a
+literal (title words weight A, main text B, the rest C, subwords D), so
 PostgreSQL's own parser never re-splits the words; ranked by ``ts_rank_cd`` (cover density:
 words close together count more).  On both, captures where the query's words stand
 together and in order (a phrase) come before those where they stand apart.  Rows go when
@@ -22,25 +23,28 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-TITLE_WEIGHT = 4.0
+WEIGHTS = "4.0, 1.0, 0.3, 0.5"        # bm25: title, words, other, subwords
+PHRASE_COLUMNS = "{title words other}"
 
 
 def is_sqlite(conn: Connection) -> bool:
     return conn.dialect.name == "sqlite"
 
 
-def store(conn: Connection, rows: Sequence[tuple[int, str, str, str]]) -> None:
-    """Index ``(capture id, title words, body words, subwords)``, words separated by spaces."""
+def store(conn: Connection, rows: Sequence[tuple[int, str, str, str, str]]) -> None:
+    """Index ``(capture id, title words, body words, other words, subwords)``, words
+    separated by spaces."""
     if not rows:
         return
     if is_sqlite(conn):
-        conn.execute(text("INSERT INTO capture_fts (rowid, title, words, subwords) "
-                          "VALUES (:id, :title, :words, :sub)"),
-                     [{"id": i, "title": t, "words": w, "sub": s} for i, t, w, s in rows])
+        conn.execute(text("INSERT INTO capture_fts (rowid, title, words, other, subwords) "
+                          "VALUES (:id, :title, :words, :other, :sub)"),
+                     [{"id": i, "title": t, "words": w, "other": o, "sub": s}
+                      for i, t, w, o, s in rows])
         return
     conn.execute(text("INSERT INTO capture_search (capture_id, tsv) "
                       "VALUES (:id, CAST(:tsv AS tsvector))"),
-                 [{"id": i, "tsv": tsvector_literal(t, w, s)} for i, t, w, s in rows])
+                 [{"id": i, "tsv": tsvector_literal(t, w, o, s)} for i, t, w, o, s in rows])
 
 
 def copy(conn: Connection, pairs: Sequence[tuple[int, int]]) -> None:
@@ -50,8 +54,8 @@ def copy(conn: Connection, pairs: Sequence[tuple[int, int]]) -> None:
         return
     params = [{"id": new, "orig": orig} for new, orig in pairs]
     if is_sqlite(conn):
-        conn.execute(text("INSERT INTO capture_fts (rowid, title, words, subwords) "
-                          "SELECT :id, title, words, subwords FROM capture_fts "
+        conn.execute(text("INSERT INTO capture_fts (rowid, title, words, other, subwords) "
+                          "SELECT :id, title, words, other, subwords FROM capture_fts "
                           "WHERE rowid = :orig"), params)
         return
     conn.execute(text("INSERT INTO capture_search (capture_id, tsv) "
@@ -62,11 +66,11 @@ def _quote(word: str) -> str:
     return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def tsvector_literal(title: str, body: str, sub: str) -> str:
+def tsvector_literal(title: str, body: str, other: str, sub: str) -> str:
     """``'word':1A,7A 'other':2B ...``: positions as in the text, weights by part."""
     positions: dict[str, list[str]] = {}
     pos = 0
-    for words, weight in ((title, "A"), (body, "B"), (sub, "D")):
+    for words, weight in ((title, "A"), (body, "B"), (other, "C"), (sub, "D")):
         for word in words.split():
             pos = min(pos + 1, 16383)
             positions.setdefault(word, []).append(f"{pos}{weight}")
@@ -92,13 +96,13 @@ class Match:
 def _fts5_term(term: list[str]) -> str:
     if len(term) == 1:
         return _fts5_string(term[0])
-    return "{title words} : " + _fts5_string(" ".join(term))
+    return PHRASE_COLUMNS + " : " + _fts5_string(" ".join(term))
 
 
 def _ts_term(term: list[str]) -> str:
     if len(term) == 1:
         return _quote(term[0])
-    return "(" + " <-> ".join(f"{_quote(w)}:AB" for w in term) + ")"
+    return "(" + " <-> ".join(f"{_quote(w)}:ABC" for w in term) + ")"
 
 
 def match(conn: Connection, terms: list[list[str]], phrases: list[list[str]]) -> Match:
@@ -112,12 +116,12 @@ def match(conn: Connection, terms: list[list[str]], phrases: list[list[str]]) ->
             tier = ("CASE WHEN c.id IN (SELECT rowid FROM capture_fts WHERE capture_fts "
                     "MATCH :phrase) THEN 0 ELSE 1 END")
         return Match("JOIN capture_fts ON capture_fts.rowid = c.id AND capture_fts MATCH :q",
-                     tier, f"bm25(capture_fts, {TITLE_WEIGHT}, 1.0, 0.5)", params)
+                     tier, f"bm25(capture_fts, {WEIGHTS})", params)
     tier = "1"
     params = {"q": " & ".join(map(_ts_term, terms))}
     if phrases:
         params["phrase"] = " | ".join(
-            "(" + " <-> ".join(f"{_quote(w)}:AB" for w in p) + ")" for p in phrases)
+            "(" + " <-> ".join(f"{_quote(w)}:ABC" for w in p) + ")" for p in phrases)
         tier = "CASE WHEN s.tsv @@ CAST(:phrase AS tsquery) THEN 0 ELSE 1 END"
     return Match("JOIN capture_search s ON s.capture_id = c.id AND s.tsv @@ CAST(:q AS tsquery)",
                  tier, "-ts_rank_cd(s.tsv, CAST(:q AS tsquery))", params)

@@ -5,9 +5,10 @@ Both backends index the words made here, never their own parse of the text: SQLi
 from them.  So a two-character query such as 图书 matches where jieba found the word 图书
 (or a dictionary word inside a longer one: 图书馆), never across a word boundary (试图|书写).
 
-A document gives three lists: its title's words, its body's words (both in order, for phrase
-queries), and ``subwords``: the dictionary words inside longer words, as jieba's search mode
-finds them, kept apart so they never sit between two words of a phrase.
+A document gives four lists: its title's words, its body's words (the main text and
+metadata), the other words a reader sees on the page (navigation, lists; weighed less), all
+in order for phrase queries, and ``subwords``: the dictionary words inside longer words, as
+jieba's search mode finds them, kept apart so they never sit between two words of a phrase.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ MAX_WORDS = 16000        # per document: PostgreSQL keeps positions up to 16383
 class DocumentWords:
     title: list[str]
     body: list[str]
+    other: list[str]
     subwords: list[str]
 
 
@@ -85,18 +87,26 @@ def subwords(of_words: Iterable[str]) -> list[str]:
     return found
 
 
-def document_words(title: str | None, parts: Iterable[str | None]) -> DocumentWords:
-    """The words of a capture: its title, and its text and metadata values (each segmented on
-    its own, so a 文号 field is cut exactly as the same 文号 typed as a query)."""
-    title_words = words(title or "")[:MAX_WORDS]
-    body: list[str] = []
+def _words_of(parts: Iterable[str | None], room: int) -> list[str]:
+    found: list[str] = []
     for part in parts:
         if part:
-            body += words(part)
-            if len(body) >= MAX_WORDS:
+            found += words(part)
+            if len(found) >= room:
                 break
-    body = body[:MAX_WORDS - len(title_words)]
-    return DocumentWords(title_words, body, subwords(title_words + body)[:MAX_WORDS])
+    return found[:max(0, room)]
+
+
+def document_words(title: str | None, parts: Iterable[str | None],
+                   other_parts: Iterable[str | None] = ()) -> DocumentWords:
+    """The words of a capture: its title, its text and metadata values (each segmented on
+    its own, so a 文号 field is cut exactly as the same 文号 typed as a query), and the rest
+    of what the page shows."""
+    title_words = words(title or "")[:MAX_WORDS]
+    body = _words_of(parts, MAX_WORDS - len(title_words))
+    other = _words_of(other_parts, MAX_WORDS - len(title_words) - len(body))
+    return DocumentWords(title_words, body, other,
+                         subwords(title_words + body + other)[:MAX_WORDS])
 
 
 _QUOTED = re.compile(r'"([^"]*)"|(\S+)')
