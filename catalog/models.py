@@ -146,7 +146,7 @@ class Capture(Base):
     crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawls.id", ondelete="SET NULL"))
     seed_id: Mapped[int | None] = mapped_column(ForeignKey("seeds.id", ondelete="SET NULL"))
     revisit_of: Mapped[str | None] = mapped_column(String(17))  # timestamp of the original
-    # ... what it says (HTML and PDF; trafilatura's main text and metadata) ...
+    # ... what it says (HTML: visible text, main text first; PDF: its text; and metadata) ...
     charset: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str | None] = mapped_column(String(35))
     title: Mapped[str | None] = mapped_column(Text)

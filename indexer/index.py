@@ -2,7 +2,7 @@
 
 WARC files are the source of truth.  Indexing a file reads it once with the fast reader
 (``warc_store.reader``): each record's CDXJ line is built on the way and each 2xx HTML or PDF
-response goes to the text workers (``indexer.textpool``: trafilatura, gov metadata, jieba,
+response goes to the text workers (``indexer.textpool``: visible text, gov metadata, jieba,
 on every core).  Then ``indexes/<warc>.cdxj`` is written and the file's capture rows and
 full-text entries are replaced in one transaction, so indexing is idempotent, and
 ``rebuild`` (drop everything, index every file) gives the same rows as the incremental path:
