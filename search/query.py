@@ -151,24 +151,24 @@ def search(session: Session, query: str, *, collection: str | None = None,
     matched = (f"SELECT c.id, c.url, c.timestamp, {found.tier} AS tier, {found.score} AS score "
                + base)
     page = dict(params, limit=limit, offset=offset)
-    if group == "url":
-        total = conn.execute(text(f"SELECT count(DISTINCT c.url) {base}"), params).scalar_one()
+    if group == "url":      # the latest capture of each URL: the greatest "timestamp id"
+        latest = "max(timestamp || ' ' || CAST(id AS TEXT))"
         rows = conn.execute(text(
-            f"WITH m AS ({matched}), g AS (SELECT id, timestamp, "
-            "row_number() OVER (PARTITION BY url ORDER BY timestamp DESC, id DESC) AS rn, "
-            "count(*) OVER (PARTITION BY url) AS n, "
-            "min(timestamp) OVER (PARTITION BY url) AS first, "
-            "min(tier) OVER (PARTITION BY url) AS tier, "
-            "min(score) OVER (PARTITION BY url) AS score FROM m) "
-            "SELECT id, n, first FROM g WHERE rn = 1 "
-            "ORDER BY tier, score, timestamp DESC, id LIMIT :limit OFFSET :offset"),
+            f"WITH m AS MATERIALIZED ({matched}) "
+            f"SELECT {latest}, count(*), min(timestamp), count(*) OVER () FROM m GROUP BY url "
+            f"ORDER BY min(tier), min(score), {latest} DESC LIMIT :limit OFFSET :offset"),
             page).all()
+        rows = [(int(key.split(" ")[1]), n, first, total) for key, n, first, total in rows]
+        count = f"SELECT count(DISTINCT c.url) {base}"
     else:
-        total = conn.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
         rows = conn.execute(text(
-            f"SELECT id, 1, timestamp FROM ({matched}) m "
+            f"WITH m AS MATERIALIZED ({matched}) "
+            "SELECT id, 1, timestamp, count(*) OVER () FROM m "
             "ORDER BY tier, score, timestamp DESC, id LIMIT :limit OFFSET :offset"),
             page).all()
+        count = f"SELECT count(*) {base}"
+    total = rows[0][3] if rows else (
+        conn.execute(text(count), params).scalar_one() if offset else 0)
     wanted = {w for term in terms for w in term}
     return SearchResult(_hits(session, rows, wanted, replay_base.rstrip("/")), int(total))
 
@@ -185,7 +185,7 @@ def _hits(session: Session, rows: Sequence[Any], wanted: set[str], replay: str) 
         f"WHERE c.id IN ({', '.join(':' + n for n in names)})"),
         dict(zip(names, (row[0] for row in rows), strict=True)))}
     hits = []
-    for capture_id, count, first in rows:
+    for capture_id, count, first, _total in rows:
         url, stamp, title, body, description, slug, host, mime = details[capture_id][:8]
         hits.append(Hit(
             url=url, timestamp=stamp, title=title,
