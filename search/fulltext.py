@@ -1,12 +1,12 @@
 """The full-text index on each backend, written and queried from the same words.
 
 SQLite: the FTS5 table ``capture_fts(title, words, other, subwords)``, rowid = captures.id,
-ranked by ``bm25`` with the title weighted up and the rest of the page (``other``: navigation,
-lists) down.  PostgreSQL: ``capture_search(capture_id, tsv)``, a ``tsvector`` built here as a
-literal (title words weight A, main text B, the rest C, subwords D), so
-PostgreSQL's own parser never re-splits the words; ranked by ``ts_rank_cd`` (cover density:
-words close together count more).  On both, captures where the query's words stand
-together and in order (a phrase) come before those where they stand apart.  Rows go when
+the rest of the page apart (``other``: navigation, lists).  PostgreSQL:
+``capture_search(capture_id, tsv)``, a ``tsvector`` built here as a literal (title words
+weight A, main text B, the rest C, subwords D), so PostgreSQL's own parser never re-splits
+the words.  Both rank by the same *tiers* (``tiers``): the query's words standing together
+in the title, then in the main text, then elsewhere, then apart; neither backend's own
+score (bm25, ts_rank) decides, so the order is the same on both, and cheaper to compute.  Rows go when
 their capture goes (a trigger on SQLite, ON DELETE CASCADE on PostgreSQL).
 
 A query is a list of terms, each a list of words (``search.words.query_terms``): every term
@@ -23,7 +23,6 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-WEIGHTS = "4.0, 1.0, 0.3, 0.5"        # bm25: title, words, other, subwords
 PHRASE_COLUMNS = "{title words other}"
 
 
@@ -84,13 +83,23 @@ def _fts5_string(word: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """How to find and rank a query's captures: a join on the index (``c`` is captures),
-    the *tier* (0: the query's words stand together, in order, in the title or the text;
-    1: anywhere) and the backend's score within a tier, both smaller-is-better."""
+    """How to find and rank a query's captures: a join on the index (``c`` is captures) and
+    the *tier*, an SQL expression, smaller is better (``tiers``), the same on both backends."""
     join: str
     tier: str
-    score: str
     params: dict[str, Any]
+
+
+# where words may stand: FTS5 columns and the tsvector weights that hold the same words
+TITLE, MAIN, OTHER = ("title", "A"), ("words", "B"), ("other", "C")
+
+
+def _fts5_in(place: tuple[str, str], words: list[str]) -> str:
+    return "{" + place[0] + "} : " + _fts5_string(" ".join(words))
+
+
+def _ts_in(place: tuple[str, str], words: list[str]) -> str:
+    return "(" + " <-> ".join(f"{_quote(w)}:{place[1]}" for w in words) + ")"
 
 
 def _fts5_term(term: list[str]) -> str:
@@ -105,23 +114,46 @@ def _ts_term(term: list[str]) -> str:
     return "(" + " <-> ".join(f"{_quote(w)}:ABC" for w in term) + ")"
 
 
-def match(conn: Connection, terms: list[list[str]], phrases: list[list[str]]) -> Match:
-    """Every term must match (``search.words.query_terms``); captures where one of
-    ``phrases`` (``search.words.phrases``) stands in the title or text come first."""
-    if is_sqlite(conn):
-        tier = "1"
-        params: dict[str, Any] = {"q": " AND ".join(map(_fts5_term, terms))}
-        if phrases:
-            params["phrase"] = " OR ".join("(" + _fts5_term(p) + ")" for p in phrases)
-            tier = ("CASE WHEN c.id IN (SELECT rowid FROM capture_fts WHERE capture_fts "
-                    "MATCH :phrase) THEN 0 ELSE 1 END")
-        return Match("JOIN capture_fts ON capture_fts.rowid = c.id AND capture_fts MATCH :q",
-                     tier, f"bm25(capture_fts, {WEIGHTS})", params)
-    tier = "1"
-    params = {"q": " & ".join(map(_ts_term, terms))}
+Tier = list[list[tuple[tuple[str, str], list[str]]]]   # any of: all of (place, words)
+
+
+def tiers(terms: list[list[str]], phrases: list[list[str]]) -> list[Tier]:
+    """The ranking, best first: each tier matches where any of its alternatives does, an
+    alternative where all its (place, words standing together there) do.  With several
+    words: the whole query as a phrase in the title, in the main text, elsewhere on the
+    page; then every term in the title; then the rest.  One word: in the title, in the main
+    text, then the rest."""
+    in_title = [[(TITLE, term) for term in terms]]
     if phrases:
-        params["phrase"] = " | ".join(
-            "(" + " <-> ".join(f"{_quote(w)}:ABC" for w in p) + ")" for p in phrases)
-        tier = "CASE WHEN s.tsv @@ CAST(:phrase AS tsquery) THEN 0 ELSE 1 END"
+        return [[[(place, phrase)] for phrase in phrases] for place in (TITLE, MAIN, OTHER)] \
+            + [in_title]
+    return [in_title, [[(MAIN, term) for term in terms]]]
+
+
+def match(conn: Connection, terms: list[list[str]], phrases: list[list[str]]) -> Match:
+    """Every term must match (``search.words.query_terms``); the tier says how well
+    (``tiers``; ``phrases``: ``search.words.phrases``)."""
+    ranked = tiers(terms, phrases)
+    sqlite = is_sqlite(conn)
+    params: dict[str, Any] = {}
+    cases = []
+    for n, tier in enumerate(ranked):
+        if sqlite:
+            params[f"t{n}"] = " OR ".join(
+                "(" + " AND ".join(_fts5_in(place, words) for place, words in both) + ")"
+                for both in tier)
+            cases.append(f"WHEN c.id IN (SELECT rowid FROM capture_fts WHERE capture_fts "
+                         f"MATCH :t{n}) THEN {n}")
+        else:
+            params[f"t{n}"] = " | ".join(
+                "(" + " & ".join(_ts_in(place, words) for place, words in both) + ")"
+                for both in tier)
+            cases.append(f"WHEN s.tsv @@ CAST(:t{n} AS tsquery) THEN {n}")
+    tier = f"CASE {' '.join(cases)} ELSE {len(ranked)} END"
+    if sqlite:
+        params["q"] = " AND ".join(map(_fts5_term, terms))
+        return Match("JOIN capture_fts ON capture_fts.rowid = c.id AND capture_fts MATCH :q",
+                     tier, params)
+    params["q"] = " & ".join(map(_ts_term, terms))
     return Match("JOIN capture_search s ON s.capture_id = c.id AND s.tsv @@ CAST(:q AS tsquery)",
-                 tier, "-ts_rank_cd(s.tsv, CAST(:q AS tsquery))", params)
+                 tier, params)

@@ -126,8 +126,8 @@ def search(session: Session, query: str, *, collection: str | None = None,
            offset: int = 0, replay_base: str = "", group: str = "url",
            collections: Sequence[str] | None = None) -> SearchResult:
     """Documents (or with ``group="none"`` captures) whose words match every term of
-    ``query``, best first: those where the words stand together in order, then by the
-    backend's score (title words count more), then the latest.
+    ``query``, best first by tier (``search.fulltext.tiers``: the words together in the
+    title, the main text, elsewhere; then apart), the latest first within a tier.
 
     ``collections``, when given, limits the search to those collections (the web app passes
     the public ones for a visitor who is not logged in).  Raises ``BadQuery`` for an empty
@@ -148,23 +148,22 @@ def search(session: Session, query: str, *, collection: str | None = None,
     params.update(found.params)
     base = (f"FROM captures c {found.join} JOIN collections co ON co.id = c.collection_id"
             + (" WHERE " + " AND ".join(where) if where else ""))
-    matched = (f"SELECT c.id, c.url, c.timestamp, {found.tier} AS tier, {found.score} AS score "
-               + base)
+    matched = f"SELECT c.id, c.url, c.timestamp, {found.tier} AS tier " + base
     page = dict(params, limit=limit, offset=offset)
     if group == "url":      # the latest capture of each URL: the greatest "timestamp id"
         latest = "max(timestamp || ' ' || CAST(id AS TEXT))"
         rows = conn.execute(text(
-            f"WITH m AS MATERIALIZED ({matched}) "
+            f"WITH m AS ({matched}) "
             f"SELECT {latest}, count(*), min(timestamp), count(*) OVER () FROM m GROUP BY url "
-            f"ORDER BY min(tier), min(score), {latest} DESC LIMIT :limit OFFSET :offset"),
+            f"ORDER BY min(tier), {latest} DESC LIMIT :limit OFFSET :offset"),
             page).all()
         rows = [(int(key.split(" ")[1]), n, first, total) for key, n, first, total in rows]
         count = f"SELECT count(DISTINCT c.url) {base}"
     else:
         rows = conn.execute(text(
-            f"WITH m AS MATERIALIZED ({matched}) "
+            f"WITH m AS ({matched}) "
             "SELECT id, 1, timestamp, count(*) OVER () FROM m "
-            "ORDER BY tier, score, timestamp DESC, id LIMIT :limit OFFSET :offset"),
+            "ORDER BY tier, timestamp DESC, id DESC LIMIT :limit OFFSET :offset"),
             page).all()
         count = f"SELECT count(*) {base}"
     total = rows[0][3] if rows else (
