@@ -40,6 +40,7 @@ from seeds.scope import Scope
 from warc_store.cdxj import NotMirrored, cdxj_line, index_warc_pywb, iter_cdxj, timestamp14
 from warc_store.reader import (
     Corrupt,
+    Http,
     Record,
     Unsupported,
     http_of,
@@ -121,10 +122,15 @@ def _warc_row(session: Session, coll: Collection, path: Path) -> WarcFile:
 
 
 def _text_page(record: Record) -> Page | None:
-    """The record as a page to describe, if it is a 2xx HTML or PDF response."""
-    if record.type != "response":
+    """The record as a page to describe, if it is a 2xx HTML or PDF response, or a
+    ``resource`` record of HTML or PDF (a page stored without its HTTP exchange)."""
+    if record.type == "resource":
+        kind = record.headers.get("content-type", "")
+        http: Http | None = Http("", "200", [("Content-Type", kind)], 0)
+    elif record.type == "response":
+        http = http_of(record)
+    else:
         return None
-    http = http_of(record)
     if http is None or not http.status.startswith("2"):
         return None
     mime = (http.header("content-type") or "").split(";", 1)[0].strip().lower()

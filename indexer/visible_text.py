@@ -1,11 +1,12 @@
 """What a reader sees on an HTML page: its title, its main text, and the rest of its text.
 
 lxml only (a page costs about a millisecond, where trafilatura took ten): scripts, styles,
-templates and hidden elements are dropped, block elements end a line, and the *main text* is
-the element that holds the most paragraph text (with its paragraphs, a readability-style
-guess that serves Chinese government pages, whose article sits in one ``div`` of ``<p>``).
-Everything else visible (navigation, news lists, notice bars, footers) is the *rest*: indexed
-too, with less weight, and used for snippets only when the main text lacks the words.
+templates and hidden elements are dropped, block elements end a line, links end a word, and
+the *main text* is the element that holds the most paragraph text (with its paragraphs, a
+readability-style guess that serves Chinese government pages, whose article sits in one
+``div`` of ``<p>``).  Everything else visible (navigation, news lists, notice bars, footers)
+is the *rest*: indexed too, ranked after the main text, and used for snippets only when the
+main text lacks the words.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ BLOCKS = frozenset((
 _PARAGRAPHS = frozenset(("p", "pre", "blockquote"))
 _CONTAINERS = frozenset(("div", "td", "article", "section", "main", "font", "span"))
 MIN_MAIN_CHARS = 40            # less paragraph text than this: no main text, all is rest
+_MAYBE_HIDDEN = "//*[@hidden or @aria-hidden or contains(@style, ':')]"
 _BLANKS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 
 
@@ -41,12 +43,13 @@ def clean_lines(text: str) -> str:
 
 
 def _title(root: etree._Element) -> str | None:
-    for found in (root.findtext(".//title"),
-                  *root.xpath("//meta[@property='og:title']/@content"),
-                  *(h.text_content() for h in root.iter("h1"))):
-        if found and found.strip():
-            return " ".join(found.split())
-    return None
+    found = root.findtext(".//title")
+    if not (found and found.strip()):
+        og = root.xpath("//meta[@property='og:title']/@content")
+        found = og[0] if og else None
+    if not (found and found.strip()):
+        found = next((h.text_content() for h in root.iter("h1")), None)
+    return " ".join(found.split()) if found and found.strip() else None
 
 
 def _hidden(el: etree._Element) -> bool:
@@ -66,7 +69,7 @@ def visible(root: etree._Element) -> Visible:
     """The page's title, main text and rest.  Changes the tree (drops what is not seen)."""
     title = _title(root)
     drop = [el for el in root.iter(_DROP, etree.Comment, etree.ProcessingInstruction)]
-    drop += [el for el in root.iter() if isinstance(el.tag, str) and _hidden(el)]
+    drop += [el for el in root.xpath(_MAYBE_HIDDEN) if _hidden(el)]
     for el in drop:
         if el.getparent() is not None:
             el.drop_tree()
@@ -75,6 +78,8 @@ def visible(root: etree._Element) -> Visible:
         tag = el.tag
         if tag in BLOCKS:
             el.tail = "\n" + (el.tail or "")
+        elif tag == "a":        # links side by side are separate words (首页|新闻中心)
+            el.tail = " " + (el.tail or "")
         if tag in _PARAGRAPHS:
             chars = len(el.text_content().strip())
         elif tag in _CONTAINERS:

@@ -51,7 +51,9 @@ def initialise() -> None:
 
 
 def _normal(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).lower()
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.lower()
 
 
 def split_tokens(tokens: Iterable[str]) -> list[str]:
@@ -69,7 +71,11 @@ def split_tokens(tokens: Iterable[str]) -> list[str]:
 
 @lru_cache(maxsize=50_000)
 def _cut(chunk: str) -> tuple[str, ...]:
-    return tuple(split_tokens(rjieba.cut(chunk, True)))
+    tokens = rjieba.cut(chunk, True)
+    if "." in chunk:
+        return tuple(split_tokens(tokens))
+    # no token holds two words then: the words are the runs of letters and digits
+    return tuple(_WORD.findall(" ".join(tokens)))
 
 
 def words(text: str) -> list[str]:
@@ -87,19 +93,19 @@ def words(text: str) -> list[str]:
 
 def subwords(of_words: Iterable[str]) -> list[str]:
     """Dictionary words of two and three characters inside longer words (jieba's search mode)."""
-    freq = jieba.dt.FREQ
     found: list[str] = []
     for word in of_words:
-        if len(word) <= 2 or word.isascii():
-            continue
-        for n in (2, 3):
-            if len(word) <= n:
-                continue
-            for i in range(len(word) - n + 1):
-                gram = word[i:i + n]
-                if freq.get(gram):
-                    found.append(gram)
+        if len(word) > 2 and not word.isascii():
+            found += _inside(word)
     return found
+
+
+@lru_cache(maxsize=100_000)
+def _inside(word: str) -> tuple[str, ...]:
+    freq = jieba.dt.FREQ
+    return tuple(gram for n in (2, 3) if len(word) > n
+                 for gram in (word[i:i + n] for i in range(len(word) - n + 1))
+                 if freq.get(gram))
 
 
 def _words_of(parts: Iterable[str | None], room: int) -> list[str]:
