@@ -110,4 +110,4 @@ def _titles(session: Session, collection_id: int, *where: Any) -> dict[str, str]
                            .where(Capture.collection_id == collection_id,
                                   Capture.title.is_not(None), *where)
                            .order_by(Capture.timestamp, Capture.id))
-    return {url: title for url, title in rows}       # oldest first: the last one wins
+    return {url: title for url, title in rows if title}    # oldest first: the last wins

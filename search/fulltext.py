@@ -137,17 +137,17 @@ def match(conn: Connection, terms: list[list[str]], phrases: list[list[str]]) ->
     sqlite = is_sqlite(conn)
     params: dict[str, Any] = {}
     cases = []
-    for n, tier in enumerate(ranked):
+    for n, alternatives in enumerate(ranked):
         if sqlite:
             params[f"t{n}"] = " OR ".join(
                 "(" + " AND ".join(_fts5_in(place, words) for place, words in both) + ")"
-                for both in tier)
+                for both in alternatives)
             cases.append(f"WHEN c.id IN (SELECT rowid FROM capture_fts WHERE capture_fts "
                          f"MATCH :t{n}) THEN {n}")
         else:
             params[f"t{n}"] = " | ".join(
                 "(" + " & ".join(_ts_in(place, words) for place, words in both) + ")"
-                for both in tier)
+                for both in alternatives)
             cases.append(f"WHEN s.tsv @@ CAST(:t{n} AS tsquery) THEN {n}")
     tier = f"CASE {' '.join(cases)} ELSE {len(ranked)} END"
     if sqlite:

@@ -150,21 +150,20 @@ def search(session: Session, query: str, *, collection: str | None = None,
             + (" WHERE " + " AND ".join(where) if where else ""))
     matched = f"SELECT c.id, c.url, c.timestamp, {found.tier} AS tier " + base
     page = dict(params, limit=limit, offset=offset)
+    rows: list[tuple[Any, ...]]
     if group == "url":      # the latest capture of each URL: the greatest "timestamp id"
         latest = "max(timestamp || ' ' || CAST(id AS TEXT))"
-        rows = conn.execute(text(
-            f"WITH m AS ({matched}) "
-            f"SELECT {latest}, count(*), min(timestamp), count(*) OVER () FROM m GROUP BY url "
-            f"ORDER BY min(tier), {latest} DESC LIMIT :limit OFFSET :offset"),
-            page).all()
-        rows = [(int(key.split(" ")[1]), n, first, total) for key, n, first, total in rows]
+        rows = [(int(key.split(" ")[1]), n, first, total)
+                for key, n, first, total in conn.execute(text(
+                    f"WITH m AS ({matched}) SELECT {latest}, count(*), min(timestamp), "
+                    f"count(*) OVER () FROM m GROUP BY url "
+                    f"ORDER BY min(tier), {latest} DESC LIMIT :limit OFFSET :offset"), page)]
         count = f"SELECT count(DISTINCT c.url) {base}"
     else:
-        rows = conn.execute(text(
+        rows = [tuple(row) for row in conn.execute(text(
             f"WITH m AS ({matched}) "
             "SELECT id, 1, timestamp, count(*) OVER () FROM m "
-            "ORDER BY tier, timestamp DESC, id DESC LIMIT :limit OFFSET :offset"),
-            page).all()
+            "ORDER BY tier, timestamp DESC, id DESC LIMIT :limit OFFSET :offset"), page)]
         count = f"SELECT count(*) {base}"
     total = rows[0][3] if rows else (
         conn.execute(text(count), params).scalar_one() if offset else 0)
