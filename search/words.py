@@ -10,9 +10,10 @@ from them.  So a two-character query such as 图书 matches where jieba found th
 (or a dictionary word inside a longer one: 图书馆), never across a word boundary (试图|书写).
 
 A document gives four lists: its title's words, its body's words (the main text and
-metadata), the other words a reader sees on the page (navigation, lists; weighed less), all
+metadata), the other words a reader sees on the page (navigation, lists; ranked after), all
 in order for phrase queries, and ``subwords``: the dictionary words inside longer words, as
-jieba's search mode finds them, kept apart so they never sit between two words of a phrase.
+jieba's search mode finds them, each once, kept apart so they never sit between two words of
+a phrase.
 """
 
 from __future__ import annotations
@@ -50,10 +51,26 @@ def initialise() -> None:
     rjieba.cut("初始化")
 
 
+# NFKC in two steps, the second rarely needed on Chinese text: a table for the CJK
+# punctuation and full-width forms, then NFKC on any run of what else it may change (with the
+# character before, which a combining mark composes with)
+_FORMS = {c: unicodedata.normalize("NFKC", chr(c))
+          for c in (*range(0x3000, 0x3040), *range(0xFF00, 0xFFF0))}
+_FULL_WIDTH = str.maketrans({c: n for c, n in _FORMS.items() if n != chr(c)})
+_STABLE = "".join(re.escape(chr(c)) for c, n in _FORMS.items() if n == chr(c))
+_MAYBE_COMPATIBLE = re.compile(rf"(?s).?[^\x00-\x7f\u4e00-\u9fff{_STABLE}]+")
+
+
+@lru_cache(maxsize=10_000)
+def _nfkc(run: str) -> str:
+    return unicodedata.normalize("NFKC", run)
+
+
 def _normal(text: str) -> str:
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return text.lower()
+    """NFKC, lower case: full-width letters and digits as ASCII.  Only the runs NFKC may
+    change are normalised (punctuation between Han text): three times faster on Chinese."""
+    text = text.translate(_FULL_WIDTH)
+    return _MAYBE_COMPATIBLE.sub(lambda m: _nfkc(m.group()), text).lower()
 
 
 def split_tokens(tokens: Iterable[str]) -> list[str]:
@@ -126,8 +143,9 @@ def document_words(title: str | None, parts: Iterable[str | None],
     title_words = words(title or "")[:MAX_WORDS]
     body = _words_of(parts, MAX_WORDS - len(title_words))
     other = _words_of(other_parts, MAX_WORDS - len(title_words) - len(body))
+    distinct = dict.fromkeys(title_words + body + other)
     return DocumentWords(title_words, body, other,
-                         subwords(title_words + body + other)[:MAX_WORDS])
+                         list(dict.fromkeys(subwords(distinct)))[:MAX_WORDS])
 
 
 _QUOTED = re.compile(r'"([^"]*)"|(\S+)')

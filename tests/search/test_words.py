@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import jieba
 
 from diancang.fixture_text import page, sentences
@@ -36,6 +38,11 @@ def test_rjieba_words_equal_jiebas_on_a_corpus() -> None:
     assert sum(map(len, texts)) > 150_000          # characters compared
     for text in texts:
         assert words(text) == jiebas_words(text), text[:80]
+
+
+def test_text_is_normalised_as_nfkc() -> None:
+    for text in corpus() + ["ＡＢＣ１２３，cafe\u0301 ﬁ ㍿ 豈 가 ｶﾞ"]:
+        assert _normal(text) == unicodedata.normalize("NFKC", text).lower()
 
 
 def test_subwords_still_keep_boundaries() -> None:
