@@ -25,7 +25,7 @@ BLOCKS = frozenset((
     "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"))
 _PARAGRAPHS = frozenset(("p", "pre", "blockquote"))
 _CONTAINERS = frozenset(("div", "td", "article", "section", "main", "font", "span"))
-MIN_MAIN_CHARS = 40            # less paragraph text than this: no main text, all is rest
+MIN_MAIN_CHARS = 40            # less paragraph text than this: the whole page is main text
 _MAYBE_HIDDEN = "//*[@hidden or @aria-hidden or contains(@style, ':')]"
 _BLANKS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 
@@ -92,8 +92,8 @@ def visible(root: etree._Element) -> Visible:
     body = root.find("body")
     body = root if body is None else body
     best = max(score.items(), key=lambda item: item[1], default=None)
-    if best is None or best[1] < MIN_MAIN_CHARS:
-        return Visible(title, "", clean_lines(body.text_content()))
+    if best is None or best[1] < MIN_MAIN_CHARS:      # a short page: all of it is its text
+        return Visible(title, clean_lines(body.text_content()), "")
     main_el = best[0]
     main = clean_lines(main_el.text_content())
     if main_el is body or main_el is root:

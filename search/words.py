@@ -22,7 +22,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import jieba
@@ -41,8 +41,8 @@ MAX_WORDS = 16000        # per document: PostgreSQL keeps positions up to 16383
 class DocumentWords:
     title: list[str]
     body: list[str]
-    other: list[str]
     subwords: list[str]
+    other: list[str] = field(default_factory=list)
 
 
 def initialise() -> None:
@@ -117,9 +117,16 @@ def subwords(of_words: Iterable[str]) -> list[str]:
     return found
 
 
+def dictionary() -> dict[str, int]:
+    """jieba's dictionary, word -> frequency (loaded on first use: cutting does not need it)."""
+    jieba.dt.check_initialized()
+    freq: dict[str, int] = jieba.dt.FREQ
+    return freq
+
+
 @lru_cache(maxsize=100_000)
 def _inside(word: str) -> tuple[str, ...]:
-    freq = jieba.dt.FREQ
+    freq = dictionary()
     return tuple(gram for n in (2, 3) if len(word) > n
                  for gram in (word[i:i + n] for i in range(len(word) - n + 1))
                  if freq.get(gram))
@@ -144,8 +151,8 @@ def document_words(title: str | None, parts: Iterable[str | None],
     body = _words_of(parts, MAX_WORDS - len(title_words))
     other = _words_of(other_parts, MAX_WORDS - len(title_words) - len(body))
     distinct = dict.fromkeys(title_words + body + other)
-    return DocumentWords(title_words, body, other,
-                         list(dict.fromkeys(subwords(distinct)))[:MAX_WORDS])
+    return DocumentWords(title_words, body, list(dict.fromkeys(subwords(distinct)))[:MAX_WORDS],
+                         other)
 
 
 _QUOTED = re.compile(r'"([^"]*)"|(\S+)')
