@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
+from pathlib import Path
 
 import jieba
 
 from diancang.fixture_text import page, sentences
 from search.words import _normal, initialise, split_tokens, words
-from tests.conftest import FIXTURES
 from warc_store.charset import decode_html
+
+CORPUS_PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
 
 
 def jiebas_words(text: str) -> list[str]:
@@ -24,7 +26,7 @@ def corpus() -> list[str]:
     texts = sentences(3000)
     texts += [page(i, 200).article for i in range(0, 200, 7)]
     texts += [page(i, 200).title for i in range(200)]
-    for path in sorted((FIXTURES / "corpus").glob("*.html")):
+    for path in sorted(CORPUS_PAGES.glob("*.html")):
         texts.append(decode_html(path.read_bytes(), None)[1])
     texts += ["粤府〔2017〕12号 穗统字〔2018〕3号 5.04f32 7.6e-4 covid-19 x86_64 12th 5g网络",
               "Shenzhen Library opened its 12th branch in 2024, with 50000 books.",
