@@ -146,7 +146,7 @@ class Capture(Base):
     crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawls.id", ondelete="SET NULL"))
     seed_id: Mapped[int | None] = mapped_column(ForeignKey("seeds.id", ondelete="SET NULL"))
     revisit_of: Mapped[str | None] = mapped_column(String(17))  # timestamp of the original
-    # ... what it says (HTML and PDF; trafilatura's main text and metadata) ...
+    # ... what it says (HTML: visible text, main text first; PDF: its text; and metadata) ...
     charset: Mapped[str | None] = mapped_column(String(40))
     language: Mapped[str | None] = mapped_column(String(35))
     title: Mapped[str | None] = mapped_column(Text)
@@ -207,7 +207,8 @@ class CrawlRequest(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
-    urls: Mapped[list[str] | None] = mapped_column(JSON)  # None: the whole seed list
+    # None (SQL NULL, not JSON 'null'): the whole seed list
+    urls: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     requested_by: Mapped[str | None] = mapped_column(String(255))
     requested: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     status: Mapped[str] = mapped_column(String(16))       # queued | started | done | failed

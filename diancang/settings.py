@@ -99,6 +99,8 @@ DECLARED: tuple[Setting, ...] = (
             "Seconds without a heartbeat after which a crawl lock's holder is taken for dead"),
     Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
     Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
+    Setting("replay", "public_url", "",
+            "Base URL of replay in `diancang search` links; empty: http://replay.host:replay.port"),
     Setting("traps", "max_url_length", 2083, "Longer URLs are not fetched (url-too-long)"),
     Setting("traps", "max_path_depth", 20,
             "URLs with more path segments are not fetched (path-too-deep)"),

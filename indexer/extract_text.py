@@ -1,4 +1,5 @@
-"""What a captured page says: text, title and metadata of HTML (trafilatura) and PDF (pypdf).
+"""What a captured page says: text, title and metadata of HTML (``indexer.visible_text``,
+lxml) and PDF (pypdf).
 
 This runs in worker processes (``indexer.textpool``), one call per chunk of pages, so it
 takes and returns plain picklable values.  Each page is decoded as a browser decodes it
@@ -15,8 +16,10 @@ from typing import Any
 
 import lxml.html
 from lxml import etree
+from trafilatura.metadata import extract_metadata
 
 from indexer import govmeta
+from indexer.visible_text import clean_lines, visible
 from search.words import document_words
 from warc_store.charset import decode_html
 from warc_store.reader import Http, payload
@@ -28,10 +31,14 @@ PDF_MIMES = frozenset(("application/pdf", "application/x-pdf"))
 MAX_HTML_BYTES = 10_000_000
 MAX_TEXT_CHARS = 200_000
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
-_BLANKS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 _LINK_SKIP = ("javascript:", "mailto:", "tel:", "#")
+_META = {"author": "author", "description": "description", "og:description": "description",
+         "og:site_name": "sitename", "sitename": "sitename", "pubdate": "page_date",
+         "article:published_time": "page_date", "publishdate": "page_date",
+         "firstpublishedtime": "page_date"}
+_ISO_DATE = re.compile(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +56,9 @@ def describe_chunk(pages: list[Page], pdf_max_bytes: int) -> list[tuple[int, dic
 
 
 def describe(page: Page, pdf_max_bytes: int) -> dict[str, Any]:
-    """The capture columns a page fills, plus its search words (``_title``, ``_body``,
-    ``_sub``) and, if it could not be read, ``_error``."""
+    """The capture columns a page fills, plus its search words (``_title``, ``_body``: the
+    main text and metadata, ``_other``: the rest of the page, ``_sub``) and, if it could not
+    be read, ``_error``.  ``text`` is the main text, then the rest (snippets come from it)."""
     try:
         fields = _pdf(page, pdf_max_bytes) if page.mime in PDF_MIMES else _html(page)
     except Exception as exc:  # noqa: BLE001 - one unreadable page must not stop the rest
@@ -60,11 +68,13 @@ def describe(page: Page, pdf_max_bytes: int) -> dict[str, Any]:
         fields["text"] = text = text[:MAX_TEXT_CHARS]
     if not fields.get("language") and text:
         fields["language"] = _guess_language(text)
+    main, rest = fields.pop("_main", text), fields.pop("_rest", None)
     found = document_words(fields.get("title"), [
-        text, fields.get("description"), fields.get("doc_no"), fields.get("index_no"),
-        fields.get("agency"), fields.get("subject")])
+        main, fields.get("description"), fields.get("doc_no"), fields.get("index_no"),
+        fields.get("agency"), fields.get("subject")], [rest])
     fields["_title"] = " ".join(found.title)
     fields["_body"] = " ".join(found.body)
+    fields["_other"] = " ".join(found.other)
     fields["_sub"] = " ".join(found.subwords)
     return {k: v for k, v in fields.items() if v not in (None, "")}
 
@@ -76,14 +86,7 @@ def _guess_language(text: str) -> str | None:
     return "zh" if han and han > len(_LATIN_WORD.findall(sample)) else None
 
 
-def _clean_text(text: str) -> str:
-    lines = (_BLANKS.sub(" ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
-
-
 def _html(page: Page) -> dict[str, Any]:
-    import trafilatura
-
     body = payload(page.block, page.http, MAX_HTML_BYTES)
     charset, text = decode_html(body, page.http.header("content-type"))
     fields: dict[str, Any] = {"charset": charset}
@@ -95,21 +98,40 @@ def _html(page: Page) -> dict[str, Any]:
     hrefs = {el.get("href", "").strip() for el in root.iter("a", "area")}
     fields["outlinks"] = sum(1 for h in hrefs if h and not h.lower().startswith(_LINK_SKIP))
     fields.update(govmeta.extract(root))
-    page_title = root.findtext(".//title")
-    doc = trafilatura.bare_extraction(root, url=page.url, with_metadata=True, fast=True,
-                                      include_comments=False, include_tables=True)
-    if doc is not None:
-        meta = doc if isinstance(doc, dict) else doc.as_dict()
-        fields.update(title=meta.get("title"), author=meta.get("author"),
-                      sitename=meta.get("sitename"), description=meta.get("description"),
-                      page_date=meta.get("date"), text=_clean_text(meta.get("text") or ""))
-    if not fields.get("title") and page_title:
-        fields["title"] = " ".join(page_title.split())
-    if not fields.get("text"):
-        for junk in root.xpath("//script|//style|//noscript"):
-            junk.drop_tree()
-        fields["text"] = _clean_text(root.text_content())
+    fields.update(_meta(root))
+    seen = visible(root)
+    fields.update(title=seen.title, text="\n".join(t for t in (seen.main, seen.rest) if t),
+                  _main=seen.main, _rest=seen.rest)
+    if not fields.get("page_date"):
+        fields["page_date"] = fields.get("published_date") or _found_date(root)
     return fields
+
+
+def _found_date(root: etree._Element) -> str | None:
+    """The page's date where neither its ``<meta>`` tags nor a 政府信息公开 table give one:
+    trafilatura's date search (htmldate: ``<time>``, URL, bylines, text), a few ms, paid only
+    by the pages that need it."""
+    try:
+        found = extract_metadata(root)
+    except Exception:   # noqa: BLE001 - a page trafilatura cannot read just has no date
+        return None
+    date = found.date if found is not None else None
+    return date if date and _ISO_DATE.match(date) else None
+
+
+def _meta(root: etree._Element) -> dict[str, Any]:
+    """Author, site name, description and date from the page's ``<meta>`` tags."""
+    found: dict[str, str] = {}
+    for meta in root.iter("meta"):
+        name = (meta.get("name") or meta.get("property") or "").strip().lower()
+        content = " ".join((meta.get("content") or "").split())
+        if name in _META and content and _META[name] not in found:
+            found[_META[name]] = content[:1000]
+    if "page_date" in found:
+        date = _ISO_DATE.search(found["page_date"])
+        found["page_date"] = (f"{date[1]}-{int(date[2]):02d}-{int(date[3]):02d}"
+                              if date else "")
+    return found
 
 
 def _declared_language(root: etree._Element) -> str | None:
@@ -138,7 +160,7 @@ def _pdf(page: Page, max_bytes: int) -> dict[str, Any]:
         if size > MAX_TEXT_CHARS:
             break
     info = reader.metadata
-    fields: dict[str, Any] = {"text": _clean_text("\n".join(texts))}
+    fields: dict[str, Any] = {"text": clean_lines("\n".join(texts))}
     if info is not None:
         fields["title"] = str(info.title).strip() if info.title else None
         fields["author"] = str(info.author).strip() if info.author else None

@@ -2,7 +2,7 @@
 
 WARC files are the source of truth.  Indexing a file reads it once with the fast reader
 (``warc_store.reader``): each record's CDXJ line is built on the way and each 2xx HTML or PDF
-response goes to the text workers (``indexer.textpool``: trafilatura, gov metadata, jieba,
+response goes to the text workers (``indexer.textpool``: visible text, gov metadata, jieba,
 on every core).  Then ``indexes/<warc>.cdxj`` is written and the file's capture rows and
 full-text entries are replaced in one transaction, so indexing is idempotent, and
 ``rebuild`` (drop everything, index every file) gives the same rows as the incremental path:
@@ -25,13 +25,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from catalog import digests
 from catalog.collections import seed_list_of
 from catalog.db import Catalog
-from catalog.models import Capture, Collection, Seed, WarcFile
+from catalog.models import GOV_FIELDS, Capture, Collection, Seed, WarcFile
+from catalog.revisits import originals
 from indexer.extract_text import HTML_MIMES, PDF_MIMES, Page
 from indexer.textpool import TextPool
 from search import fulltext
@@ -39,6 +40,7 @@ from seeds.scope import Scope
 from warc_store.cdxj import NotMirrored, cdxj_line, index_warc_pywb, iter_cdxj, timestamp14
 from warc_store.reader import (
     Corrupt,
+    Http,
     Record,
     Unsupported,
     http_of,
@@ -51,6 +53,9 @@ log = logging.getLogger(__name__)
 WARC_SUFFIXES = (".warc.gz", ".warc")
 TEXT_MIMES = HTML_MIMES | PDF_MIMES
 BATCH = 500
+# what a revisit carries over from its original: what the response was and what it says
+CARRIED = ("status", "mime", "charset", "language", "title", "text", "outlinks", "author",
+           "sitename", "description", "page_date", *GOV_FIELDS)
 
 
 @dataclass(slots=True)
@@ -117,10 +122,15 @@ def _warc_row(session: Session, coll: Collection, path: Path) -> WarcFile:
 
 
 def _text_page(record: Record) -> Page | None:
-    """The record as a page to describe, if it is a 2xx HTML or PDF response."""
-    if record.type != "response":
+    """The record as a page to describe, if it is a 2xx HTML or PDF response, or a
+    ``resource`` record of HTML or PDF (a page stored without its HTTP exchange)."""
+    if record.type == "resource":
+        kind = record.headers.get("content-type", "")
+        http: Http | None = Http("", "200", [("Content-Type", kind)], 0)
+    elif record.type == "response":
+        http = http_of(record)
+    else:
         return None
-    http = http_of(record)
     if http is None or not http.status.startswith("2"):
         return None
     mime = (http.header("content-type") or "").split(";", 1)[0].strip().lower()
@@ -220,17 +230,30 @@ def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, 
                                                                strict=True)
                                   if found is not None])
         digests.record_file(session, coll.id, rows)
+        _describe_revisits(session, row.id)
         row.indexed = datetime.now(UTC)
     pages = sum(1 for w in words if w is not None)
     log.info("indexed %s: %d captures, %d with text", warc_path.name, len(rows), pages)
     return IndexResult(1, len(rows), read.problems, pages)
 
 
+def _describe_revisits(session: Session, warc_file_id: int) -> None:
+    """A revisit is a capture of its original's page: it gets the original's status, type,
+    text, metadata and words (``catalog.revisits`` finds the original, in this file or an
+    earlier one), so it is counted, listed and found like the capture it repeats."""
+    found = originals(session, ("id", *CARRIED), Capture.warc_file_id == warc_file_id)
+    if not found:
+        return
+    session.execute(update(Capture), [{"id": rev, **dict(zip(CARRIED, values[1:], strict=True))}
+                                      for rev, values in found.items()])
+    fulltext.copy(session.connection(), [(rev, values[0]) for rev, values in found.items()])
+
+
 def _capture_rows(coll_id: int, warc: WarcFile, cdxj: Path, read: _FileRead,
                   described: dict[int, dict[str, Any]], seed_of: _SeedMatcher,
-                  ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str] | None]]:
+                  ) -> tuple[list[dict[str, Any]], list[tuple[str, str, str, str] | None]]:
     rows: list[dict[str, Any]] = []
-    words: list[tuple[str, str, str] | None] = []
+    words: list[tuple[str, str, str, str] | None] = []
     for entry in iter_cdxj(cdxj):
         revisit = entry.mime == "warc/revisit"
         row: dict[str, Any] = {
@@ -247,9 +270,9 @@ def _capture_rows(coll_id: int, warc: WarcFile, cdxj: Path, read: _FileRead,
             if not name.startswith("_"):
                 row[name] = value
         rows.append(row)
-        has_words = "_title" in fields or "_body" in fields
-        words.append((fields.get("_title", ""), fields.get("_body", ""), fields.get("_sub", ""))
-                     if has_words else None)
+        has_words = "_title" in fields or "_body" in fields or "_other" in fields
+        words.append((fields.get("_title", ""), fields.get("_body", ""),
+                      fields.get("_other", ""), fields.get("_sub", "")) if has_words else None)
     keys = set().union(*rows) if rows else set()
     for row in rows:                  # one shape for every row of an executemany insert
         for key in keys - row.keys():

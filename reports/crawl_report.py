@@ -19,8 +19,8 @@ The previous crawl is the latest earlier crawl of the collection that captured a
 was not a patch crawl (a crawl of a few URLs asked for by a curator).  A patch crawl is
 compared only on the URLs it captured: what it did not fetch is not "gone".
 
-A revisit row carries the CDXJ convention (MIME ``warc/revisit``, no status); in the report it
-counts under its original's status and MIME type, as the revisit record's own HTTP headers say.
+A revisit row counts under its original's status and MIME type (``catalog.revisits``; the
+indexer copies them into the row, but a row may predate that or its original be unknown).
 Bytes are WARC bytes: the stored length of each response or revisit record.
 """
 
@@ -35,9 +35,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from catalog.models import Capture, Collection, Crawl, CrawlRequest, Seed, WarcFile
+from catalog.revisits import originals
 
 GONE_STATUSES = (404, 410)
 # asked of every host whether anything links them: their absence is no failure of the site
@@ -71,24 +72,10 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _originals(session: Session, crawl: Crawl) -> dict[int, tuple[int | None, str | None]]:
-    """Revisit capture id -> (status, MIME type) of the response it refers to: the one at its
-    ``revisit_of`` date, else the latest earlier response of the URL with its digest.  Joined
-    in the database (on SURT and date, which ``ix_captures_surt_ts`` serves), so a recrawl
-    whose pages are nearly all revisits costs one query, not a list of URLs."""
-    rev, orig = aliased(Capture), aliased(Capture)
-    base = (select(rev.id, orig.status, orig.mime)
-            .join(orig, (orig.surt == rev.surt) & (orig.url == rev.url)
-                  & (orig.collection_id == rev.collection_id)
-                  & (orig.record_type == "response"))
-            .where(rev.crawl_id == crawl.id, rev.record_type == "revisit"))
-    found: dict[int, tuple[int | None, str | None]] = {}
-    by_digest = base.where(orig.digest == rev.digest, orig.timestamp < rev.timestamp) \
-        .order_by(orig.timestamp)
-    for rev_id, status, mime in session.execute(by_digest):
-        found[rev_id] = (status, mime)          # the latest earlier one wins ...
-    for rev_id, status, mime in session.execute(base.where(orig.timestamp == rev.revisit_of)):
-        found[rev_id] = (status, mime)          # ... unless the revisit names its original
-    return found
+    """Revisit capture id -> (status, MIME type) of the response it refers to
+    (``catalog.revisits``)."""
+    found = originals(session, ("status", "mime"), Capture.crawl_id == crawl.id)
+    return {rev: (status, mime) for rev, (status, mime) in found.items()}
 
 
 def _captures(session: Session, crawl: Crawl) -> list[_Seen]:

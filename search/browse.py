@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,6 +30,7 @@ class SiteInfo:
     first: str
     last: str
     home: str                  # the URL to open the site's calendar at
+    title: str | None = None   # its home page's title, as last captured
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,7 @@ class PageInfo:
     captures: int
     first: str
     last: str
+    title: str | None = None   # as last captured
 
 
 def collections_overview(session: Session, *, include_private: bool) -> list[CollectionInfo]:
@@ -71,7 +74,8 @@ def sites(session: Session, collection_id: int, host: str | None = None) -> list
         select(Capture.host, func.count(), func.count(Capture.url.distinct()),
                func.min(Capture.timestamp), func.max(Capture.timestamp))
         .where(*where).group_by(Capture.host))
-    out = [SiteInfo(str(h), int(n), int(urls), first, last, homes[h])
+    titles = _titles(session, collection_id, Capture.url.in_(set(homes.values())))
+    out = [SiteInfo(str(h), int(n), int(urls), first, last, homes[h], titles.get(homes[h]))
            for h, n, urls, first, last in rows]
     out.sort(key=lambda s: (-s.captures, s.host))
     return out
@@ -95,5 +99,15 @@ def pages(session: Session, collection_id: int, host: str, *,
                func.max(Capture.timestamp))
         .where(Capture.collection_id == collection_id, Capture.host == host,
                Capture.mime.in_(mimes))
-        .group_by(Capture.url).order_by(Capture.url).limit(limit))
-    return [PageInfo(url, int(n), first, last) for url, n, first, last in rows]
+        .group_by(Capture.url).order_by(Capture.url).limit(limit)).all()
+    titles = _titles(session, collection_id, Capture.host == host) if rows else {}
+    return [PageInfo(url, int(n), first, last, titles.get(url)) for url, n, first, last in rows]
+
+
+def _titles(session: Session, collection_id: int, *where: Any) -> dict[str, str]:
+    """URL -> the title of its latest capture that has one."""
+    rows = session.execute(select(Capture.url, Capture.title)
+                           .where(Capture.collection_id == collection_id,
+                                  Capture.title.is_not(None), *where)
+                           .order_by(Capture.timestamp, Capture.id))
+    return {url: title for url, title in rows if title}    # oldest first: the last wins

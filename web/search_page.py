@@ -8,15 +8,16 @@ from flask import Blueprint, render_template, request
 from markupsafe import Markup
 
 from search.browse import collections_overview
-from search.query import search
+from search.query import BadQuery, search
 from web.context import db, web
+from web.i18n import translate
 from web.security import current_user
 
 bp = Blueprint("search", __name__)
 
 PER_PAGE = 20
 MIMES = ("text/html", "application/pdf")
-FILTERS = ("collection", "site", "from", "to", "mime", "agency", "subject")
+FILTERS = ("collection", "site", "from", "to", "mime", "agency", "subject", "group")
 
 
 @bp.route("/search")
@@ -35,11 +36,12 @@ def results() -> tuple[str, int]:
                             site=filters["site"] or None, date_from=filters["from"] or None,
                             date_to=filters["to"] or None, mime=filters["mime"] or None,
                             agency=filters["agency"] or None,
-                            subject=filters["subject"] or None, limit=PER_PAGE,
+                            subject=filters["subject"] or None,
+                            group="none" if filters["group"] == "none" else "url", limit=PER_PAGE,
                             offset=(page - 1) * PER_PAGE, replay_base=web().replay_base,
                             collections=slugs)
-        except ValueError as exc:           # a date that is not one
-            error = str(exc)
+        except BadQuery as exc:             # a date that is not one
+            error = translate("search.bad_" + exc.option, message=str(exc))
     titles = {c.slug: c.title for c in visible}
     pages = 0 if result is None else (result.total + PER_PAGE - 1) // PER_PAGE
     return render_template("search.html", query=query, filters=filters, result=result,

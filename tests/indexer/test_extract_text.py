@@ -84,3 +84,17 @@ def test_an_unreadable_page_says_why_instead_of_failing_the_file() -> None:
                      pdf_max_bytes=1000)
     assert list(found) == ["_error"]
     assert found["_error"].startswith("PdfStreamError: ")
+
+
+def test_a_page_s_date_comes_from_meta_then_its_gov_table_then_trafilatura() -> None:
+    def date_of(head: str, body: str) -> str | None:
+        html = f"<html><head><title>通知</title>{head}</head><body>{body}</body></html>"
+        return describe(page(html.encode()), pdf_max_bytes=10_000).get("page_date")
+
+    assert date_of('<meta name="pubdate" content="2023-05-06 10:00">',
+                   "<p>发布日期：2020-01-02</p>") == "2023-05-06"
+    assert date_of("", "<table><tr><td>发布日期：</td><td>2020年1月2日</td></tr></table>"
+                   "<p>正文</p>") == "2020-01-02"
+    # neither: trafilatura's date search finds the <time> element
+    assert date_of("", '<p>正文</p><time datetime="2021-07-08">七月八日</time>') == "2021-07-08"
+    assert date_of("", "<p>没有日期的页面</p>") is None

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.orm import Session
 
 from catalog.collections import get_collection, import_seed_list
-from catalog.db import Catalog
+from catalog.crawl_requests import attach_crawl, request_crawl
+from catalog.db import Catalog, upgrade
 from catalog.models import Capture, Crawl, CrawlRequest, WarcFile
 from reports.crawl_report import UnknownCrawl, crawl_report, failed_urls, previous_crawl
 from reports.html import render_report_html
@@ -246,3 +247,40 @@ def test_revisit_without_its_original_date(built: tuple[Catalog, Built]) -> None
     assert report["by_mime"]["image/png"]["pages"] == 2
     assert report["by_status"]["200"]["pages"] == 7
     assert report["changes"]["unchanged"] == 5
+
+
+def test_scheduled_recrawl_compares_with_the_crawl_before(built: tuple[Catalog, Built]) -> None:
+    """The scheduler asks for whole-seed-list crawls (no URLs): both crawls so asked are
+    full crawls, and the second is compared with the first, not reported as a first crawl."""
+    catalog, data = built
+    one, _, _, four = data.crawls
+    with catalog.session() as s:
+        for crawl_id in (one, four):
+            request_id = request_crawl(s, "cx", requested_by="schedule")
+            attach_crawl(s, request_id, crawl_id)
+    with catalog.session() as s:
+        stored = s.execute(text("SELECT count(*) FROM crawl_requests WHERE urls IS NULL"))
+        assert stored.scalar_one() == 2
+        report = crawl_report(s, four)
+    assert report["crawl"]["patch"] is False and report["previous_crawl"] == one
+    assert report["changes"] == {"new": 5, "changed": 2, "unchanged": 5, "gone": 3}
+
+
+def test_migration_makes_json_null_urls_sql_null(catalog_url: str) -> None:
+    """Catalogues written before the fix hold the JSON string 'null'; upgrading clears it."""
+    catalog = Catalog(catalog_url)
+    with catalog.session() as s:
+        import_seed_list(s, SeedList("cy", "旧目录", "site", "weekly", (Seed(A),)))
+        coll = get_collection(s, "cy")
+        assert coll is not None
+        s.execute(text("INSERT INTO crawl_requests (collection_id, urls, requested, status) "
+                       "VALUES (:c, 'null', :t, 'done'), (:c, :urls, :t, 'done')"),
+                  {"c": coll.id, "t": T0, "urls": json.dumps([A])})
+    with catalog.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
+    upgrade(catalog.engine)
+    with catalog.session() as s:
+        rows = s.execute(text("SELECT urls FROM crawl_requests ORDER BY id")).all()
+    catalog.dispose()
+    assert [r[0] if r[0] is None or isinstance(r[0], list) else json.loads(r[0])
+            for r in rows] == [None, [A]]

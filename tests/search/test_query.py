@@ -11,7 +11,8 @@ import pytest
 
 from catalog.db import Catalog
 from indexer.index import index_collection
-from search.query import SearchResult, search
+from search.query import BadQuery, SearchResult, search
+from search.snippets import snippet
 from tests.indexer.corpus import CAP, GOV_NOTICE, URL, setup_corpus
 from tests.support import POSTGRES_ENV, postgres_schema_url, run_cli
 
@@ -44,7 +45,9 @@ def find(catalog: Catalog, query: str, **filters: object) -> SearchResult:
 
 
 def urls(catalog: Catalog, query: str, **filters: object) -> set[tuple[str, str]]:
-    return {(h.url, h.timestamp[:6]) for h in find(catalog, query, **filters).hits}
+    """Every capture that matches (not grouped by URL), as (URL, month)."""
+    return {(h.url, h.timestamp[:6]) for h in find(catalog, query, group="none",
+                                                   **filters).hits}
 
 
 LIB_JAN, LIB_JUN = (URL["library"], "202401"), (URL["library"], "202406")
@@ -92,11 +95,10 @@ def test_ranking_paging_and_totals(corpus: Catalog) -> None:
     result = find(corpus, "statistical")
     assert result.total == 2
     assert [h.url for h in result.hits] == [URL["pdf"], URL["yearbook"]]
-    page = find(corpus, "图书", limit=1, offset=1)
+    page = find(corpus, "图书", limit=1, offset=1, group="none")
     assert (page.total, len(page.hits)) == (2, 1)
-    first = find(corpus, "图书", limit=1).hits[0]
+    first = find(corpus, "图书", limit=1, group="none").hits[0]
     assert first.timestamp != page.hits[0].timestamp
-    assert find(corpus, "   ").total == 0
 
 
 def test_hits_carry_snippet_replay_url_and_gov_fields(corpus: Catalog) -> None:
@@ -107,14 +109,60 @@ def test_hits_carry_snippet_replay_url_and_gov_fields(corpus: Catalog) -> None:
     assert hit.gov == GOV_NOTICE
     data = hit.to_json()
     assert data["doc_no"] == "粤府〔2017〕12号" and data["url"] == URL["notice"]
+    assert "gov" not in data                    # one flat object, as the README lists it
+    assert data["calendar_url"] == f"http://replay.example:8080/corpus/*/{URL['notice']}"
     json.dumps(data)
 
-    for lib in find(corpus, "座位").hits:      # both captures of library.html
+    for lib in find(corpus, "座位", group="none").hits:      # both captures of library.html
         assert "<mark>座位</mark>" in lib.snippet
         assert "&lt;" in lib.snippet and "<座位>" not in lib.snippet   # the text's < is escaped
     for hit in find(corpus, "图书").hits:
         assert "<mark>图书</mark>" in hit.snippet
         assert "试<mark>" not in hit.snippet
+
+
+def test_words_standing_together_come_first(corpus: Catalog) -> None:
+    # 家族 and 历史 stand together in writing.html only; typed apart, quoted or run together
+    for query in ("家族 历史", '"家族 历史"', "家族历史"):
+        assert [h.url for h in find(corpus, query).hits] == [URL["writing"]], query
+    # a quoted phrase must stand together: 图书 and 读者 are apart in library.html
+    assert find(corpus, "图书 读者").total == 1
+    assert find(corpus, '"图书 读者"').total == 0
+    assert [h.url for h in find(corpus, '"新到 图书"').hits] == [URL["library"]]
+    # the title first: "statistical" is in the PDF's title, only in the yearbook's text
+    assert [h.url for h in find(corpus, "statistical").hits] == [URL["pdf"], URL["yearbook"]]
+
+
+def test_hits_are_grouped_by_url(corpus: Catalog) -> None:
+    result = find(corpus, "图书", replay_base="http://r.example")
+    [hit] = result.hits
+    assert result.total == 1
+    assert (hit.url, hit.captures, hit.first, hit.last, hit.timestamp) == (
+        URL["library"], 2, "20240115080000", "20240620093002", "20240620093002")
+    assert hit.calendar_url == f"http://r.example/corpus/*/{URL['library']}"
+    every = find(corpus, "图书", group="none")
+    assert every.total == 2 and [h.timestamp for h in every.hits] == [
+        "20240620093002", "20240115080000"]
+    assert all(h.captures == 1 for h in every.hits)
+
+
+def test_bad_queries_name_their_option(corpus: Catalog) -> None:
+    for query, filters, option in (("", {}, "query"), ("  ", {}, "query"),
+                                   ("，。", {}, "query"),
+                                   ("图书", {"date_from": "2024-13-01"}, "from"),
+                                   ("图书", {"date_to": "2024-02-30"}, "to"),
+                                   ("图书", {"date_from": "soon"}, "from"),
+                                   ("图书", {"date_from": "2024-06-01",
+                                             "date_to": "2024-01-01"}, "to"),
+                                   ("图书", {"group": "site"}, "group")):
+        with pytest.raises(BadQuery) as caught:
+            find(corpus, query, **filters)
+        assert caught.value.option == option, (query, filters)
+
+
+def test_snippets_lose_layout_debris() -> None:
+    text = "首页 | | | 新闻 | 公告\n» 更多 - 图书馆 开放 | 时间 · 调整"
+    assert snippet(text, {"图书馆"}) == "首页 新闻 公告 更多 <mark>图书馆</mark> 开放 时间 调整"
 
 
 @pytest.mark.slow   # the real CLI, in child processes
@@ -134,6 +182,23 @@ def test_cli_search_json(tmp_path: Path) -> None:
     assert "<mark>" in hit["snippet"] and hit["title"].startswith("广东省人民政府")
     lines = run_cli(home, "search", "图书", "--from", "2024-06-01", "--site", "www.gd.gov.cn",
                     "--limit", "5").stdout
-    assert lines.splitlines()[0] == "1-1 of 1 captures match '图书'"
+    assert lines.splitlines()[0] == "1-1 of 1 documents match '图书'"
     assert f"/corpus/20240620093002/{URL['library']}" in lines
+    grouped = run_cli(home, "search", "图书").stdout
+    assert "2 capture(s) 2024-01-15 - 2024-06-20: http://127.0.0.1:8080/corpus/*/" in grouped
+    every = run_cli(home, "search", "图书", "--group", "none").stdout
+    assert every.splitlines()[0] == "1-2 of 2 captures match '图书'"
+    moved = run_cli(home, "search", "图书", "--json",
+                    env={"DIANCANG_REPLAY_PORT": "9090"}).stdout
+    assert json.loads(moved)[0]["replay_url"].startswith("http://127.0.0.1:9090/corpus/")
+    public = run_cli(home, "search", "图书", "--json",
+                     env={"DIANCANG_REPLAY_PUBLIC_URL": "https://archive.example.org/"}).stdout
+    assert json.loads(public)[0]["calendar_url"] == (
+        f"https://archive.example.org/corpus/*/{URL['library']}")
+    for args, message in ((["", ], "error: QUERY: nothing to search for in ''"),
+                          (["图书", "--from", "2024-13-01"],
+                           "error: --from: not a date: '2024-13-01' (expected YYYY-MM-DD)")):
+        bad = run_cli(home, "search", *args, check=False)
+        assert (bad.returncode, bad.stderr.strip().splitlines()) == (2, [message + (
+            " (give a word)" if not args[0] else "")])
     assert json.loads(run_cli(home, "search", "图书", "--agency", "统计局", "--json").stdout) == []

@@ -76,3 +76,25 @@ def test_timeline_bins_by_day_month_or_year() -> None:
     unit, series = bins([("20150101", 1), ("20240101", 3)])
     assert unit == "year" and len(series) == 10 and series[-1] == ("2024", 3)
     assert bins([]) == ("day", [])
+
+
+def test_site_and_collection_pages_show_titles(app: Flask, client: FlaskClient) -> None:
+    from sqlalchemy import update
+
+    from catalog.models import Capture
+
+    add_captures(app, "gd-gov", CAPTURES)
+    with app.extensions["diancang"].catalog.session() as s:
+        for url, stamp, title in (
+                ("http://www.gd.gov.cn/", "20240105083000", "广东省人民政府门户网站（旧）"),
+                ("http://www.gd.gov.cn/", "20240212083000", "广东省人民政府门户网站"),
+                ("http://www.gd.gov.cn/xxgk/zcwj/1.html", "20240212083100", "关于印发方案的通知")):
+            s.execute(update(Capture).where(Capture.url == url, Capture.timestamp == stamp)
+                      .values(title=title))
+    page = client.get("/collections/gd-gov", headers=ZH).get_data(as_text=True)
+    assert '<div class="page-title">广东省人民政府门户网站</div>' in page   # the latest title
+    site = client.get("/collections/gd-gov/sites/www.gd.gov.cn", headers=ZH).get_data(
+        as_text=True)
+    assert "<h1>广东省人民政府门户网站</h1>" in site
+    assert re.search(r'>关于印发方案的通知</a><div class="hit-url">'
+                     r'http://www.gd.gov.cn/xxgk/zcwj/1.html</div>', site)

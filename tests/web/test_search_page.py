@@ -49,11 +49,17 @@ def test_search_highlights_and_opens_replay(corpus_app: Flask) -> None:
     publish(corpus_app)
     html = client.get("/search?q=图书", headers={"Accept-Language": "zh"}).get_data(
         as_text=True)
-    found = hits(html)
-    assert len(found) == 2 and "共 2 条结果" in html
+    # one hit for library.html, captured twice: its latest capture, both dates, its calendar
+    [(href, _title)] = hits(html)
+    assert "共 1 条结果" in html and "采集 2 次，2024-01-15 至 2024-06-20" in html
+    assert href == f"{REPLAY}/corpus/20240620093002/{URL['library']}"
+    assert f'class="hit-calendar" href="{REPLAY}/corpus/*/{URL["library"]}"' in html
+    assert html.count("<mark>图书</mark>") >= 1 and "试<mark>" not in html
+    every = client.get("/search?q=图书&group=none").get_data(as_text=True)
+    found = hits(every)
+    assert len(found) == 2 and "采集 2 次" not in every
     for href, _title in found:
         assert re.fullmatch(rf"{REPLAY}/corpus/2024\d{{10}}/{re.escape(URL['library'])}", href)
-    assert html.count("<mark>图书</mark>") >= 2 and "试<mark>" not in html
     notice = client.get("/search", query_string={"q": "粤府〔2017〕12号"}).get_data(as_text=True)
     assert "广东省人民政府关于优化营商环境的通知" in notice
     assert "006939748/2017-00123" in notice and "广东省人民政府办公厅" in notice
@@ -66,11 +72,13 @@ def test_filters_reach_the_catalogue(corpus_app: Flask) -> None:
     assert len(hits(january.get_data(as_text=True))) == 1
     elsewhere = client.get("/search", query_string={"q": "图书", "site": "tjj.gz.gov.cn"})
     assert hits(elsewhere.get_data(as_text=True)) == []
-    bad = client.get("/search", query_string={"q": "图书", "from": "soon"})
+    bad = client.get("/search", query_string={"q": "图书", "from": "2024-13-01"},
+                     headers={"Accept-Language": "en"})
     assert bad.status_code == 422
+    assert "Captured from: not a date: &#39;2024-13-01&#39;" in bad.get_data(as_text=True)
 
 
 def test_curators_search_collections_not_public(corpus_app: Flask) -> None:
     client = corpus_app.test_client()
     log_in(client, "lin")
-    assert len(hits(client.get("/search?q=图书").get_data(as_text=True))) == 2
+    assert len(hits(client.get("/search?q=图书&group=none").get_data(as_text=True))) == 2
