@@ -58,9 +58,10 @@ def alembic_config(engine: Engine) -> Config:
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema to the newest migration (creating it on an empty database)."""
-    command.upgrade(alembic_config(engine), "head")
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to the newest migration, or to ``revision`` (creating it on an empty
+    database)."""
+    command.upgrade(alembic_config(engine), revision)
 
 
 class Catalog:
