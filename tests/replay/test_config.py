@@ -40,10 +40,10 @@ def test_config_yaml_starts_with_do_not_edit_header(tmp_path: Path) -> None:
 def test_csp_lets_nothing_leave_for_the_live_web() -> None:
     csp = pywb_config()["csp-header"]
     directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
-    assert set(directives) == {"default-src", "form-action"}
+    assert set(directives) == {"default-src", "form-action", "base-uri"}
     sources = directives["default-src"].split()
     assert "'self'" in sources
-    assert not [s for s in sources if s.startswith(("http:", "https:", "*"))]
+    assert not [s for s in sources if s.startswith(("http:", "https:", "ws:", "wss:", "*"))]
 
 
 def test_rewriting_replaces_hand_edits_atomically(tmp_path: Path) -> None:
