@@ -27,7 +27,7 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-class _Server(BaseApplication):  # type: ignore[misc]
+class _Server(BaseApplication):
     def __init__(self, load: Callable[[], Any], options: dict[str, Any]):
         self._load = load
         self._options = options

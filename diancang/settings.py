@@ -116,6 +116,13 @@ DECLARED: tuple[Setting, ...] = (
     Setting("web", "port", 8000, "Port `diancang web` listens on"),
     Setting("web", "workers", 0,
             "Worker processes of `diancang web` (gunicorn); 0 means one per core"),
+    Setting("web", "login_limit", 10,
+            "Failed logins of one account, or from one address, after which logins are "
+            "refused (429 with Retry-After) ..."),
+    Setting("web", "login_window", 900.0, "... within this many seconds"),
+    Setting("web", "proxies", 0,
+            "Reverse proxies in front of `diancang web` whose X-Forwarded-For/-Proto/-Host "
+            "it believes (1 behind one nginx); 0 trusts none"),
     Setting("web", "public_url", "http://127.0.0.1:8000",
             "Base URL of the web app as browsers reach it (replay's banner links back to it); "
             "https here makes the session cookie Secure"),

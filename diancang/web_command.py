@@ -46,8 +46,10 @@ def build_app(home: Home, *, migrate: bool = True) -> Flask:
     return create_app(settings.database_url, replay_base=settings["web.replay_url"],
                       secret_key=secret_key(home), crawls_dir=home.path / "crawls",
                       seed_defaults=settings.seed_defaults,
+                      login_limit=settings["web.login_limit"],
+                      login_window=settings["web.login_window"],
                       secure_cookies=urlsplit(settings["web.public_url"]).scheme == "https",
-                      migrate=migrate)
+                      proxies=settings["web.proxies"], migrate=migrate)
 
 
 @click.command("web")

@@ -22,7 +22,8 @@ from web.app import create_app
 
 @pytest.fixture
 def corpus_app(catalog_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(catalog_url, replay_base=REPLAY, secret_key="s" * 32)
+    app = create_app(catalog_url, login_limit=10, login_window=900.0,
+                      replay_base=REPLAY, secret_key="s" * 32)
     catalog = app.extensions["diancang"].catalog
     coll_dir, _ = setup_corpus(catalog, tmp_path)
     index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP)
