@@ -81,6 +81,6 @@ def serve_replay(home: Any, host: str, port: int, *, workers: int,
     """``diancang serve``: pywb on gevent workers (``home`` is a ``diancang.home.Home``)."""
     from replay.server import make_app
 
-    path = home.path.resolve()
-    run(lambda: make_app(path), host=host, port=port, workers=workers_or_default(workers),
+    path, web_url = home.path.resolve(), home.settings["web.public_url"]
+    run(lambda: make_app(path, web_url), host=host, port=port, workers=workers_or_default(workers),
         worker_class="gevent", ready=ready, name="diancang-replay")

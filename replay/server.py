@@ -1,22 +1,42 @@
 """The replay application: pywb's own, over the archive home, sealed (``replay.seal``).
 
-``diancang serve`` runs it on gunicorn with gevent workers (pywb is gevent-based and fetches
+Around pywb: ``replay.language`` (the reader's language, remembered) and, outermost,
+``replay.seal`` (one CSP on every response).  ``diancang serve`` runs it on gunicorn with gevent workers (pywb is gevent-based and fetches
 from its own in-process index server over HTTP); each worker calls ``make_app`` once.
 """
 
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 from typing import Any
 
 from replay.config import CONFIG_NAME
+from replay.language import remember_language
 from replay.seal import sealed
+from replay.ui import DEFAULT_LOCALE, LOCALES
 
 
-def make_app(home: Path) -> Any:
-    """pywb's WSGI application for the archive home (the process's directory becomes HOME)."""
+class _Quiet:
+    """Where pywb's in-process index server writes its access log: nowhere."""
+
+    def write(self, _text: str) -> None:
+        pass
+
+
+def make_app(home: Path, web_url: str) -> Any:
+    """pywb's WSGI application for the archive home (the process's directory becomes HOME);
+    ``web_url`` is the web app's public URL, which replay's pages link back to."""
     from pywb.apps.frontendapp import FrontEndApp
 
     os.chdir(home)
-    return sealed(FrontEndApp(config_file=CONFIG_NAME))
+    app = FrontEndApp(config_file=CONFIG_NAME)
+    # Each replayed page and CDX query is a kept-alive request to pywb's own index server
+    # on 127.0.0.1: without TCP_NODELAY (inherited by accepted sockets) its small writes
+    # wait for the delayed ACK, ~40 ms a request.  Its access log is of no use to anyone.
+    inner = app.warcserver_server.server
+    inner.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    inner.log = _Quiet()
+    return sealed(remember_language(app, locales=LOCALES, default=DEFAULT_LOCALE,
+                                    web_url=web_url))

@@ -9,7 +9,8 @@ from markupsafe import Markup
 
 from search.browse import collections_overview
 from search.query import search
-from web.context import db, web
+from web.context import db
+from web.formatting import replay_root
 from web.security import current_user
 
 bp = Blueprint("search", __name__)
@@ -36,7 +37,7 @@ def results() -> tuple[str, int]:
                             date_to=filters["to"] or None, mime=filters["mime"] or None,
                             agency=filters["agency"] or None,
                             subject=filters["subject"] or None, limit=PER_PAGE,
-                            offset=(page - 1) * PER_PAGE, replay_base=web().replay_base,
+                            offset=(page - 1) * PER_PAGE, replay_base=replay_root(),
                             collections=slugs)
         except ValueError as exc:           # a date that is not one
             error = str(exc)

@@ -11,19 +11,15 @@ it by every one of those ways, so the test would see a leak if there were one.
 from __future__ import annotations
 
 import http.server
-import io
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from warcio.statusandheaders import StatusAndHeaders
-from warcio.warcwriter import WARCWriter
 
-from catalog.curation import create_collection
-from catalog.db import Catalog
-from tests.conftest import fetch, replay_server, run_cli
+from tests.conftest import fetch, replay_server
+from tests.replay.archive import TIMESTAMP, public_collection
 
 pytestmark = pytest.mark.slow
 
@@ -31,7 +27,6 @@ CHROMIUM = Path(os.environ.get("DIANCANG_TEST_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update"]
 ARCHIVED = "http://archived.test/attack.html"
-TIMESTAMP = "20250101000000"
 WAYS = ("fetch", "xhr", "ws", "beacon", "img", "iframe", "form")
 # "" is pywb's framed top page (the archived page runs in its mp_ frame)
 MODES = ("", "mp_", "id_", "if_", "fr_", "bn_", "js_", "cs_", "oe_", "im_", "sw_", "wkrf_")
@@ -128,18 +123,6 @@ def _attack(port: int, tag: str) -> bytes:
     return ATTACK.replace("@PORT@", str(port)).replace("@TAG@", tag).encode()
 
 
-def _write_warc(path: Path, body: bytes) -> None:
-    with path.open("wb") as out:
-        writer = WARCWriter(out, gzip=True)
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                              ("Content-Length", str(len(body)))],
-                                   protocol="HTTP/1.1")
-        record = writer.create_warc_record(
-            ARCHIVED, "response", payload=io.BytesIO(body), http_headers=headers,
-            warc_headers_dict={"WARC-Date": "2025-01-01T00:00:00Z"})
-        writer.write_record(record)
-
-
 def _serve(server: http.server.HTTPServer) -> threading.Thread:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -157,21 +140,8 @@ def live() -> Iterator[Counting]:
 
 @pytest.fixture(scope="module")
 def replay(tmp_path_factory: pytest.TempPathFactory, live: Counting) -> Iterator[str]:
-    from pywb.indexer.cdxindexer import write_multi_cdx_index
-
     home = tmp_path_factory.mktemp("sealed-home")
-    run_cli(home, "init")
-    catalog = Catalog(f"sqlite:///{home / 'catalog.sqlite'}")
-    with catalog.session() as session:       # a public collection: anyone may replay it
-        create_collection(session, "sealed", "Sealed", "site").public = True
-    catalog.dispose()
-    archive = home / "collections" / "sealed" / "archive"
-    archive.mkdir(parents=True)
-    (home / "collections" / "sealed" / "indexes").mkdir()
-    warc = archive / "attack.warc.gz"
-    _write_warc(warc, _attack(live.server_address[1], "sealed"))
-    write_multi_cdx_index(str(home / "collections" / "sealed" / "indexes" / "index.cdxj"),
-                          [str(warc)], sort=True, cdxj=True)
+    public_collection(home, "sealed", {ARCHIVED: _attack(live.server_address[1], "sealed")})
     with replay_server(home) as base:
         yield base.rstrip("/")
 

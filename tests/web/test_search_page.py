@@ -54,7 +54,7 @@ def test_search_highlights_and_opens_replay(corpus_app: Flask) -> None:
     found = hits(html)
     assert len(found) == 2 and "共 2 条结果" in html
     for href, _title in found:
-        assert re.fullmatch(rf"{REPLAY}/corpus/2024\d{{10}}/{re.escape(URL['library'])}", href)
+        assert re.fullmatch(rf"{REPLAY}/zh/corpus/2024\d{{10}}/{re.escape(URL['library'])}", href)
     assert html.count("<mark>图书</mark>") >= 2 and "试<mark>" not in html
     notice = client.get("/search", query_string={"q": "粤府〔2017〕12号"}).get_data(as_text=True)
     assert "广东省人民政府关于优化营商环境的通知" in notice
