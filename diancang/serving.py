@@ -16,6 +16,8 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
+from diancang.home import Home
+
 GRACEFUL_TIMEOUT = 5      # seconds workers get to finish their requests on SIGTERM
 
 
@@ -76,9 +78,9 @@ def workers_or_default(workers: int) -> int:
     return workers if workers > 0 else default_workers()
 
 
-def serve_replay(home: Any, host: str, port: int, *, workers: int,
+def serve_replay(home: Home, host: str, port: int, *, workers: int,
                  ready: Callable[[str], None]) -> None:
-    """``diancang serve``: pywb on gevent workers (``home`` is a ``diancang.home.Home``)."""
+    """``diancang serve``: pywb on gevent workers."""
     from replay.server import make_app
 
     path, web_url = home.path.resolve(), home.settings["web.public_url"]
