@@ -1,8 +1,9 @@
 """The replay application: pywb's own, over the archive home, sealed (``replay.seal``).
 
 Around pywb: ``replay.language`` (the reader's language, remembered) and, outermost,
-``replay.seal`` (one CSP on every response).  ``diancang serve`` runs it on gunicorn with gevent workers (pywb is gevent-based and fetches
-from its own in-process index server over HTTP); each worker calls ``make_app`` once.
+``replay.seal`` (one CSP on every response).  ``diancang serve`` runs it on gunicorn with
+gevent workers (pywb is gevent-based and fetches from its own in-process index server over
+HTTP); each worker calls ``make_app`` once.
 """
 
 from __future__ import annotations

@@ -41,8 +41,8 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
         login_limit=login_limit, login_window=login_window,
         seed_defaults=dict(seed_defaults or {}))
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
-                                x_host=proxies)
+        behind = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = behind  # type: ignore[method-assign]
     security.init_app(app, secret_key=secret_key, secure_cookies=secure_cookies)
     i18n.init_app(app)
     formatting.init_app(app)

@@ -3,10 +3,12 @@
 The session is Flask's signed cookie, HttpOnly and SameSite=Lax (Secure when the app's public
 URL is https), holding only the user's id, the account's session version when it began and
 the CSRF token.  Logging out and a new password advance the version in the catalogue, so a
-copy of the cookie kept from before stops working on the server, in every worker.  Every POST, PUT, PATCH and DELETE anywhere in the app must carry that token
-(form field ``csrf_token`` or header ``X-CSRF-Token``) or it is refused with 400 before any
-view runs; every /admin view refuses anonymous requests (GET: to /login; others: 403) and
-curators where an administrator is needed (403).
+copy of the cookie kept from before stops working on the server, in every worker.
+
+Every POST, PUT, PATCH and DELETE anywhere in the app must carry that token (form field
+``csrf_token`` or header ``X-CSRF-Token``) or it is refused with 400 before any view runs;
+every /admin view refuses anonymous requests (GET: to /login; others: 403) and curators where
+an administrator is needed (403).
 """
 
 from __future__ import annotations

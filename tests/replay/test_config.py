@@ -97,4 +97,5 @@ def test_ensure_collection_is_idempotent_and_keeps_contents(tmp_path: Path) -> N
 def test_ensure_collection_accepts_str_home(tmp_path: Path) -> None:
     assert ensure_collection(str(tmp_path), "c") == (  # type: ignore[arg-type]
         tmp_path / "collections" / "c")
-    assert write_pywb_config(str(tmp_path), WEB) == tmp_path / "config.yaml"  # type: ignore[arg-type]
+    written = write_pywb_config(str(tmp_path), WEB)  # type: ignore[arg-type]
+    assert written == tmp_path / "config.yaml"
