@@ -6,7 +6,8 @@ worker and with ``--workers N`` (default: one per core) and measures, on 127.0.0
 
 - p50 latency of a replayed page (``/bench/<ts>mp_/<url>``) and of a CDX query
   (``/bench/cdx?url=...``), on a fresh connection per request and on one kept-alive
-  connection (what every browser uses): keep-alive must be no slower;
+  connection (what every browser uses), alternating request by request: keep-alive must be
+  no slower;
 - requests/s of 8 client threads, each on its own kept-alive connection, replaying pages,
   against one worker and against N: the ratio is what several workers buy.
 
@@ -111,19 +112,23 @@ def get(conn: http.client.HTTPConnection, path: str) -> None:
         raise SystemExit(f"{path}: {response.status}")
 
 
-def p50_ms(server: tuple[str, int], paths: list[str], requests: int, keep_alive: bool) -> float:
-    times = []
-    conn = http.client.HTTPConnection(*server, timeout=30)
+def p50_ms(server: tuple[str, int], paths: list[str], requests: int) -> tuple[float, float]:
+    """p50 in ms on a fresh connection per request and on one kept-alive connection, the two
+    alternating request by request, so that the machine's load weighs on both alike."""
+    fresh, kept = [], []
+    alive = http.client.HTTPConnection(*server, timeout=30)
     for n in range(requests):
-        if not keep_alive:
-            conn = http.client.HTTPConnection(*server, timeout=30)
+        path = paths[n % len(paths)]
+        conn = http.client.HTTPConnection(*server, timeout=30)
         start = time.perf_counter()
-        get(conn, paths[n % len(paths)])
-        times.append(time.perf_counter() - start)
-        if not keep_alive:
-            conn.close()
-    conn.close()
-    return statistics.median(times) * 1000
+        get(conn, path)
+        fresh.append(time.perf_counter() - start)
+        conn.close()
+        start = time.perf_counter()
+        get(alive, path)
+        kept.append(time.perf_counter() - start)
+    alive.close()
+    return statistics.median(fresh) * 1000, statistics.median(kept) * 1000
 
 
 def throughput(server: tuple[str, int], paths: list[str], seconds: float) -> float:
@@ -167,10 +172,9 @@ def main() -> None:
         for run in range(args.runs):
             with serving(home, 1) as server:
                 for name, paths in (("page", pages), ("cdx", cdx)):
-                    for keep in (False, True):
-                        key = f"{name} {'keep-alive' if keep else 'fresh'}"
-                        figures.setdefault(key, []).append(
-                            p50_ms(server, paths, args.requests, keep))
+                    fresh, kept = p50_ms(server, paths, args.requests)
+                    figures.setdefault(f"{name} fresh", []).append(fresh)
+                    figures.setdefault(f"{name} keep-alive", []).append(kept)
                 figures.setdefault("req/s 1 worker", []).append(
                     throughput(server, pages, args.seconds))
             with serving(home, args.workers) as server:
@@ -179,7 +183,8 @@ def main() -> None:
             print(f"run {run + 1}/{args.runs} done", file=sys.stderr, flush=True)
     med = {key: statistics.median(values) for key, values in figures.items()}
     print(f"replay of {len(pages)} archived pages, medians of {args.runs} runs, "
-          f"{args.requests} requests per latency figure, {CLIENTS} client threads")
+          f"{args.requests} requests per latency figure, {CLIENTS} client threads; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for name, target in (("page", 8.0), ("cdx", 3.0)):
         fresh, keep = med[f"{name} fresh"], med[f"{name} keep-alive"]
         print(f"{name:5} p50: fresh {fresh:6.2f} ms, keep-alive {keep:6.2f} ms "
