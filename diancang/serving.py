@@ -47,8 +47,10 @@ def run(load: Callable[[], Any], *, host: str, port: int, workers: int, worker_c
         ready: Callable[[str], None], threads: int = 1, name: str = "diancang") -> None:
     """Serve the WSGI application that ``load()`` builds (in each worker) until stopped.
 
-    ``worker_class`` is gunicorn's: ``gevent`` for pywb (as pywb recommends), ``gthread``
-    for a threaded Flask app.  ``ready`` gets the base URL actually bound.
+    ``worker_class`` is gunicorn's: ``gevent_pywsgi`` for pywb (gevent's own WSGI server,
+    the one pywb runs on by itself; gunicorn's plain ``gevent`` worker stalled for its whole
+    30 s timeout under 8 kept-alive clients, then was killed), ``gthread`` for a threaded
+    Flask app.  ``ready`` gets the base URL actually bound.
     """
 
     def when_ready(arbiter: Any) -> None:
@@ -80,9 +82,9 @@ def workers_or_default(workers: int) -> int:
 
 def serve_replay(home: Home, host: str, port: int, *, workers: int,
                  ready: Callable[[str], None]) -> None:
-    """``diancang serve``: pywb on gevent workers."""
+    """``diancang serve``: pywb on gevent (pywsgi) workers."""
     from replay.server import make_app
 
     path, web_url = home.path.resolve(), home.settings["web.public_url"]
     run(lambda: make_app(path, web_url), host=host, port=port, workers=workers_or_default(workers),
-        worker_class="gevent", ready=ready, name="diancang-replay")
+        worker_class="gevent_pywsgi", ready=ready, name="diancang-replay")
