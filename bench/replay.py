@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from crawl import start_site
 
 CLIENTS = 8
+STALLS: list[str] = []        # requests of the throughput clients that got no answer
 
 
 def cli(home: Path, *args: str, env: dict[str, str]) -> str:
@@ -132,6 +133,8 @@ def p50_ms(server: tuple[str, int], paths: list[str], requests: int) -> tuple[fl
 
 
 def throughput(server: tuple[str, int], paths: list[str], seconds: float) -> float:
+    """Requests/s of CLIENTS threads on kept-alive connections; a client whose request gets
+    no answer in 30 s stops, and is counted in STALLS."""
     done = [0] * CLIENTS
     stop = time.perf_counter() + seconds
 
@@ -139,7 +142,11 @@ def throughput(server: tuple[str, int], paths: list[str], seconds: float) -> flo
         conn = http.client.HTTPConnection(*server, timeout=30)
         n = k
         while time.perf_counter() < stop:
-            get(conn, paths[n % len(paths)])
+            try:
+                get(conn, paths[n % len(paths)])
+            except TimeoutError:
+                STALLS.append(paths[n % len(paths)])
+                break
             n += CLIENTS
             done[k] += 1
         conn.close()
@@ -192,6 +199,9 @@ def main() -> None:
     one, many = med["req/s 1 worker"], med[f"req/s {args.workers} workers"]
     print(f"throughput, {CLIENTS} kept-alive clients: 1 worker {one:.0f} req/s, "
           f"{args.workers} workers {many:.0f} req/s ({many / one:.2f}x; target >= 2x)")
+    if STALLS:
+        print(f"{len(STALLS)} throughput requests got no answer within 30 s (a stalled "
+              f"worker)")
 
 
 if __name__ == "__main__":
