@@ -257,3 +257,18 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))          # admin | curator
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # a session carries the version it began under; logout and a new password advance it,
+    # ending every session of the account on the server (migration 0008_accounts)
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class LoginFailure(Base):
+    """A failed login, counted per account and per address to throttle guessing (0006)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key", "scope", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))          # account | address
+    key: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -56,8 +56,15 @@ def add_user(session: Session, name: str, password: str, role: str) -> User:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
+    """A new password; every session of the account ends with the old one."""
     _check(password=password)
     user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Every session begun before now stops being accepted (logout, a new password)."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def set_role(session: Session, user: User, role: str) -> None:

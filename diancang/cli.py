@@ -192,17 +192,20 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
 
 @main.command()
 @click.option("--host", help="Interface to listen on [default: replay.host, 127.0.0.1].")
-@click.option("--port", type=int, help="Port [default: replay.port, 8080].")
+@click.option("--port", type=int, help="Port [default: replay.port, 8080]; 0 picks a free one.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Worker processes [default: replay.workers; 0 there: one per core].")
 @pass_home
-def serve(home: Home, host: str | None, port: int | None) -> None:
+def serve(home: Home, host: str | None, port: int | None, workers: int | None) -> None:
     """Replay every collection with pywb: /<coll>/<timestamp>/<url>, calendar, Memento."""
-    from replay.server import serve as serve_replay
+    from diancang.serving import serve_replay
 
     home.require()
     settings = home.settings
     home.write_replay_config()
-    serve_replay(home.path, host or settings["replay.host"],
+    serve_replay(home, host or settings["replay.host"],
                  settings["replay.port"] if port is None else port,
+                 workers=workers or settings["replay.workers"],
                  ready=lambda url: click.echo(f"replay at {url}  (Ctrl-C to stop)"))
 
 

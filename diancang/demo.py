@@ -48,7 +48,7 @@ def run_demo(home: Home, *, replay_port: int, serve: bool) -> None:
     if status != 0:
         raise SystemExit(status)
     if serve:
-        from replay.server import serve as serve_replay
+        from diancang.serving import serve_replay
 
         home.write_replay_config()
 
@@ -56,5 +56,5 @@ def run_demo(home: Home, *, replay_port: int, serve: bool) -> None:
             click.echo(f"\nreplay at {url}\nopen {url}demo/*/{server.origin}/  "
                        f"(the demo's captures; Ctrl-C to stop)")
 
-        serve_replay(home.path, "127.0.0.1", replay_port if _free(replay_port) else 0,
-                     ready=ready)
+        serve_replay(home, "127.0.0.1", replay_port if _free(replay_port) else 0,
+                     workers=home.settings["replay.workers"], ready=ready)

@@ -67,4 +67,4 @@ class Home:
         return ensure_collection(self.path, slug)
 
     def write_replay_config(self) -> Path:
-        return write_pywb_config(self.path)
+        return write_pywb_config(self.path, self.settings["web.public_url"])

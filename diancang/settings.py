@@ -101,6 +101,8 @@ DECLARED: tuple[Setting, ...] = (
     Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
     Setting("replay", "public_url", "",
             "Base URL of replay in `diancang search` links; empty: http://replay.host:replay.port"),
+    Setting("replay", "workers", 0,
+            "Worker processes of `diancang serve` (gunicorn, gevent); 0 means one per core"),
     Setting("traps", "max_url_length", 2083, "Longer URLs are not fetched (url-too-long)"),
     Setting("traps", "max_path_depth", 20,
             "URLs with more path segments are not fetched (path-too-deep)"),
@@ -119,6 +121,18 @@ DECLARED: tuple[Setting, ...] = (
             "Interface `diancang web` listens on; its host name must differ from the "
             "replay's (web.replay_url), so archived pages' scripts never share its cookies"),
     Setting("web", "port", 8000, "Port `diancang web` listens on"),
+    Setting("web", "workers", 0,
+            "Worker processes of `diancang web` (gunicorn); 0 means one per core"),
+    Setting("web", "login_limit", 10,
+            "Failed logins of one account, or from one address, after which logins are "
+            "refused (429 with Retry-After) ..."),
+    Setting("web", "login_window", 900.0, "... within this many seconds"),
+    Setting("web", "proxies", 0,
+            "Reverse proxies in front of `diancang web` whose X-Forwarded-For/-Proto/-Host "
+            "it believes (1 behind one nginx); 0 trusts none"),
+    Setting("web", "public_url", "http://127.0.0.1:8000",
+            "Base URL of the web app as browsers reach it (replay's banner links back to it); "
+            "https here makes the session cookie Secure"),
     Setting("web", "secret_key", "",
             "Key signing the web app's session cookies and CSRF tokens; empty means one "
             "generated once and kept in HOME/web-secret.key"),

@@ -1,17 +1,15 @@
 """``diancang web`` (the curator and researcher web app) and ``diancang user`` (its accounts).
 
 The app is built from plain values taken from the settings here; it never sees the settings
-object.  It runs on werkzeug's threaded server: a library's handful of curators and its
-researchers, not a public high-traffic site (put a reverse proxy in front for TLS).
+object.  It runs on gunicorn, several worker processes of a few threads each (behind a
+reverse proxy that terminates TLS: README, Deployment).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-import signal
 import sys
-from types import FrameType
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -25,6 +23,7 @@ from diancang.home import Home
 
 pass_home = click.make_pass_decorator(Home)
 SECRET_FILE = "web-secret.key"
+THREADS = 4     # per worker: requests waiting on the catalogue overlap
 
 
 def secret_key(home: Home) -> str:
@@ -40,22 +39,28 @@ def secret_key(home: Home) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
-def build_app(home: Home) -> Flask:
+def build_app(home: Home, *, migrate: bool = True) -> Flask:
     from web.app import create_app
 
     settings = home.settings
     return create_app(settings.database_url, replay_base=settings["web.replay_url"],
                       secret_key=secret_key(home), crawls_dir=home.path / "crawls",
-                      seed_defaults=settings.seed_defaults)
+                      seed_defaults=settings.seed_defaults,
+                      login_limit=settings["web.login_limit"],
+                      login_window=settings["web.login_window"],
+                      secure_cookies=urlsplit(settings["web.public_url"]).scheme == "https",
+                      proxies=settings["web.proxies"], migrate=migrate)
 
 
 @click.command("web")
 @click.option("--host", help="Interface to listen on [default: web.host, 127.0.0.1].")
 @click.option("--port", type=int, help="Port [default: web.port, 8000]; 0 picks a free one.")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Worker processes [default: web.workers; 0 there: one per core].")
 @pass_home
-def web(home: Home, host: str | None, port: int | None) -> None:
+def web(home: Home, host: str | None, port: int | None, workers: int | None) -> None:
     """The web app: collections, sites and search for researchers; /admin for curators."""
-    from werkzeug.serving import make_server
+    from diancang.serving import run, workers_or_default
 
     home.require()
     settings = home.settings
@@ -65,23 +70,17 @@ def web(home: Home, host: str | None, port: int | None) -> None:
         raise ConfigError(f"web.host {host!r} is replay's host name too (web.replay_url); "
                           "archived pages could then act as a logged-in curator: serve the "
                           "app and replay under different host names")
-    app = build_app(home)
-    server = make_server(host, settings["web.port"] if port is None else port, app,
-                         threaded=True)
+    secret_key(home)                  # generated once, here, before the workers start
+    build_app(home).extensions["diancang"].catalog.dispose()   # migrated once, here
 
-    def stop(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+    def ready(url: str) -> None:
+        click.echo(f"web app at {url}  (replay at {settings['web.replay_url']}; "
+                   "Ctrl-C to stop)")
 
-    signal.signal(signal.SIGTERM, stop)
-    click.echo(f"web app at http://{host}:{server.server_port}/  (replay at "
-               f"{settings['web.replay_url']}; Ctrl-C to stop)")
-    sys.stdout.flush()
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
+    run(lambda: build_app(home, migrate=False), host=host,
+        port=settings["web.port"] if port is None else port,
+        workers=workers_or_default(workers or settings["web.workers"]),
+        worker_class="gthread", threads=THREADS, ready=ready, name="diancang-web")
 
 
 @click.group("user")

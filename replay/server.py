@@ -1,66 +1,43 @@
-"""The replay server: pywb's own application over the archive home, on gevent.
+"""The replay application: pywb's own, over the archive home, sealed (``replay.seal``).
 
-``serve`` listens before it reports ready (port 0 picks a free port, and the callback gets
-the real URL), and stops cleanly on SIGTERM or Ctrl-C.  Run it as ``diancang serve`` or
-``python -m replay.server HOME``.
+Around pywb: ``replay.language`` (the reader's language, remembered) and, outermost,
+``replay.seal`` (one CSP on every response).  ``diancang serve`` runs it on gunicorn with
+gevent workers (pywb is gevent-based and fetches from its own in-process index server over
+HTTP); each worker calls ``make_app`` once.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import signal
-from collections.abc import Callable
+import socket
 from pathlib import Path
 from typing import Any
 
-from replay.config import CONFIG_NAME, write_pywb_config
+from replay.config import CONFIG_NAME
+from replay.language import remember_language
+from replay.seal import sealed
+from replay.ui import DEFAULT_LOCALE, LOCALES
 
 
-def make_app(home: Path) -> Any:
-    """pywb's WSGI application for the archive home (the process's directory becomes HOME)."""
+class _Quiet:
+    """Where pywb's in-process index server writes its access log: nowhere."""
+
+    def write(self, _text: str) -> None:
+        pass
+
+
+def make_app(home: Path, web_url: str) -> Any:
+    """pywb's WSGI application for the archive home (the process's directory becomes HOME);
+    ``web_url`` is the web app's public URL, which replay's pages link back to."""
     from pywb.apps.frontendapp import FrontEndApp
 
     os.chdir(home)
-    return FrontEndApp(config_file=CONFIG_NAME)
-
-
-def serve(home: Path, host: str, port: int,
-          ready: Callable[[str], None] | None = None) -> None:
-    """Serve replay until SIGTERM or Ctrl-C."""
-    # pywb's application module patches the process for gevent when imported (it fetches
-    # from its own in-process index server over HTTP and needs cooperative sockets).
-    import gevent
-    import gevent.event
-    from gevent.pywsgi import WSGIServer
-
-    home = Path(home).resolve()
-    if not (home / CONFIG_NAME).exists():
-        write_pywb_config(home)
-    app = make_app(home)
-    server = WSGIServer((host, port), app, log=None)
-    server.start()
-    url = f"http://{host}:{server.server_port}/"
-    if ready is not None:
-        ready(url)
-    stop = gevent.event.Event()
-    gevent.signal_handler(signal.SIGTERM, stop.set)
-    gevent.signal_handler(signal.SIGINT, stop.set)
-    try:
-        stop.wait()
-    finally:
-        server.stop(timeout=5)
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Replay an archive home with pywb.")
-    parser.add_argument("home", type=Path)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
-    args = parser.parse_args(argv)
-    serve(args.home, args.host, args.port, ready=lambda url: print(f"replay at {url}",
-                                                                  flush=True))
-
-
-if __name__ == "__main__":
-    main()
+    app = FrontEndApp(config_file=CONFIG_NAME)
+    # Each replayed page and CDX query is a kept-alive request to pywb's own index server
+    # on 127.0.0.1: without TCP_NODELAY (inherited by accepted sockets) its small writes
+    # wait for the delayed ACK, ~40 ms a request.  Its access log is of no use to anyone.
+    inner = app.warcserver_server.server
+    inner.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    inner.log = _Quiet()
+    return sealed(remember_language(app, locales=LOCALES, default=DEFAULT_LOCALE,
+                                    web_url=web_url))

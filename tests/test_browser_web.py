@@ -219,7 +219,7 @@ def test_a_crawl_then_researchers_browse_search_and_replay(page: Any,
     page.click(f"text={host}")
     assert page.locator("svg.timeline rect.bar").count() >= 1
     calendar = page.locator("p.actions a.button").first.get_attribute("href")
-    assert calendar == f"{replay}/fixture/*/{origin}/"
+    assert calendar == f"{replay}/zh/fixture/*/{origin}/"
     shot(page, stack, "08-site")
 
     page.goto(web + "/search")
@@ -230,9 +230,9 @@ def test_a_crawl_then_researchers_browse_search_and_replay(page: Any,
     assert "粤府〔2017〕12号" in first.inner_text()              # gov metadata of the GBK page
     shot(page, stack, "09-search")
     href = first.locator("a.hit-title").get_attribute("href")
-    assert href is not None and href.startswith(f"{replay}/fixture/")
+    assert href is not None and href.startswith(f"{replay}/zh/fixture/")
     first.locator("a.hit-title").click()
-    page.wait_for_url(re.compile(re.escape(replay) + "/fixture/"))
+    page.wait_for_url(re.compile(re.escape(replay) + "/zh/fixture/"))
     frame = next(f for f in page.frames if "mp_/" in f.url)
     frame.wait_for_selector("text=政府信息公开目录")
     assert "粤府〔2017〕12号" in frame.inner_text("body")

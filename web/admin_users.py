@@ -17,7 +17,7 @@ from catalog.users import (
     set_role,
 )
 from web.context import db
-from web.security import protect
+from web.security import current_user, log_in, protect
 
 bp = protect(Blueprint("admin_users", __name__, url_prefix="/admin/users"), role="admin")
 
@@ -65,4 +65,6 @@ def change(name: str) -> tuple[str, int] | Response:
         db().rollback()
         return _page(exc)
     db().commit()
+    if action == "password" and user is current_user():
+        log_in(user)        # the other sessions ended; the one that changed it goes on
     return redirect(url_for(".users"))

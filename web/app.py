@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask, render_template
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from catalog.curation import DUBLIN_CORE
 from catalog.db import Catalog
@@ -18,13 +19,17 @@ MAX_UPLOAD = 10_000_000   # bytes of a seed-list file
 
 
 def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
+               login_limit: int, login_window: float,
                crawls_dir: Path | None = None, seed_defaults: Mapping[str, Any] | None = None,
-               secure_cookies: bool = False, migrate: bool = True) -> Flask:
+               secure_cookies: bool = False, proxies: int = 0, migrate: bool = True) -> Flask:
     """The web app over the catalogue at ``catalog_url``.
 
     ``replay_base`` is replay's base URL as browsers reach it, on a different host name;
-    ``crawls_dir`` holds each crawl's ``stats.json`` (live progress); ``seed_defaults`` fill
-    what an imported seed list leaves out (the archive's crawl settings).
+    ``login_limit`` failed logins of one account or from one address within ``login_window``
+    seconds refuse further tries (429) until the oldest leaves the window; ``crawls_dir``
+    holds each crawl's ``stats.json`` (live progress); ``seed_defaults`` fill what an
+    imported seed list leaves out (the archive's crawl settings); ``proxies`` is how many
+    reverse proxies stand in front, whose X-Forwarded-For/-Proto/-Host are believed.
     """
     if not secret_key:
         raise ValueError("secret_key: expected a secret to sign sessions with")
@@ -33,7 +38,11 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
     app.extensions["diancang"] = WebContext(
         catalog=Catalog(catalog_url, migrate=migrate), replay_base=replay_base.rstrip("/"),
         crawls_dir=Path(crawls_dir) if crawls_dir is not None else None,
+        login_limit=login_limit, login_window=login_window,
         seed_defaults=dict(seed_defaults or {}))
+    if proxies:
+        behind = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = behind  # type: ignore[method-assign]
     security.init_app(app, secret_key=secret_key, secure_cookies=secure_cookies)
     i18n.init_app(app)
     formatting.init_app(app)

@@ -18,6 +18,8 @@ class WebContext:
     catalog: Catalog
     replay_base: str                           # e.g. http://localhost:8080, no trailing /
     crawls_dir: Path | None                    # HOME/crawls: each crawl's stats.json
+    login_limit: int                           # failed logins per account or address ...
+    login_window: float                        # ... within this many seconds, then 429
     seed_defaults: Mapping[str, Any] = field(default_factory=dict)
 
 

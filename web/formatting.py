@@ -6,6 +6,7 @@ from flask import Flask
 
 from catalog.units import human_bytes
 from web.context import web
+from web.i18n import language
 
 
 def stamp_date(stamp: str | None) -> str:
@@ -22,13 +23,19 @@ def stamp_time(stamp: str | None) -> str:
 
 
 
+def replay_root() -> str:
+    """Replay's base URL in the reader's language (pywb's locale prefix, which replay then
+    remembers): the choice made here holds there."""
+    return f"{web().replay_base}/{language()}"
+
+
 def calendar_url(collection: str, url: str) -> str:
     """pywb's calendar of every capture of ``url`` in the collection."""
-    return f"{web().replay_base}/{collection}/*/{url}"
+    return f"{replay_root()}/{collection}/*/{url}"
 
 
 def replay_url(collection: str, timestamp: str, url: str) -> str:
-    return f"{web().replay_base}/{collection}/{timestamp}/{url}"
+    return f"{replay_root()}/{collection}/{timestamp}/{url}"
 
 
 def init_app(app: Flask) -> None:

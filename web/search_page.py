@@ -9,7 +9,8 @@ from markupsafe import Markup
 
 from search.browse import collections_overview
 from search.query import BadQuery, search
-from web.context import db, web
+from web.context import db
+from web.formatting import replay_root
 from web.i18n import translate
 from web.security import current_user
 
@@ -38,7 +39,7 @@ def results() -> tuple[str, int]:
                             agency=filters["agency"] or None,
                             subject=filters["subject"] or None,
                             group="none" if filters["group"] == "none" else "url", limit=PER_PAGE,
-                            offset=(page - 1) * PER_PAGE, replay_base=web().replay_base,
+                            offset=(page - 1) * PER_PAGE, replay_base=replay_root(),
                             collections=slugs)
         except BadQuery as exc:             # a date that is not one
             error = translate("search.bad_" + exc.option, message=str(exc))

@@ -1,16 +1,18 @@
 """Sessions, CSRF and roles.
 
-The session is Flask's signed cookie, HttpOnly and SameSite=Lax, holding only the user's id,
-a fingerprint of their password hash (a password change ends every other session) and the
-CSRF token.  Every POST, PUT, PATCH and DELETE anywhere in the app must carry that token
-(form field ``csrf_token`` or header ``X-CSRF-Token``) or it is refused with 400 before any
-view runs; every /admin view refuses anonymous requests (GET: to /login; others: 403) and
-curators where an administrator is needed (403).
+The session is Flask's signed cookie, HttpOnly and SameSite=Lax (Secure when the app's public
+URL is https), holding only the user's id, the account's session version when it began and
+the CSRF token.  Logging out and a new password advance the version in the catalogue, so a
+copy of the cookie kept from before stops working on the server, in every worker.
+
+Every POST, PUT, PATCH and DELETE anywhere in the app must carry that token (form field
+``csrf_token`` or header ``X-CSRF-Token``) or it is refused with 400 before any view runs;
+every /admin view refuses anonymous requests (GET: to /login; others: 403) and curators where
+an administrator is needed (403).
 """
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
@@ -23,6 +25,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from catalog.models import User
+from catalog.users import end_sessions
 from web.context import db
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
@@ -53,17 +56,13 @@ def _check_csrf() -> None:
         abort(400, description="csrf")
 
 
-def fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def current_user() -> User | None:
     if "user" not in g:
         user = None
         uid = session.get("uid")
         if uid is not None:
             user = db().scalars(select(User).where(User.id == uid)).one_or_none()
-            if user is not None and session.get("auth") != fingerprint(user):
+            if user is not None and session.get("ver") != user.session_version:
                 user = None
         g.user = user
     found: User | None = g.user
@@ -74,7 +73,7 @@ def log_in(user: User) -> None:
     lang = session.get("lang")
     session.clear()
     session["uid"] = user.id
-    session["auth"] = fingerprint(user)
+    session["ver"] = user.session_version
     session["csrf"] = secrets.token_urlsafe(32)
     if lang:
         session["lang"] = lang
@@ -82,7 +81,15 @@ def log_in(user: User) -> None:
 
 
 def log_out() -> None:
+    """End the session here and on the server: the account's sessions stop being accepted."""
+    user = current_user()
+    if user is not None:
+        end_sessions(user)
+        db().commit()
+    lang = session.get("lang")
     session.clear()
+    if lang:
+        session["lang"] = lang
     g.pop("user", None)
 
 

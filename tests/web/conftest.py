@@ -16,7 +16,8 @@ from web.app import create_app
 
 @pytest.fixture
 def app(catalog_url: str, tmp_path: object) -> Iterator[Flask]:
-    app = create_app(catalog_url, replay_base=REPLAY, secret_key="test-secret-" + "k" * 20)
+    app = create_app(catalog_url, login_limit=10, login_window=900.0,
+                      replay_base=REPLAY, secret_key="test-secret-" + "k" * 20)
     catalog = app.extensions["diancang"].catalog
     with catalog.session() as session:
         add_user(session, "root", PASSWORD, "admin")

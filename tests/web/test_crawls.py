@@ -17,7 +17,8 @@ from web.app import create_app
 def test_progress_reads_stats_json_while_running_then_the_catalogue(
         app: Flask, catalog_url: str, tmp_path: Path) -> None:
     crawls = tmp_path / "crawls"
-    live = create_app(catalog_url, replay_base="http://localhost:1", secret_key="k" * 32,
+    live = create_app(catalog_url, login_limit=10, login_window=900.0,
+                      replay_base="http://localhost:1", secret_key="k" * 32,
                       crawls_dir=crawls, migrate=False)
     catalog = live.extensions["diancang"].catalog
     with catalog.session() as s:

@@ -50,7 +50,7 @@ def test_a_collection_lists_its_sites_and_a_site_its_timeline(app: Flask,
     numbers = re.findall(r'class="num">(\d+)<', gd_row)
     assert numbers == ["5", "3"]                          # captures, distinct URLs
     assert "2024-01-05" in gd_row and "2024-03-01" in gd_row
-    assert f'href="{REPLAY}/gd-gov/*/http://www.gd.gov.cn/"' in gd_row
+    assert f'href="{REPLAY}/zh/gd-gov/*/http://www.gd.gov.cn/"' in gd_row
 
     site = client.get("/collections/gd-gov/sites/www.gd.gov.cn", headers=ZH)
     html = site.get_data(as_text=True)
@@ -59,8 +59,8 @@ def test_a_collection_lists_its_sites_and_a_site_its_timeline(app: Flask,
     assert len(bars) == 57                                # a bar a day, 2024-01-05 to 03-01
     assert [b for b in bars if not b.endswith(": 0 次采集")] == [
         "2024-01-05: 2 次采集", "2024-02-12: 2 次采集", "2024-03-01: 1 次采集"]
-    assert f"{REPLAY}/gd-gov/20240301083000/http://www.gd.gov.cn/" in html   # latest replay
-    assert f"{REPLAY}/gd-gov/*/http://www.gd.gov.cn/xxgk/zcwj/1.html" in html
+    assert f"{REPLAY}/zh/gd-gov/20240301083000/http://www.gd.gov.cn/" in html   # latest replay
+    assert f"{REPLAY}/zh/gd-gov/*/http://www.gd.gov.cn/xxgk/zcwj/1.html" in html
     assert "logo.png" not in html                         # pages only, not images
     assert client.get("/collections/gd-gov/sites/nowhere.example").status_code == 404
 
@@ -98,3 +98,11 @@ def test_site_and_collection_pages_show_titles(app: Flask, client: FlaskClient) 
     assert "<h1>广东省人民政府门户网站</h1>" in site
     assert re.search(r'>关于印发方案的通知</a><div class="hit-url">'
                      r'http://www.gd.gov.cn/xxgk/zcwj/1.html</div>', site)
+def test_replay_links_carry_the_reader_s_language(app: Flask, client: FlaskClient) -> None:
+    """pywb's locale prefix: replay opens in the language chosen here, and remembers it."""
+    add_captures(app, "gd-gov", CAPTURES)
+    assert f'href="{REPLAY}/zh/gd-gov/*/http://www.gd.gov.cn/"' in client.get(
+        "/collections/gd-gov").get_data(as_text=True)
+    client.get("/lang/en")
+    assert f'href="{REPLAY}/en/gd-gov/*/http://www.gd.gov.cn/"' in client.get(
+        "/collections/gd-gov").get_data(as_text=True)

@@ -26,7 +26,8 @@ EN = {"Accept-Language": "en"}
 def crawled(crawled_twice: dict[str, Any]) -> dict[str, Any]:
     home = crawled_twice["home"]
     catalog_url = f"sqlite:///{home / 'catalog.sqlite'}"
-    app = create_app(catalog_url, replay_base="http://localhost:1", secret_key="k" * 32)
+    app = create_app(catalog_url, login_limit=10, login_window=900.0,
+                      replay_base="http://localhost:1", secret_key="k" * 32)
     with app.extensions["diancang"].catalog.session() as s:
         if get_user(s, "lin") is None:
             add_user(s, "lin", PASSWORD, "curator")
@@ -36,7 +37,8 @@ def crawled(crawled_twice: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def web_app(crawled: dict[str, Any]) -> Iterator[Flask]:
-    app = create_app(crawled["url"], replay_base="http://localhost:1", secret_key="k" * 32,
+    app = create_app(crawled["url"], login_limit=10, login_window=900.0,
+                      replay_base="http://localhost:1", secret_key="k" * 32,
                      crawls_dir=crawled["home"] / "crawls", migrate=False)
     yield app
     app.extensions["diancang"].catalog.dispose()
@@ -143,7 +145,8 @@ def test_failed_list_and_its_patch_crawl(crawled: dict[str, Any], web_app: Flask
 @pytest.mark.slow   # crawled_twice: two crawls through the real CLI
 def test_without_the_crawl_directory_errored_requests_are_unknown(
         crawled: dict[str, Any]) -> None:
-    app = create_app(crawled["url"], replay_base="http://localhost:1", secret_key="k" * 32,
+    app = create_app(crawled["url"], login_limit=10, login_window=900.0,
+                      replay_base="http://localhost:1", secret_key="k" * 32,
                      migrate=False)
     client = app.test_client()
     log_in(client, "lin")

@@ -21,7 +21,8 @@ from web.app import create_app
 
 @pytest.fixture
 def corpus_app(catalog_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(catalog_url, replay_base=REPLAY, secret_key="s" * 32)
+    app = create_app(catalog_url, login_limit=10, login_window=900.0,
+                      replay_base=REPLAY, secret_key="s" * 32)
     catalog = app.extensions["diancang"].catalog
     coll_dir, _ = setup_corpus(catalog, tmp_path)
     index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP)
@@ -52,14 +53,14 @@ def test_search_highlights_and_opens_replay(corpus_app: Flask) -> None:
     # one hit for library.html, captured twice: its latest capture, both dates, its calendar
     [(href, _title)] = hits(html)
     assert "共 1 条结果" in html and "采集 2 次，2024-01-15 至 2024-06-20" in html
-    assert href == f"{REPLAY}/corpus/20240620093002/{URL['library']}"
-    assert f'class="hit-calendar" href="{REPLAY}/corpus/*/{URL["library"]}"' in html
+    assert href == f"{REPLAY}/zh/corpus/20240620093002/{URL['library']}"
+    assert f'class="hit-calendar" href="{REPLAY}/zh/corpus/*/{URL["library"]}"' in html
     assert html.count("<mark>图书</mark>") >= 1 and "试<mark>" not in html
     every = client.get("/search?q=图书&group=none").get_data(as_text=True)
     found = hits(every)
     assert len(found) == 2 and "采集 2 次" not in every
     for href, _title in found:
-        assert re.fullmatch(rf"{REPLAY}/corpus/2024\d{{10}}/{re.escape(URL['library'])}", href)
+        assert re.fullmatch(rf"{REPLAY}/zh/corpus/2024\d{{10}}/{re.escape(URL['library'])}", href)
     notice = client.get("/search", query_string={"q": "粤府〔2017〕12号"}).get_data(as_text=True)
     assert "广东省人民政府关于优化营商环境的通知" in notice
     assert "006939748/2017-00123" in notice and "广东省人民政府办公厅" in notice
