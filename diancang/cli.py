@@ -191,13 +191,14 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
 @pass_home
 def serve(home: Home, host: str | None, port: int | None) -> None:
     """Replay every collection with pywb: /<coll>/<timestamp>/<url>, calendar, Memento."""
+    from diancang.access_command import replay_access
     from replay.server import serve as serve_replay
 
     home.require()
     settings = home.settings
     home.write_replay_config()
     serve_replay(home.path, host or settings["replay.host"],
-                 settings["replay.port"] if port is None else port,
+                 settings["replay.port"] if port is None else port, replay_access(home),
                  ready=lambda url: click.echo(f"replay at {url}  (Ctrl-C to stop)"))
 
 
@@ -231,6 +232,11 @@ main.add_command(report_command)
 from diancang.web_command import register as _register_web
 
 _register_web(main)
+
+# issue 14: who may see what (visibility, access rules)
+from diancang.access_command import register as _register_access
+
+_register_access(main)
 
 if __name__ == "__main__":
     main()

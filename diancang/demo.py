@@ -48,6 +48,7 @@ def run_demo(home: Home, *, replay_port: int, serve: bool) -> None:
     if status != 0:
         raise SystemExit(status)
     if serve:
+        from diancang.access_command import replay_access
         from replay.server import serve as serve_replay
 
         home.write_replay_config()
@@ -57,4 +58,5 @@ def run_demo(home: Home, *, replay_port: int, serve: bool) -> None:
                        f"(the demo's captures; Ctrl-C to stop)")
 
         serve_replay(home.path, "127.0.0.1", replay_port if _free(replay_port) else 0,
+                     replay_access(home),
                      ready=ready)

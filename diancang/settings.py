@@ -96,6 +96,11 @@ DECLARED: tuple[Setting, ...] = (
             "Seconds without a heartbeat after which a crawl lock's holder is taken for dead"),
     Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
     Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
+    Setting("replay", "grant_seconds", 3600,
+            "Lifetime of a curator's grant to a private collection on the replay host (the "
+            "link the web app signs, and the cookie replay keeps from it)"),
+    Setting("replay", "access_refresh", 2.0,
+            "Seconds between replay's looks at the catalogue for visibility and access rules"),
     Setting("traps", "max_url_length", 2083, "Longer URLs are not fetched (url-too-long)"),
     Setting("traps", "max_path_depth", 20, "URLs with more path segments are not fetched (path-too-deep)"),
     Setting("traps", "max_path_repeats", 3,

@@ -11,21 +11,36 @@ import argparse
 import os
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from replay.config import CONFIG_NAME, write_pywb_config
 
 
-def make_app(home: Path) -> Any:
-    """pywb's WSGI application for the archive home (the process's directory becomes HOME)."""
-    from pywb.apps.frontendapp import FrontEndApp
+@dataclass(frozen=True)
+class Access:
+    """What the access gate needs: the catalogue, the key grants are signed with, their
+    lifetime, and how often the catalogue is re-read (replay.frontend, replay.gate)."""
+
+    database_url: str
+    grant_secret: str
+    grant_seconds: int
+    refresh: float
+
+
+def make_app(home: Path, access: Access) -> Any:
+    """pywb's WSGI application for the archive home behind Diancang's access gate (the
+    process's directory becomes HOME)."""
+    from replay.frontend import build
 
     os.chdir(home)
-    return FrontEndApp(config_file=CONFIG_NAME)
+    return build(CONFIG_NAME, Path(home) / "collections", database_url=access.database_url,
+                 grant_secret=access.grant_secret, grant_seconds=access.grant_seconds,
+                 refresh=access.refresh)
 
 
-def serve(home: Path, host: str, port: int,
+def serve(home: Path, host: str, port: int, access: Access,
           ready: Callable[[str], None] | None = None) -> None:
     """Serve replay until SIGTERM or Ctrl-C."""
     # pywb's application module patches the process for gevent when imported (it fetches
@@ -37,7 +52,7 @@ def serve(home: Path, host: str, port: int,
     home = Path(home).resolve()
     if not (home / CONFIG_NAME).exists():
         write_pywb_config(home)
-    app = make_app(home)
+    app = make_app(home, access)
     server = WSGIServer((host, port), app, log=None)
     server.start()
     url = f"http://{host}:{server.server_port}/"
@@ -57,9 +72,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("home", type=Path)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--grant-secret-file", type=Path, required=True)
+    parser.add_argument("--grant-seconds", type=int, default=3600)
+    parser.add_argument("--refresh", type=float, default=2.0)
     args = parser.parse_args(argv)
-    serve(args.home, args.host, args.port, ready=lambda url: print(f"replay at {url}",
-                                                                  flush=True))
+    access = Access(args.database_url, args.grant_secret_file.read_text().strip(),
+                    args.grant_seconds, args.refresh)
+    serve(args.home, args.host, args.port, access,
+          ready=lambda url: print(f"replay at {url}", flush=True))
 
 
 if __name__ == "__main__":
