@@ -114,8 +114,12 @@ class AccessGate:
 
     def replay(self, environ: Environ, start_response: StartResponse, coll: str,
                rest: str) -> Iterable[bytes]:
-        """pywb's answer, except that a capture it cannot find because a takedown covers it
-        answers 451 instead of 404."""
+        """pywb's answer, except for a URL a takedown covers: 451, at once when the takedown
+        holds at every date (pywb's frame page too), or when pywb finds no capture of it
+        outside a dated takedown's days."""
+        rule = self.takedown(coll, rest)
+        if rule is not None and not (rule.get("from") or rule.get("to")):
+            return _plain(start_response, "451 Unavailable For Legal Reasons", TAKEN_DOWN)
         held: dict[str, Any] = {}
 
         def hold(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
@@ -125,8 +129,7 @@ class AccessGate:
         body = self.app(environ, hold)
         chunks: Iterator[bytes] = iter(body)
         first = [] if "args" in held else [next(chunks, b"")]
-        status = held["args"][0]
-        if status.startswith("404") and self.taken_down(coll, rest):
+        if rule is not None and held["args"][0].startswith("404"):
             close = getattr(body, "close", None)
             if close is not None:
                 close()
@@ -134,15 +137,18 @@ class AccessGate:
         start_response(*held["args"])
         return _Resumed(first, chunks, body)
 
-    def taken_down(self, coll: str, rest: str) -> bool:
-        if not rest or rest in ("cdx",) or rest.startswith("timemap/"):
-            return False
+    def takedown(self, coll: str, rest: str) -> Any:
+        """The takedown rule covering the capture ``rest`` asks for, if it asks for one."""
+        if not rest or rest == "cdx" or rest.startswith(("timemap/", "*/")):
+            return None
         try:
-            url = WbUrl(rest).url
-        except Exception:  # noqa: BLE001 - not a replay URL pywb can parse: its 404 stands
-            return False
-        rule = self.checker.find_access_rule(url, collection=coll)
-        return rule.get("access") == "exclude" and not rule.get("default")
+            wb_url = WbUrl(rest)
+        except Exception:  # noqa: BLE001 - not a replay URL pywb can parse: its answer stands
+            return None
+        if wb_url.type not in (WbUrl.REPLAY, WbUrl.LATEST_REPLAY):
+            return None
+        rule = self.checker.find_access_rule(wb_url.url, collection=coll)
+        return rule if rule.get("access") == "exclude" and not rule.get("default") else None
 
 
 class _Resumed:
