@@ -15,7 +15,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import surt
-from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    false,
+    func,
+    literal_column,
+    not_,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, aliased
 
 from catalog.models import AccessRule, Capture, Collection
@@ -183,6 +194,18 @@ def visible_clause(session: Session, viewer: Viewer = ANONYMOUS,
         elif rule.surt:
             hidden.append(and_(in_coll, _prefix(rule.surt), _date_clause(rule)))
     return not_(or_(false(), *hidden))
+
+
+def visible_sql(session: Session, viewer: Viewer, alias: str,
+                now: datetime | None = None) -> str:
+    """``visible_clause`` as SQL text for a query that names the captures table ``alias``
+    (full-text search builds its SQL by hand); values are inlined by SQLAlchemy's own
+    literal rendering, so it takes no parameters."""
+    inner = select(Capture.id).where(Capture.id == literal_column(f"{alias}.id"),
+                                     visible_clause(session, viewer, now))
+    compiled = inner.compile(dialect=session.get_bind().dialect,
+                             compile_kwargs={"literal_binds": True})
+    return f"EXISTS ({compiled})"
 
 
 def visible_captures(session: Session, stmt: Select[Any], viewer: Viewer = ANONYMOUS,

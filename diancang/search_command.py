@@ -6,6 +6,7 @@ import json
 
 import click
 
+from catalog.access import Viewer
 from diancang.home import Home
 from search.query import search
 
@@ -38,7 +39,7 @@ def search_command(home: Home, query: str, collection: str | None, site: str | N
             result = search(session, query, collection=collection, site=site,
                             date_from=date_from, date_to=date_to, mime=mime, agency=agency,
                             subject=subject, limit=limit, offset=offset,
-                            replay_base=replay_base(home))
+                            replay_base=replay_base(home), viewer=Viewer(None))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if as_json:

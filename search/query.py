@@ -18,6 +18,7 @@ import jieba
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from catalog.access import ANONYMOUS, Viewer, visible_sql
 from catalog.models import GOV_FIELDS
 from search import fulltext
 from search.words import query_terms, words
@@ -72,18 +73,20 @@ def search(session: Session, query: str, *, collection: str | None = None,
            date_to: str | date | None = None, mime: str | None = None,
            agency: str | None = None, subject: str | None = None, limit: int = 20,
            offset: int = 0, replay_base: str = "",
-           collections: Sequence[str] | None = None) -> SearchResult:
+           collections: Sequence[str] | None = None,
+           viewer: Viewer = ANONYMOUS) -> SearchResult:
     """Captures whose words match every term of ``query``, best first.
 
     ``collections``, when given, limits the search to those collections (the web app passes
-    the public ones for a visitor who is not logged in).
+    the public ones for a visitor who is not logged in); captures access rules hide from
+    ``viewer`` are never found (catalog.access).
     """
     terms = query_terms(query)
     if not terms:
         return SearchResult([], 0)
     conn = session.connection()
     join, rank, params = fulltext.match(conn, terms)
-    where = []
+    where = [visible_sql(session, viewer, "c")]
     if collection:
         where.append("co.slug = :collection")
         params["collection"] = collection
@@ -113,7 +116,7 @@ def search(session: Session, query: str, *, collection: str | None = None,
             where.append(f"c.{name} LIKE :{name}")
             params[name] = f"%{value}%"
     base = (f"FROM captures c {join} JOIN collections co ON co.id = c.collection_id"
-            + (" WHERE " + " AND ".join(where) if where else ""))
+            + " WHERE " + " AND ".join(where))
     total = conn.execute(text(f"SELECT count(*) {base}"), params).scalar_one()
     gov = ", ".join(f"c.{name}" for name in GOV_FIELDS)
     rows = conn.execute(text(

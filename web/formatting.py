@@ -6,6 +6,7 @@ from flask import Flask
 
 from catalog.units import human_bytes
 from web.context import web
+from web.grants import with_grant
 
 
 def stamp_date(stamp: str | None) -> str:
@@ -24,11 +25,11 @@ def stamp_time(stamp: str | None) -> str:
 
 def calendar_url(collection: str, url: str) -> str:
     """pywb's calendar of every capture of ``url`` in the collection."""
-    return f"{web().replay_base}/{collection}/*/{url}"
+    return with_grant(f"{web().replay_base}/{collection}/*/{url}", collection)
 
 
 def replay_url(collection: str, timestamp: str, url: str) -> str:
-    return f"{web().replay_base}/{collection}/{timestamp}/{url}"
+    return with_grant(f"{web().replay_base}/{collection}/{timestamp}/{url}", collection)
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,7 @@ from catalog.collections import get_collection
 from catalog.models import Collection
 from search.browse import captures_per_day, collections_overview, pages, sites
 from web.context import db
+from web.grants import viewer
 from web.i18n import translate
 from web.security import current_user
 from web.timeline import timeline_svg
@@ -35,18 +36,18 @@ def index() -> str:
 @bp.route("/collections/<slug>")
 def collection(slug: str) -> str:
     coll = visible_collection(slug)
-    return render_template("collection.html", coll=coll, sites=sites(db(), coll.id))
+    return render_template("collection.html", coll=coll, sites=sites(db(), coll.id, viewer()))
 
 
 @bp.route("/collections/<slug>/sites/<host>")
 def site(slug: str, host: str) -> str:
     coll = visible_collection(slug)
-    found = sites(db(), coll.id, host)
+    found = sites(db(), coll.id, viewer(), host)
     if not found:
         abort(404)
     info = found[0]
-    chart = timeline_svg(captures_per_day(db(), coll.id, host),
+    chart = timeline_svg(captures_per_day(db(), coll.id, host, viewer()),
                          title=translate("site.timeline", host=host),
                          captures_label=translate("site.captures_unit"))
     return render_template("site.html", coll=coll, site=info, chart=chart,
-                           pages=pages(db(), coll.id, host))
+                           pages=pages(db(), coll.id, host, viewer()))

@@ -10,6 +10,7 @@ from markupsafe import Markup
 from search.browse import collections_overview
 from search.query import search
 from web.context import db, web
+from web.grants import viewer
 from web.security import current_user
 
 bp = Blueprint("search", __name__)
@@ -37,7 +38,7 @@ def results() -> tuple[str, int]:
                             agency=filters["agency"] or None,
                             subject=filters["subject"] or None, limit=PER_PAGE,
                             offset=(page - 1) * PER_PAGE, replay_base=web().replay_base,
-                            collections=slugs)
+                            collections=slugs, viewer=viewer())
         except ValueError as exc:           # a date that is not one
             error = str(exc)
     titles = {c.slug: c.title for c in visible}
