@@ -41,6 +41,7 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
     app.jinja_env.globals["dc_fields"] = DUBLIN_CORE
 
     from web import (
+        admin_access,
         admin_collections,
         admin_crawls,
         admin_import,
@@ -53,7 +54,7 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
     )
 
     for module in (public, search_page, auth, admin_collections, admin_import, admin_crawls,
-                   admin_reports, admin_requests, admin_users):
+                   admin_reports, admin_requests, admin_users, admin_access):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(HTTPException)

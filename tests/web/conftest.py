@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from catalog.access import rule_key
 from catalog.collections import import_seed_list
 from catalog.models import Capture, Crawl, WarcFile
 from catalog.users import add_user
@@ -58,7 +59,7 @@ def add_captures(app: Flask, slug: str, captures: list[tuple[str, str, str]]) ->
         session.flush()
         for offset, (url, stamp, mime) in enumerate(captures):
             session.add(Capture(collection_id=coll.id, crawl_id=crawl.id, warc_file_id=warc.id,
-                                url=url, host=urlsplit(url).hostname, surt=url, timestamp=stamp,
+                                url=url, host=urlsplit(url).hostname, surt=rule_key(url), timestamp=stamp,
                                 status=200, mime=mime,
                                 digest="sha1:X", offset=offset * 1000, length=900))
 
