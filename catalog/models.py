@@ -262,3 +262,15 @@ class AccessRule(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     who: Mapped[str] = mapped_column(String(255))       # the OS user or web user
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserCollection(Base):
+    """A collection a curator may work on (migration 0006).  A curator with none listed works
+    on every collection; administrators always do (``catalog.users.allowed_collections``)."""
+
+    __tablename__ = "user_collections"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"),
+                                               primary_key=True)

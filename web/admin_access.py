@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from catalog.access import AccessRuleError, add_exclusion, list_rules, remove_rule, set_embargo
 from catalog.collections import list_collections
 from web.context import db
+from web.scoping import may_work_on
 from web.security import current_user, protect
 
 bp = protect(Blueprint("admin_access", __name__, url_prefix="/admin/access"))
@@ -25,8 +26,10 @@ def _who() -> str:
 
 def _page(error: Exception | None = None,
           form: MultiDict[str, str] | None = None) -> tuple[str, int]:
-    return render_template("admin/access.html", rules=list_rules(db()), error=error,
-                           collections=list_collections(db()), form=form or MultiDict()), \
+    return render_template("admin/access.html", error=error, form=form or MultiDict(),
+                           rules=[(r, s) for r, s in list_rules(db()) if may_work_on(s)],
+                           collections=[c for c in list_collections(db())
+                                        if may_work_on(c.slug)]), \
         422 if error else 200
 
 
@@ -44,6 +47,8 @@ def _day(form: MultiDict[str, str], name: str) -> date | None:
 def rules() -> tuple[str, int] | Response:
     form = request.form
     if request.method == "POST":
+        if not may_work_on(form.get("collection", "")):
+            abort(404)
         try:
             if form.get("action") == "embargo":
                 days = form.get("days", "").strip()

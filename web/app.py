@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from catalog.curation import DUBLIN_CORE
 from catalog.db import Catalog
-from web import formatting, i18n, security
+from web import formatting, i18n, scoping, security
 from web.context import WebContext, close_db
 
 MAX_UPLOAD = 10_000_000   # bytes of a seed-list file
@@ -53,6 +53,7 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
         search_page,
     )
 
+    app.before_request(scoping.check_scope)
     for module in (public, search_page, auth, admin_collections, admin_import, admin_crawls,
                    admin_reports, admin_requests, admin_users, admin_access):
         app.register_blueprint(module.bp)

@@ -12,6 +12,7 @@ from search.browse import captures_per_day, collections_overview, pages, sites
 from web.context import db
 from web.grants import viewer
 from web.i18n import translate
+from web.scoping import may_work_on
 from web.security import current_user
 from web.timeline import timeline_svg
 
@@ -20,14 +21,17 @@ bp = Blueprint("public", __name__)
 
 def visible_collection(slug: str) -> Collection:
     coll = get_collection(db(), slug)
-    if coll is None or not (coll.public or current_user() is not None):
+    if coll is None or not (coll.public or (current_user() is not None
+                                            and may_work_on(coll.slug))):
         abort(404)
     return coll
 
 
 @bp.route("/")
 def index() -> str:
-    overview = collections_overview(db(), include_private=current_user() is not None)
+    overview = [info for info in
+                collections_overview(db(), include_private=current_user() is not None)
+                if info.collection.public or may_work_on(info.collection.slug)]
     events = [c for c in overview if c.collection.kind == "event"]
     websites = [c for c in overview if c.collection.kind != "event"]
     return render_template("index.html", events=events, websites=websites)

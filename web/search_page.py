@@ -11,6 +11,7 @@ from search.browse import collections_overview
 from search.query import search
 from web.context import db, web
 from web.grants import viewer
+from web.scoping import may_work_on
 from web.security import current_user
 
 bp = Blueprint("search", __name__)
@@ -25,7 +26,8 @@ def results() -> tuple[str, int]:
     args = request.args
     query = args.get("q", "").strip()
     visible = [info.collection for info in
-               collections_overview(db(), include_private=current_user() is not None)]
+               collections_overview(db(), include_private=current_user() is not None)
+               if info.collection.public or may_work_on(info.collection.slug)]
     slugs = [c.slug for c in visible]
     page = max(1, args.get("page", 1, type=int) or 1)
     filters = {name: args.get(name, "").strip() for name in FILTERS}

@@ -83,3 +83,39 @@ def test_a_curators_replay_links_carry_a_grant_for_that_collection(
     assert read_grant(secret, grant, "gd-gov", 60) is None
     # readers get plain links
     assert PARAM not in page(app.test_client(), "/collections/gd-gov")
+
+
+def test_a_curator_limited_to_some_collections_sees_only_those(
+        app: Flask, client: FlaskClient) -> None:
+    add_captures(app, "drafts", [("http://example.cn/", OLD, "text/html")])
+    add_captures(app, "gd-gov", [(HOME, OLD, "text/html")])
+    with app.extensions["diancang"].catalog.session() as s:
+        from sqlalchemy import select
+
+        from catalog.models import Collection, Crawl
+        drafts_crawl = s.scalars(select(Crawl.id).join(Collection).where(
+            Collection.slug == "drafts")).one()
+    admin = app.test_client()
+    token = log_in(admin, "root")
+    assert admin.post("/admin/users/lin", data={"csrf_token": token, "action": "collections",
+                                                "collections": "gd-gov"}).status_code == 302
+    assert 'value="gd-gov"' in page(admin, "/admin/users/")
+    bad = admin.post("/admin/users/lin", data={"csrf_token": token, "action": "collections",
+                                               "collections": "nosuch"})
+    assert bad.status_code == 422 and "collections: no collection" in bad.get_data(as_text=True)
+
+    token = log_in(client, "lin")
+    for path in ("/admin/collections/drafts", "/admin/collections/drafts/crawls",
+                 f"/admin/crawls/{drafts_crawl}", f"/admin/crawls/{drafts_crawl}/report",
+                 "/collections/drafts", "/collections/drafts/sites/example.cn"):
+        assert client.get(path).status_code == 404, path
+    assert client.post("/admin/access/", data={"csrf_token": token, "collection": "drafts",
+                                               "url": "http://example.cn/"}).status_code == 404
+    assert "drafts" not in page(client, "/admin/")
+    assert "drafts" not in page(client, "/")
+    assert page(client, "/admin/collections/gd-gov")
+    site = page(client, "/collections/gd-gov/sites/www.gd.gov.cn")
+    assert f"{REPLAY}/gd-gov/*/{HOME}?{PARAM}=" in site
+    # the administrator still sees everything
+    assert client.get("/admin/collections/drafts").status_code == 404
+    assert admin.get("/admin/collections/drafts").status_code == 200

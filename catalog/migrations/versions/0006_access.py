@@ -1,12 +1,13 @@
-"""access_rules: takedowns, embargoes and allowances, from which replay's ACLs are generated
+"""access: rules (takedowns, embargoes and allowances, from which replay's ACLs are generated)
+and the collections a curator is limited to
 
-Revision ID: 0006_access_rules
+Revision ID: 0006_access
 Revises: 0005
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_access_rules'
+revision = '0006_access'
 down_revision = '0005'
 branch_labels = None
 depends_on = None
@@ -30,8 +31,16 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_access_rules_collection_id'), 'access_rules', ['collection_id'],
                     unique=False)
+    op.create_table('user_collections',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('collection_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['collection_id'], ['collections.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'collection_id')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('user_collections')
     op.drop_index(op.f('ix_access_rules_collection_id'), table_name='access_rules')
     op.drop_table('access_rules')
