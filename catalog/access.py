@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-import surt
 from sqlalchemy import (
     ColumnElement,
     Select,
@@ -46,6 +45,10 @@ def rule_key(target: str) -> str:
     if not text:
         raise AccessRuleError("url: expected a URL or a SURT prefix, got nothing")
     if "://" in text:
+        # imported here: surt loads tldextract and requests, which replay may import only
+        # after pywb has patched the process for gevent
+        import surt
+
         return str(surt.surt(text))
     if "," in text or ")" in text:
         return text.lower()
