@@ -14,13 +14,16 @@ import json
 import os
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from sqlalchemy import func, select
 
 from catalog.access import list_rules
 from catalog.collections import list_collections
 from catalog.db import Catalog
-from catalog.models import AccessRule
+from catalog.models import AccessRule, Collection
+from replay.rule_index import RuleIndex
 
 ACL_DIR = "acl"
 ACL_FILE = "diancang.aclj"
@@ -31,6 +34,7 @@ class Snapshot:
     public: frozenset[str] = frozenset()
     embargo: dict[str, int] = field(default_factory=dict)       # slug -> days
     acl: dict[str, list[str]] = field(default_factory=dict)     # slug -> .aclj lines
+    index: dict[str, RuleIndex] = field(default_factory=dict)   # slug -> its lines, indexed
 
 
 def acl_line(rule: AccessRule) -> str:
@@ -101,13 +105,32 @@ class AccessState:
         self.refresh = refresh
         self._lock = threading.Lock()
         self._read_at = float("-inf")
+        self._version: tuple[object, ...] | None = None
         self.snapshot = Snapshot()
         self.current()
+
+    def _read(self) -> Snapshot:
+        """Which collections are public, each time; the rules (and the files and indexes made
+        from them) only when they changed: rules are added and removed, never edited, so
+        their count, highest id and latest creation tell (SQLite may give a removed highest
+        id to the next rule, never with an earlier time).  A takedown list of thousands costs
+        one small query per refresh."""
+        with self.catalog.session() as session:
+            version = tuple(session.execute(
+                select(func.count(AccessRule.id), func.max(AccessRule.id),
+                       func.max(AccessRule.created_at))).one())
+            public = frozenset(session.scalars(select(Collection.slug)
+                                               .where(Collection.public.is_(True))))
+        if version == self._version:
+            return replace(self.snapshot, public=public)
+        fresh = regenerate(self.catalog, self.collections_root)
+        self._version = version
+        return replace(fresh, index={slug: RuleIndex(lines) for slug, lines in fresh.acl.items()})
 
     def current(self) -> Snapshot:
         if time.monotonic() - self._read_at >= self.refresh and self._lock.acquire(False):
             try:
-                self.snapshot = regenerate(self.catalog, self.collections_root)
+                self.snapshot = self._read()
                 self._read_at = time.monotonic()
             finally:
                 self._lock.release()

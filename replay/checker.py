@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from pywb.utils.canonicalize import canonicalize
 from pywb.warcserver.access_checker import AccessChecker
 
 from catalog.access import embargo_cutoff
@@ -28,6 +29,18 @@ class DiancangAccessChecker(AccessChecker):
     def __init__(self, access_source: Any, default_access: str, state: AccessState):
         super().__init__(access_source, default_access)
         self.state = state
+
+    def find_access_rule(self, url: str, ts: str | None = None, urlkey: str | None = None,
+                         collection: str | None = None, acl_user: str | None = None) -> Any:
+        """pywb's answer from the collection's in-memory index (replay.rule_index), or pywb's
+        own search of the files for a lookup without a collection."""
+        index = self.state.snapshot.index.get(collection) if collection else None
+        if collection is None:
+            return super().find_access_rule(url, ts, urlkey, collection, acl_user)
+        if index is None:
+            return self.default_rule
+        found = index.find(canonicalize(url), acl_user)      # pywb's key, from the URL
+        return found if found is not None else self.default_rule
 
     def check_date_access(self, ts: str, access: str, default_access: str,
                           rule: Any) -> str:
