@@ -183,6 +183,22 @@ def test_a_takedown_is_451_in_replay_and_absent_everywhere_else(site: dict[str, 
     assert get(site, f"pub/{old}id_/{SECRET}")[0] == 200
 
 
+def test_a_dated_takedown_hides_only_the_captures_of_its_days(site: dict[str, str]) -> None:
+    home, old, recent = Path(site["home"]), site["old"], site["recent"]
+    out = run_cli(home, "access", "exclude", "pub", ABOUT, "--from", "2020-03-01",
+                  "--to", "2020-03-01")
+    rule_id = out.stdout.split()[1].rstrip(":")
+    try:
+        assert _timestamps(site, "pub", ABOUT) == {recent}
+        assert old not in get(site, f"pub/timemap/link/{ABOUT}")[2].decode()
+        status, headers, _ = get(site, f"pub/{old}id_/{ABOUT}")     # the closest one left
+        assert status == 200 and headers["Memento-Datetime"] != "Sun, 01 Mar 2020 08:00:00 GMT"
+        assert _timestamps(site, "emb", ABOUT) == {old}              # another collection
+    finally:
+        run_cli(home, "access", "remove", rule_id)
+    assert _timestamps(site, "pub", ABOUT) == {old, recent}
+
+
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
         return None
