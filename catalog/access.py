@@ -50,8 +50,8 @@ def rule_key(target: str) -> str:
         import surt
 
         return str(surt.surt(text))
-    if "," in text or ")" in text:
-        return text.lower()
+    if ("," in text or ")" in text) and not any(c.isspace() for c in text):
+        return text.lower()         # as surt writes keys: all in lower case
     raise AccessRuleError(f"url: expected a URL (http://...) or a SURT prefix "
                           f"(com,example)/path), got {target!r}")
 

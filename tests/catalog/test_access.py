@@ -123,6 +123,7 @@ def test_a_dated_exclusion_hides_only_captures_of_those_days(catalog_url: str) -
 @pytest.mark.parametrize(("call", "message"), [
     (lambda s: add_exclusion(s, "nowhere", "http://a.example/", who="x"), "collection:"),
     (lambda s: add_exclusion(s, "a", "just words", who="x"), "url:"),
+    (lambda s: add_exclusion(s, "a", "com,example)/a b", who="x"), "url:"),
     (lambda s: add_exclusion(s, "a", "http://a.example/", date_from=date(2025, 2, 1),
                              date_to=date(2025, 1, 1), who="x"), "to:"),
     (lambda s: set_embargo(s, "a", -1, who="x"), "days:"),
