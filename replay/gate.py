@@ -16,7 +16,6 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from pywb.rewrite.wburl import WbUrl
 
@@ -69,7 +68,7 @@ class AccessGate:
                 return self.listing(environ, start_response)
             return self.app(environ, start_response)
         query = environ.get("QUERY_STRING", "")
-        if PARAM in query:
+        if PARAM + "=" in query:
             return self.accept_grant(environ, start_response, coll, path, query)
         if self.granted(environ, coll):
             environ[ACL_USER] = CURATOR         # lifts the collection's embargo
@@ -79,13 +78,18 @@ class AccessGate:
 
     def accept_grant(self, environ: Environ, start_response: StartResponse, coll: str,
                      path: str, query: str) -> list[bytes]:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        token = next((value for name, value in pairs if name == PARAM), "")
-        left = read_grant(self.grant_secret, token, coll, self.grant_seconds)
-        if left is None:
-            return _plain(start_response, "404 Not Found", NOT_FOUND)
-        clean = urlencode([(name, value) for name, value in pairs if name != PARAM])
+        # the rest of the query is the archived URL's own: kept byte for byte (it may be
+        # GBK percent-escapes), only our parameter taken out
+        parts = query.split("&")
+        ours = [part for part in parts if part.startswith(PARAM + "=")]
+        clean = "&".join(part for part in parts if part not in ours)
         location = environ.get("SCRIPT_NAME", "") + path + (f"?{clean}" if clean else "")
+        token = ours[-1].split("=", 1)[1] if ours else ""
+        left = read_grant(self.grant_secret, token, coll, self.grant_seconds)
+        if left is None:        # public: on to the page without a grant; private: not there
+            if coll in self.state.snapshot.public:
+                return _plain(start_response, "303 See Other", b"", [("Location", location)])
+            return _plain(start_response, "404 Not Found", NOT_FOUND)
         cookie = SimpleCookie()
         cookie[COOKIE] = token
         morsel = cookie[COOKIE]

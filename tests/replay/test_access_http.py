@@ -113,12 +113,12 @@ def test_an_embargo_hides_recent_captures_from_readers_on_every_endpoint(
 def test_a_grant_becomes_a_cookie_for_its_collection_only(site: dict[str, str]) -> None:
     token = grant(site, "priv")
     opener = urllib.request.build_opener(_NoRedirect)
-    path = f"priv/{site['old']}/{ABOUT}?x=1&{PARAM}={token}"
+    path = f"priv/{site['old']}/{ABOUT}?x=%D6%D0&{PARAM}={token}"     # a GBK query stays
     with pytest.raises(urllib.error.HTTPError) as caught:
         opener.open(site["base"] + path)
     redirect = caught.value
     assert redirect.code == 303
-    assert redirect.headers["Location"] == f"/priv/{site['old']}/{ABOUT}?x=1"
+    assert redirect.headers["Location"] == f"/priv/{site['old']}/{ABOUT}?x=%D6%D0"
     cookie = redirect.headers["Set-Cookie"]
     assert cookie.startswith(f"diancang_grant={token};")
     assert "HttpOnly" in cookie and "Path=/priv/" in cookie and "SameSite=Lax" in cookie
@@ -144,6 +144,11 @@ def test_grants_expire_and_cannot_be_forged(site: dict[str, str],
     for token in (stale, forged):
         assert get(site, f"priv/cdx?url={ABOUT}", token)[0] == 404
         assert get(site, f"priv/?{PARAM}={token}")[0] == 404
+    # on a public collection a stale link still leads to the page, without a grant
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.build_opener(_NoRedirect).open(f"{site['base']}pub/?{PARAM}={stale}")
+    assert caught.value.code == 303 and caught.value.headers["Location"] == "/pub/"
+    assert "Set-Cookie" not in caught.value.headers
 
 
 def test_visibility_changes_hold_without_a_restart(site: dict[str, str]) -> None:
