@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from datetime import UTC, datetime
@@ -122,6 +123,8 @@ def main() -> None:
             assert proc.stdout is not None
             match = re.search(r"http://127\.0\.0\.1:\d+/", proc.stdout.readline())
             assert match
+            # pywb prints a line for each directory it looks in; a full pipe would stall it
+            threading.Thread(target=proc.stdout.read, daemon=True).start()
             base = match.group(0)
             stamp = STAMP.strftime("%Y%m%d%H%M%S")
             targets = urls(args.hosts, args.pages)

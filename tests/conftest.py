@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 import uuid
@@ -92,6 +93,8 @@ def replay_server(home: Path) -> Iterator[str]:
         line = proc.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:\d+/", line)
         assert match, f"serve printed {line!r}"
+        # pywb prints a line for each directory it looks in; a full pipe would stall it
+        threading.Thread(target=proc.stdout.read, daemon=True).start()
         yield match.group(0)
     finally:
         proc.send_signal(signal.SIGTERM)
