@@ -46,13 +46,15 @@ def import_seed_list(session: Session, seed_list: SeedList) -> ImportResult:
     coll = get_collection(session, seed_list.collection)
     created = coll is None
     if coll is None:
-        coll = Collection(slug=seed_list.collection, created=now)
+        coll = Collection(slug=seed_list.collection, created=now, public=False)
         session.add(coll)
     coll.title = seed_list.title
     coll.kind = seed_list.kind
     if seed_list.description is not None:   # a list that says none keeps the catalogue's own
         coll.description = seed_list.description
     coll.schedule = seed_list.schedule
+    if seed_list.public is not None:     # likewise a list that does not say keeps the flag
+        coll.public = seed_list.public
     coll.limits = seed_list.limits.as_dict() or None
     coll.updated = now
 
@@ -92,4 +94,14 @@ def seed_list_of(coll: Collection) -> SeedList:
         for row in coll.seeds)
     return SeedList(collection=coll.slug, title=coll.title, kind=coll.kind,
                     schedule=coll.schedule, seeds=seeds, description=coll.description,
-                    source=f"catalogue:{coll.slug}", limits=Limits(**(coll.limits or {})))
+                    source=f"catalogue:{coll.slug}", limits=Limits(**(coll.limits or {})),
+                    public=coll.public)
+
+
+def set_public(session: Session, slug: str, public: bool) -> Collection | None:
+    """Make the collection public or private (None if there is no such collection)."""
+    coll = get_collection(session, slug)
+    if coll is not None:
+        coll.public = public
+        coll.updated = datetime.now(UTC)
+    return coll

@@ -272,3 +272,37 @@ class LoginFailure(Base):
     scope: Mapped[str] = mapped_column(String(16))          # account | address
     key: Mapped[str] = mapped_column(String(255))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AccessRule(Base):
+    """Who may see which captures (``catalog.access``, migration 0009): a takedown
+    (``exclude``) or an ``allow`` inside one, by SURT prefix and optionally capture dates, or
+    a collection's ``embargo`` of its captures younger than ``days``.  Replay's ``.aclj``
+    files are generated from these rows, never written by hand."""
+
+    __tablename__ = "access_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"),
+                                               index=True)
+    kind: Mapped[str] = mapped_column(String(16))       # exclude | embargo | allow
+    url: Mapped[str | None] = mapped_column(Text)       # as the curator gave it
+    surt: Mapped[str | None] = mapped_column(Text)      # the SURT prefix it applies to
+    date_from: Mapped[date | None] = mapped_column(Date)   # captures made on or after
+    date_to: Mapped[date | None] = mapped_column(Date)     # captures made on or before
+    days: Mapped[int | None] = mapped_column(Integer)      # an embargo's length
+    reason: Mapped[str | None] = mapped_column(Text)
+    who: Mapped[str] = mapped_column(String(255))       # the OS user or web user
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserCollection(Base):
+    """A collection a curator may work on (migration 0009).  A curator with none listed works
+    on every collection; administrators always do (``catalog.users.allowed_collections``)."""
+
+    __tablename__ = "user_collections"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"),
+                                               primary_key=True)

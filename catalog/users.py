@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from catalog.models import User
+from catalog.models import Collection, User, UserCollection
 
 ROLES = ("admin", "curator")
 NAME = re.compile(r"^[\w.@-]{1,100}$")
@@ -95,3 +95,29 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
         return None
     user.last_login = datetime.now(UTC)
     return user
+
+
+def allowed_collections(session: Session, user: User) -> frozenset[str] | None:
+    """The slugs of the collections ``user`` may work on and see, or None for all of them
+    (administrators, and curators not limited to any)."""
+    if user.role == "admin":
+        return None
+    slugs = session.scalars(select(Collection.slug).join(
+        UserCollection, UserCollection.collection_id == Collection.id)
+        .where(UserCollection.user_id == user.id)).all()
+    return frozenset(slugs) or None
+
+
+def set_collections(session: Session, user: User, slugs: list[str]) -> None:
+    """Limit a curator to these collections (an empty list: no limit)."""
+    found = dict(session.execute(select(Collection.slug, Collection.id)
+                                 .where(Collection.slug.in_(slugs))).all())
+    unknown = [slug for slug in slugs if slug not in found]
+    if unknown:
+        raise UserError(f"collections: no collection {', '.join(map(repr, unknown))}")
+    for row in session.scalars(select(UserCollection).where(UserCollection.user_id == user.id)):
+        session.delete(row)
+    session.flush()
+    session.add_all(UserCollection(user_id=user.id, collection_id=found[slug])
+                    for slug in dict.fromkeys(slugs))
+    session.flush()

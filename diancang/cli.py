@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from diancang.access_command import register as register_access_commands
 from diancang.errors import DiancangError, NotFound
 from diancang.home import Home
 from diancang.report_command import report_command
@@ -225,6 +226,7 @@ main.add_command(schedule_command)
 main.add_command(scheduler_command)
 main.add_command(report_command)
 register_web_commands(main)
+register_access_commands(main)     # who may see what: visibility, access rules
 
 if __name__ == "__main__":
     main()

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from catalog.access import Viewer
 from diancang.errors import DiancangError
 from diancang.home import Home
 from search.query import GROUPS, BadQuery, search
@@ -52,7 +53,7 @@ def search_command(home: Home, query: str, collection: str | None, site: str | N
             result = search(session, query, collection=collection, site=site,
                             date_from=date_from, date_to=date_to, mime=mime, agency=agency,
                             subject=subject, limit=limit, offset=offset,
-                            group=group, replay_base=replay_base(home))
+                            group=group, replay_base=replay_base(home), viewer=Viewer(None))
     except BadQuery as exc:
         name = "QUERY" if exc.option == "query" else f"--{exc.option}"
         raise SearchUsageError(f"{name}: {exc}") from None

@@ -82,9 +82,12 @@ def workers_or_default(workers: int) -> int:
 
 def serve_replay(home: Home, host: str, port: int, *, workers: int,
                  ready: Callable[[str], None]) -> None:
-    """``diancang serve``: pywb on gevent (pywsgi) workers."""
+    """``diancang serve``: pywb behind the access gate, on gevent (pywsgi) workers."""
+    from diancang.access_command import replay_access
     from replay.server import make_app
 
     path, web_url = home.path.resolve(), home.settings["web.public_url"]
-    run(lambda: make_app(path, web_url), host=host, port=port, workers=workers_or_default(workers),
-        worker_class="gevent_pywsgi", ready=ready, name="diancang-replay")
+    access = replay_access(home)
+    run(lambda: make_app(path, web_url, access), host=host, port=port,
+        workers=workers_or_default(workers), worker_class="gevent_pywsgi", ready=ready,
+        name="diancang-replay")

@@ -103,6 +103,11 @@ DECLARED: tuple[Setting, ...] = (
             "Base URL of replay in `diancang search` links; empty: http://replay.host:replay.port"),
     Setting("replay", "workers", 0,
             "Worker processes of `diancang serve` (gunicorn, gevent); 0 means one per core"),
+    Setting("replay", "grant_seconds", 3600,
+            "Lifetime of a curator's grant to a private collection on the replay host (the "
+            "link the web app signs, and the cookie replay keeps from it)"),
+    Setting("replay", "access_refresh", 2.0,
+            "Seconds between replay's looks at the catalogue for visibility and access rules"),
     Setting("traps", "max_url_length", 2083, "Longer URLs are not fetched (url-too-long)"),
     Setting("traps", "max_path_depth", 20,
             "URLs with more path segments are not fetched (path-too-deep)"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,18 +27,32 @@ class _Quiet:
         pass
 
 
-def make_app(home: Path, web_url: str) -> Any:
-    """pywb's WSGI application for the archive home (the process's directory becomes HOME);
-    ``web_url`` is the web app's public URL, which replay's pages link back to."""
-    from pywb.apps.frontendapp import FrontEndApp
+@dataclass(frozen=True)
+class Access:
+    """What the access gate needs: the catalogue, the key grants are signed with, their
+    lifetime, and how often the catalogue is re-read (replay.frontend, replay.gate)."""
+
+    database_url: str
+    grant_secret: str
+    grant_seconds: int
+    refresh: float
+
+
+def make_app(home: Path, web_url: str, access: Access) -> Any:
+    """pywb's WSGI application for the archive home behind Diancang's access gate (the
+    process's directory becomes HOME); ``web_url`` is the web app's public URL, which
+    replay's pages link back to."""
+    from replay.frontend import build
 
     os.chdir(home)
-    app = FrontEndApp(config_file=CONFIG_NAME)
+    gate = build(CONFIG_NAME, Path(home) / "collections", database_url=access.database_url,
+                 grant_secret=access.grant_secret, grant_seconds=access.grant_seconds,
+                 refresh=access.refresh, locales=LOCALES)
     # Each replayed page and CDX query is a kept-alive request to pywb's own index server
     # on 127.0.0.1: without TCP_NODELAY (inherited by accepted sockets) its small writes
     # wait for the delayed ACK, ~40 ms a request.  Its access log is of no use to anyone.
-    inner = app.warcserver_server.server
+    inner = gate.app.warcserver_server.server
     inner.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     inner.log = _Quiet()
-    return sealed(remember_language(app, locales=LOCALES, default=DEFAULT_LOCALE,
+    return sealed(remember_language(gate, locales=LOCALES, default=DEFAULT_LOCALE,
                                     web_url=web_url))

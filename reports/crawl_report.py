@@ -37,6 +37,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from catalog.access import Viewer, visible_clause
 from catalog.models import Capture, Collection, Crawl, CrawlRequest, Seed, WarcFile
 from catalog.revisits import originals
 
@@ -83,7 +84,7 @@ def _captures(session: Session, crawl: Crawl) -> list[_Seen]:
     rows = session.execute(
         select(Capture.id, Capture.url, Capture.status, Capture.mime, Capture.digest,
                Capture.length, Capture.record_type, Capture.host)
-        .where(Capture.crawl_id == crawl.id)
+        .where(Capture.crawl_id == crawl.id, visible_clause(session, Viewer(None)))
         .order_by(Capture.timestamp, Capture.id)).all()
     originals = _originals(session, crawl) \
         if any(r.record_type == "revisit" for r in rows) else {}

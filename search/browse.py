@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from catalog.access import Viewer, visible_clause
 from catalog.models import Capture, Collection, WarcFile
 
 
@@ -59,10 +60,13 @@ def collections_overview(session: Session, *, include_private: bool) -> list[Col
     return out
 
 
-def sites(session: Session, collection_id: int, host: str | None = None) -> list[SiteInfo]:
+def sites(session: Session, collection_id: int, viewer: Viewer,
+          host: str | None = None) -> list[SiteInfo]:
     """The hosts captured in a collection (or just ``host``), most captured first; each with
-    the URL to open its calendar at (its shortest captured URL, the home page as a rule)."""
-    where = [Capture.collection_id == collection_id, Capture.host.is_not(None)]
+    the URL to open its calendar at (its shortest captured URL, the home page as a rule).
+    Captures access rules hide from ``viewer`` do not count, here and below."""
+    where = [Capture.collection_id == collection_id, Capture.host.is_not(None),
+             visible_clause(session, viewer)]
     if host is not None:
         where.append(Capture.host == host)
     rank = func.row_number().over(partition_by=Capture.host,
@@ -74,23 +78,25 @@ def sites(session: Session, collection_id: int, host: str | None = None) -> list
         select(Capture.host, func.count(), func.count(Capture.url.distinct()),
                func.min(Capture.timestamp), func.max(Capture.timestamp))
         .where(*where).group_by(Capture.host))
-    titles = _titles(session, collection_id, Capture.url.in_(set(homes.values())))
+    titles = _titles(session, collection_id, viewer, Capture.url.in_(set(homes.values())))
     out = [SiteInfo(str(h), int(n), int(urls), first, last, homes[h], titles.get(homes[h]))
            for h, n, urls, first, last in rows]
     out.sort(key=lambda s: (-s.captures, s.host))
     return out
 
 
-def captures_per_day(session: Session, collection_id: int, host: str) -> list[tuple[str, int]]:
+def captures_per_day(session: Session, collection_id: int, host: str,
+                     viewer: Viewer) -> list[tuple[str, int]]:
     """(YYYYMMDD, captures) for each day the host was captured, in order."""
     day = func.substr(Capture.timestamp, 1, 8)
     rows = session.execute(select(day, func.count())
-                           .where(Capture.collection_id == collection_id, Capture.host == host)
+                           .where(Capture.collection_id == collection_id, Capture.host == host,
+                                  visible_clause(session, viewer))
                            .group_by(day).order_by(day))
     return [(str(d), int(n)) for d, n in rows]
 
 
-def pages(session: Session, collection_id: int, host: str, *,
+def pages(session: Session, collection_id: int, host: str, viewer: Viewer, *,
           mimes: Sequence[str] = ("text/html", "application/xhtml+xml"),
           limit: int = 500) -> list[PageInfo]:
     """The host's pages (HTML by default), with their capture counts."""
@@ -98,16 +104,18 @@ def pages(session: Session, collection_id: int, host: str, *,
         select(Capture.url, func.count(), func.min(Capture.timestamp),
                func.max(Capture.timestamp))
         .where(Capture.collection_id == collection_id, Capture.host == host,
-               Capture.mime.in_(mimes))
+               Capture.mime.in_(mimes), visible_clause(session, viewer))
         .group_by(Capture.url).order_by(Capture.url).limit(limit)).all()
-    titles = _titles(session, collection_id, Capture.host == host) if rows else {}
+    titles = _titles(session, collection_id, viewer, Capture.host == host) if rows else {}
     return [PageInfo(url, int(n), first, last, titles.get(url)) for url, n, first, last in rows]
 
 
-def _titles(session: Session, collection_id: int, *where: Any) -> dict[str, str]:
-    """URL -> the title of its latest capture that has one."""
+def _titles(session: Session, collection_id: int, viewer: Viewer,
+            *where: Any) -> dict[str, str]:
+    """URL -> the title of its latest capture (that the viewer may see) that has one."""
     rows = session.execute(select(Capture.url, Capture.title)
                            .where(Capture.collection_id == collection_id,
-                                  Capture.title.is_not(None), *where)
+                                  Capture.title.is_not(None), visible_clause(session, viewer),
+                                  *where)
                            .order_by(Capture.timestamp, Capture.id))
     return {url: title for url, title in rows if title}    # oldest first: the last wins

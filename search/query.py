@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from catalog.access import ANONYMOUS, Viewer, visible_sql
 from catalog.models import GOV_FIELDS
 from search import fulltext
 from search.snippets import snippet
@@ -124,14 +125,16 @@ def search(session: Session, query: str, *, collection: str | None = None,
            date_to: str | date | None = None, mime: str | None = None,
            agency: str | None = None, subject: str | None = None, limit: int = 20,
            offset: int = 0, replay_base: str = "", group: str = "url",
-           collections: Sequence[str] | None = None) -> SearchResult:
+           collections: Sequence[str] | None = None,
+           viewer: Viewer = ANONYMOUS) -> SearchResult:
     """Documents (or with ``group="none"`` captures) whose words match every term of
     ``query``, best first by tier (``search.fulltext.tiers``: the words together in the
     title, the main text, elsewhere; then apart), the latest first within a tier.
 
     ``collections``, when given, limits the search to those collections (the web app passes
-    the public ones for a visitor who is not logged in).  Raises ``BadQuery`` for an empty
-    query, a date that is not one, or an unknown grouping.
+    the public ones for a visitor who is not logged in); captures access rules hide from
+    ``viewer`` are never found (catalog.access).  Raises ``BadQuery`` for an empty query, a
+    date that is not one, or an unknown grouping.
     """
     terms = query_terms(query)
     if not terms:
@@ -145,6 +148,7 @@ def search(session: Session, query: str, *, collection: str | None = None,
     conn = session.connection()
     found = fulltext.match(conn, terms, phrases(query))
     where, params = _filters(collection, collections, site, low, high, mime, agency, subject)
+    where.append(visible_sql(session, viewer, "c"))
     params.update(found.params)
     base = (f"FROM captures c {found.join} JOIN collections co ON co.id = c.collection_id"
             + (" WHERE " + " AND ".join(where) if where else ""))

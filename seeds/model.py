@@ -60,6 +60,9 @@ class SeedList:
     limits: Limits = field(default_factory=Limits)
     schedule_start: datetime | None = None   # an event collection's first and last crawl days
     schedule_end: datetime | None = None
+    # readers without a login may replay it; None: the list does not say (new collections are
+    # private, an existing one keeps what curators set)
+    public: bool | None = None
 
 
 def seed_list_to_yaml(seed_list: SeedList) -> str:
@@ -83,6 +86,8 @@ def seed_list_to_yaml(seed_list: SeedList) -> str:
         doc["schedule_end"] = seed_list.schedule_end.isoformat()
     if seed_list.description:
         doc["description"] = seed_list.description
+    if seed_list.public is not None:
+        doc["public"] = seed_list.public
     if seed_list.limits.as_dict():
         doc["limits"] = seed_list.limits.as_dict()
     doc["seeds"] = seeds

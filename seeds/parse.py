@@ -34,12 +34,12 @@ from seeds.model import (
 )
 
 LIST_FIELDS = ("collection", "title", "kind", "schedule", "schedule_start", "schedule_end",
-               "description", "limits", "defaults", "seeds")
+               "description", "public", "limits", "defaults", "seeds")
 RULE_FIELDS = ("scope", "depth", "max_pages", "delay", "concurrency", "exclude", "robots")
 SEED_FIELDS = ("url", "title", "agency", *RULE_FIELDS)
 LIMIT_FIELDS = ("duration", "pages", "bytes")
 CSV_LIST_FIELDS = ("collection", "collection_title", "kind", "schedule", "schedule_start",
-                   "schedule_end", "description", "limit_duration", "limit_pages",
+                   "schedule_end", "description", "public", "limit_duration", "limit_pages",
                    "limit_bytes")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -132,6 +132,17 @@ class _Check:
             return None
         return text
 
+    def flag(self, value: Any, line: int, field: str) -> bool | None:
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower() if isinstance(value, (str, int)) else None
+        if text in ("true", "yes", "1"):
+            return True
+        if text in ("false", "no", "0"):
+            return False
+        self.problem(line, field, f"expected true or false, got {_shown(value)}")
+        return None
+
     def excludes(self, value: Any, line: int, field: str = "exclude") -> tuple[str, ...] | None:
         items = value if isinstance(value, list) else [value]
         out = []
@@ -222,7 +233,8 @@ def _build(check: _Check, *, collection: tuple[Any, int] | None, seeds_line: int
            defaults: Mapping[str, Any] | None,
            limits: Mapping[str, tuple[Any, int]] | None = None,
            start: tuple[Any, int] | None = None,
-           end: tuple[Any, int] | None = None) -> SeedList:
+           end: tuple[Any, int] | None = None,
+           public: tuple[Any, int] | None = None) -> SeedList:
     slug = check.text(*collection, "collection") if collection is not None else None
     if collection is not None and slug is not None and not SLUG.match(slug):
         check.problem(collection[1], "collection", "expected a slug of lowercase letters, "
@@ -266,7 +278,8 @@ def _build(check: _Check, *, collection: tuple[Any, int] | None, seeds_line: int
         schedule=(check.schedule(*schedule) if schedule else None) or "once",
         description=(check.text(*description, "description") if description else None) or None,
         seeds=tuple(built), source=check.file, limits=check.limits(limits or {}),
-        schedule_start=start_at, schedule_end=end_at)
+        schedule_start=start_at, schedule_end=end_at,
+        public=check.flag(*public, "public") if public else None)
     if check.problems:
         raise SeedListError(check.problems)
     return result
@@ -346,7 +359,8 @@ def _from_yaml(check: _Check, text: str, defaults: Mapping[str, Any] | None) -> 
                   title=top.get("title"), kind=top.get("kind"), schedule=top.get("schedule"),
                   description=top.get("description"), list_defaults=list_defaults,
                   seeds=seeds, defaults=defaults, limits=limits,
-                  start=top.get("schedule_start"), end=top.get("schedule_end"))
+                  start=top.get("schedule_start"), end=top.get("schedule_end"),
+                  public=top.get("public"))
 
 
 # ---- CSV --------------------------------------------------------------------------------
@@ -401,7 +415,8 @@ def _from_csv(check: _Check, text: str, path: Path,
                   seeds=seeds, defaults=defaults,
                   limits={name[len("limit_"):]: list_values[name] for name in
                           ("limit_duration", "limit_pages", "limit_bytes") if name in list_values},
-                  start=list_values.get("schedule_start"), end=list_values.get("schedule_end"))
+                  start=list_values.get("schedule_start"), end=list_values.get("schedule_end"),
+                  public=list_values.get("public"))
 
 
 def _gb18030(raw: bytes) -> str | None:

@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import traceback
 import urllib.error
 import urllib.request
@@ -60,6 +61,8 @@ def replay_server(home: Path) -> Iterator[str]:
         line = proc.stdout.readline()
         match = re.search(r"http://127\.0\.0\.1:\d+/", line)
         assert match, f"serve printed {line!r}"
+        # pywb prints a line for each directory it looks in; a full pipe would stall it
+        threading.Thread(target=proc.stdout.read, daemon=True).start()
         yield match.group(0)
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -156,6 +159,7 @@ def add_captures(app: Flask, slug: str, captures: list[tuple[str, str, str]]) ->
     from datetime import UTC, datetime
     from urllib.parse import urlsplit
 
+    from catalog.access import rule_key
     from catalog.collections import get_collection
     from catalog.models import Capture, Crawl, WarcFile
 
@@ -175,8 +179,8 @@ def add_captures(app: Flask, slug: str, captures: list[tuple[str, str, str]]) ->
         session.flush()
         for offset, (url, stamp, mime) in enumerate(captures):
             session.add(Capture(collection_id=coll.id, crawl_id=crawl.id, warc_file_id=warc.id,
-                                url=url, host=urlsplit(url).hostname, surt=url, timestamp=stamp,
-                                status=200, mime=mime,
+                                url=url, host=urlsplit(url).hostname, surt=rule_key(url),
+                                timestamp=stamp, status=200, mime=mime,
                                 digest="sha1:X", offset=offset * 1000, length=900))
 
 

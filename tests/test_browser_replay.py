@@ -83,6 +83,7 @@ def archived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
         run_cli(home, "init")
         run_cli(home, "crawl", COLLECTION, "--seeds", str(seeds),
                 env={"DIANCANG_CRAWL_ALLOW_PRIVATE": "1"})
+        run_cli(home, "collections", "set", COLLECTION, "--public")
         origin, alt_origin = site.origin, site.alt_origin
     finally:
         site.stop()          # from here on, any request to the live site is a leak

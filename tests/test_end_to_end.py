@@ -179,6 +179,7 @@ def test_every_capture_is_in_the_catalogue_and_rebuild_is_identical(crawled: dic
 
 @pytest.fixture(scope="module")
 def replay(crawled: dict) -> Iterator[str]:
+    run_cli(crawled["home"], "collections", "set", "fixture", "--public")
     with replay_server(crawled["home"]) as base:
         yield base
 

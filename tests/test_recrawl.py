@@ -95,6 +95,7 @@ def test_catalogue_and_cdxj_mark_revisits(recrawled: dict) -> None:
 def test_pywb_replays_revisits_from_the_original_bytes(recrawled: dict) -> None:
     home, o, root = recrawled["home"], recrawled["origin"], recrawled["root"]
     records = second_warc_records(recrawled)
+    run_cli(home, "collections", "set", "rc", "--public")
     with replay_server(home) as replay:
         for path in changing_site.UNCHANGED:
             _, warc, _ = records[o + path]

@@ -24,6 +24,7 @@ from catalog.schedules import get_schedule
 from seeds.errors import SeedListError
 from seeds.model import KINDS, ROBOTS, SCOPES, seed_list_to_yaml
 from web.context import db, web
+from web.scoping import may_work_on
 from web.security import protect
 
 bp = protect(Blueprint("admin_collections", __name__, url_prefix="/admin"))
@@ -42,7 +43,8 @@ def _collection(slug: str) -> Collection:
 
 @bp.route("/")
 def dashboard() -> str:
-    return render_template("admin/dashboard.html", collections=list_collections(db()))
+    return render_template("admin/dashboard.html", collections=[
+        coll for coll in list_collections(db()) if may_work_on(coll.slug)])
 
 
 @bp.route("/collections/new", methods=["GET", "POST"])

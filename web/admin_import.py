@@ -11,14 +11,15 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.utils import secure_filename
 from werkzeug.wrappers import Response
 
-from catalog.collections import import_seed_list
+from catalog.collections import get_collection, import_seed_list
 from seeds.errors import Problem, SeedListError
 from seeds.parse import load_seed_list
 from web.context import db, web
+from web.scoping import may_work_on
 from web.security import protect
 
 bp = protect(Blueprint("admin_import", __name__, url_prefix="/admin"))
@@ -87,6 +88,9 @@ def import_seeds() -> str | Response | tuple[str, int]:
             lines, loose = annotate(raw, name, exc.problems)
             return render_template("admin/import.html", lines=lines, loose=loose, name=name,
                                    count=len(exc.problems)), 422
+    if get_collection(db(), seed_list.collection) is not None \
+            and not may_work_on(seed_list.collection):
+        abort(404)                  # another curator's collection, as if it did not exist
     result = import_seed_list(db(), seed_list)
     db().commit()
     return redirect(url_for("admin_collections.collection", slug=result.collection,

@@ -10,9 +10,11 @@ from catalog.users import (
     ROLES,
     UserError,
     add_user,
+    allowed_collections,
     get_user,
     list_users,
     remove_user,
+    set_collections,
     set_password,
     set_role,
 )
@@ -30,7 +32,10 @@ def _user(name: str) -> User:
 
 
 def _page(error: UserError | None = None) -> tuple[str, int]:
-    return render_template("admin/users.html", users=list_users(db()), roles=ROLES,
+    users = list_users(db())
+    scopes = {user.name: " ".join(sorted(allowed_collections(db(), user) or ()))
+              for user in users}
+    return render_template("admin/users.html", users=users, roles=ROLES, scopes=scopes,
                            error=error), 422 if error else 200
 
 
@@ -57,6 +62,9 @@ def change(name: str) -> tuple[str, int] | Response:
             set_role(db(), user, request.form.get("role", ""))
         elif action == "password":
             set_password(db(), user, request.form.get("password", ""))
+        elif action == "collections":
+            set_collections(db(), user, request.form.get("collections", "").replace(",", " ")
+                            .split())
         elif action == "remove":
             remove_user(db(), user)
         else:

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from catalog.curation import DUBLIN_CORE
 from catalog.db import Catalog
-from web import formatting, i18n, security
+from web import formatting, i18n, scoping, security
 from web.context import WebContext, close_db
 
 MAX_UPLOAD = 10_000_000   # bytes of a seed-list file
@@ -50,6 +50,7 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
     app.jinja_env.globals["dc_fields"] = DUBLIN_CORE
 
     from web import (
+        admin_access,
         admin_collections,
         admin_crawls,
         admin_import,
@@ -61,8 +62,9 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
         search_page,
     )
 
+    app.before_request(scoping.check_scope)
     for module in (public, search_page, auth, admin_collections, admin_import, admin_crawls,
-                   admin_reports, admin_requests, admin_users):
+                   admin_reports, admin_requests, admin_users, admin_access):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(HTTPException)

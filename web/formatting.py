@@ -6,6 +6,7 @@ from flask import Flask
 
 from catalog.units import human_bytes
 from web.context import web
+from web.grants import with_grant
 from web.i18n import language
 
 
@@ -31,11 +32,11 @@ def replay_root() -> str:
 
 def calendar_url(collection: str, url: str) -> str:
     """pywb's calendar of every capture of ``url`` in the collection."""
-    return f"{replay_root()}/{collection}/*/{url}"
+    return with_grant(f"{replay_root()}/{collection}/*/{url}", collection)
 
 
 def replay_url(collection: str, timestamp: str, url: str) -> str:
-    return f"{replay_root()}/{collection}/{timestamp}/{url}"
+    return with_grant(f"{replay_root()}/{collection}/{timestamp}/{url}", collection)
 
 
 def init_app(app: Flask) -> None:

@@ -11,7 +11,9 @@ from search.browse import collections_overview
 from search.query import BadQuery, search
 from web.context import db
 from web.formatting import replay_root
+from web.grants import viewer
 from web.i18n import translate
+from web.scoping import may_work_on
 from web.security import current_user
 
 bp = Blueprint("search", __name__)
@@ -26,7 +28,8 @@ def results() -> tuple[str, int]:
     args = request.args
     query = args.get("q", "").strip()
     visible = [info.collection for info in
-               collections_overview(db(), include_private=current_user() is not None)]
+               collections_overview(db(), include_private=current_user() is not None)
+               if info.collection.public or may_work_on(info.collection.slug)]
     slugs = [c.slug for c in visible]
     page = max(1, args.get("page", 1, type=int) or 1)
     filters = {name: args.get(name, "").strip() for name in FILTERS}
@@ -40,7 +43,7 @@ def results() -> tuple[str, int]:
                             subject=filters["subject"] or None,
                             group="none" if filters["group"] == "none" else "url", limit=PER_PAGE,
                             offset=(page - 1) * PER_PAGE, replay_base=replay_root(),
-                            collections=slugs)
+                            collections=slugs, viewer=viewer())
         except BadQuery as exc:             # a date that is not one
             error = translate("search.bad_" + exc.option, message=str(exc))
     titles = {c.slug: c.title for c in visible}

@@ -61,3 +61,27 @@ def test_the_last_administrator_stays(catalog_url: str) -> None:
         set_role(s, root, "curator")
         remove_user(s, root)
     catalog.dispose()
+
+
+def test_a_curator_may_be_limited_to_some_collections(catalog_url: str) -> None:
+    from catalog.collections import import_seed_list
+    from catalog.users import allowed_collections, set_collections
+    from seeds.model import Seed, SeedList
+
+    catalog = Catalog(catalog_url)
+    with catalog.session() as s:
+        for slug in ("a", "b"):
+            import_seed_list(s, SeedList(collection=slug, title=slug, kind="site",
+                                         schedule="once", seeds=(Seed(url="http://x.cn/"),)))
+        curator = add_user(s, "lin", "password123", "curator")
+        admin = add_user(s, "root", "password123", "admin")
+        assert allowed_collections(s, curator) is None          # not limited
+        set_collections(s, curator, ["a", "a"])
+        assert allowed_collections(s, curator) == frozenset({"a"})
+        set_collections(s, admin, ["b"])
+        assert allowed_collections(s, admin) is None            # administrators see all
+        with pytest.raises(UserError, match="collections: no collection 'zz'"):
+            set_collections(s, curator, ["b", "zz"])
+        assert allowed_collections(s, curator) == frozenset({"a"})
+        set_collections(s, curator, [])
+        assert allowed_collections(s, curator) is None

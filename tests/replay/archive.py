@@ -10,7 +10,7 @@ from warcio.warcwriter import WARCWriter
 
 from catalog.curation import create_collection
 from catalog.db import Catalog
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 TIMESTAMP = "20250101000000"
 

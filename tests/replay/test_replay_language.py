@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import fetch, replay_server
 from tests.replay.archive import TIMESTAMP, public_collection
+from tests.support import fetch, replay_server
 
 pytestmark = pytest.mark.slow
 

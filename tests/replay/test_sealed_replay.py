@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import fetch, replay_server
 from tests.replay.archive import TIMESTAMP, public_collection
+from tests.support import fetch, replay_server
 
 pytestmark = pytest.mark.slow
 

@@ -202,3 +202,27 @@ def test_cli_search_json(tmp_path: Path) -> None:
         assert (bad.returncode, bad.stderr.strip().splitlines()) == (2, [message + (
             " (give a word)" if not args[0] else "")])
     assert json.loads(run_cli(home, "search", "图书", "--agency", "统计局", "--json").stdout) == []
+
+
+def test_access_rules_hide_captures_from_search(corpus: Catalog) -> None:
+    from catalog.access import Viewer, add_exclusion, remove_rule, set_embargo
+
+    curator = Viewer(frozenset({"corpus"}))
+    with corpus.session() as s:
+        takedown = add_exclusion(s, "corpus", URL["library"], who="test").id
+    try:
+        assert urls(corpus, "图书馆") == set()
+        assert urls(corpus, "图书馆", viewer=curator) == set()   # a takedown holds for all
+        assert find(corpus, "图书馆").total == 0
+    finally:
+        with corpus.session() as s:
+            remove_rule(s, takedown)
+    with corpus.session() as s:
+        set_embargo(s, "corpus", 100_000, who="test")             # every capture is younger
+    try:
+        assert urls(corpus, "图书馆") == set()
+        assert urls(corpus, "图书馆", viewer=curator) == {LIB_JAN, LIB_JUN}
+    finally:
+        with corpus.session() as s:
+            set_embargo(s, "corpus", 0, who="test")
+    assert urls(corpus, "图书馆") == {LIB_JAN, LIB_JUN}

@@ -89,7 +89,7 @@ def test_csv_unknown_column_is_on_line_1(tmp_path: Path) -> None:
 
     assert one_problem(path) == (
         1, "colour", ("unknown column; expected some of collection, collection_title, kind, "
-                     "schedule, schedule_start, schedule_end, description, limit_duration, "
+                     "schedule, schedule_start, schedule_end, description, public, limit_duration, "
                      f"limit_pages, limit_bytes, {SEED_KEYS}"))
 
 

@@ -26,7 +26,7 @@ SINGLE_PROBLEMS = [
     pytest.param("collection: a\ncolour: red\nseeds: [http://x.cn/]\n",
                  (2, "colour", ("unknown field in the seed list; expected one of collection, "
                                "title, kind, schedule, schedule_start, schedule_end, "
-                               "description, limits, defaults, seeds")),
+                               "description, public, limits, defaults, seeds")),
                  id="unknown-top-level-key"),
     pytest.param("collection: a\nseeds:\n  - url: http://x.cn/\n    colour: red\n",
                  (4, "colour", f"unknown field in a seed; expected one of {SEED_KEYS}"),
@@ -111,6 +111,8 @@ SINGLE_PROBLEMS = [
     pytest.param("- http://x.cn/\n",
                  (1, "the seed list", "expected a mapping of field: value"),
                  id="top-level-list"),
+    pytest.param("collection: a\npublic: maybe\nseeds: [http://x.cn/]\n",
+                 (2, "public", "expected true or false, got 'maybe'"), id="public-not-a-flag"),
     pytest.param("", (1, "collection", "expected a seed list, the file is empty"),
                  id="empty-file"),
     pytest.param("# only a comment\n\n",
@@ -253,7 +255,7 @@ MANY_EXPECTED = [
     (1, "collection", SLUG_EXPECTED + "'Bad Slug'"),
     (3, "schedule", "invalid cron expression '0 3 * *': "),
     (4, "colour", ("unknown field in the seed list; expected one of collection, title, kind, "
-                  "schedule, schedule_start, schedule_end, description, limits, defaults, "
+                  "schedule, schedule_start, schedule_end, description, public, limits, defaults, "
                   "seeds")),
     (6, "depth", "expected an integer >= 0, got -2"),
     (8, "url", URL_EXPECTED + "'ftp://x.cn/'"),
@@ -366,3 +368,14 @@ def test_nan_delay_is_a_problem(tmp_path: Path, name: str, text: str, line: int)
     assert message.startswith("expected a number >= 0, got ")
 
 
+
+
+@pytest.mark.parametrize(("name", "text", "public"), [
+    ("list.yaml", "collection: a\npublic: true\nseeds: [http://x.cn/]\n", True),
+    ("list.yaml", "collection: a\npublic: no\nseeds: [http://x.cn/]\n", False),
+    ("list.yaml", "collection: a\nseeds: [http://x.cn/]\n", None),
+    ("list.csv", "url,public\nhttp://x.cn/,true\nhttp://y.cn/,true\n", True),
+])
+def test_a_seed_list_may_say_whether_it_is_public(tmp_path: Path, name: str, text: str,
+                                                  public: bool | None) -> None:
+    assert load_seed_list(write(tmp_path, name, text)).public is public

@@ -17,7 +17,7 @@ from werkzeug.test import TestResponse
 
 from catalog.db import alembic_config, make_engine
 from catalog.login_throttle import keys_of, record_failure, retry_after
-from tests.web.conftest import PASSWORD, log_in, token_of
+from tests.support import PASSWORD, log_in, token_of
 from web.app import create_app
 
 LIMIT = 10

@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from werkzeug.routing import Rule
 
+from catalog.access import add_exclusion
 from catalog.crawl_requests import request_crawl
-from catalog.models import Collection, Crawl, CrawlRequest, Schedule, Seed, User
+from catalog.models import AccessRule, Collection, Crawl, CrawlRequest, Schedule, Seed, User
 from catalog.schedules import set_schedule
 from tests.support import PASSWORD, log_in, token_of
 
@@ -30,6 +31,7 @@ def snapshot(app: Flask) -> Any:
             [(u.name, u.role, u.password_hash) for u in s.scalars(select(User).order_by(User.id))],
             [(c.id, c.status) for c in s.scalars(select(Crawl).order_by(Crawl.id))],
             _requests(s),
+            [(r.id, r.kind, r.surt, r.days) for r in s.scalars(select(AccessRule))],
         )
 
 
@@ -48,9 +50,11 @@ def known_arguments(app: Flask) -> dict[str, Any]:
         assert crawl is not None
         crawl.status = "running"                 # so that a stop would change it
         set_schedule(s, "gd-gov", "weekly")      # so that pause and remove would change it
+        rule = add_exclusion(s, "gd-gov", "http://www.gd.gov.cn/old/", who="lin")
         known = {"slug": "gd-gov", "seed_id": gd.seeds[0].id, "name": "lin",
                  "host": "www.gd.gov.cn", "code": "en", "filename": "style.css",
-                 "crawl_id": crawl.id, "request_id": request_crawl(s, "gd-gov")}
+                 "crawl_id": crawl.id, "request_id": request_crawl(s, "gd-gov"),
+                 "rule_id": rule.id}
     return known
 
 
