@@ -93,3 +93,18 @@ def seed_list_of(coll: Collection) -> SeedList:
     return SeedList(collection=coll.slug, title=coll.title, kind=coll.kind,
                     schedule=coll.schedule, seeds=seeds, description=coll.description,
                     source=f"catalogue:{coll.slug}", limits=Limits(**(coll.limits or {})))
+
+
+def create_collection(session: Session, slug: str, *, title: str,
+                      kind: str) -> tuple[Collection, bool]:
+    """The collection ``slug``, created (private, no seeds) if missing; and whether it was.
+    Collections of imported files have no seed list."""
+    coll = get_collection(session, slug)
+    if coll is not None:
+        return coll, False
+    now = datetime.now(UTC)
+    coll = Collection(slug=slug, title=title, kind=kind, schedule="once", created=now,
+                      updated=now, public=False)
+    session.add(coll)
+    session.flush()
+    return coll, True

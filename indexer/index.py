@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from catalog import digests
 from catalog.collections import seed_list_of
 from catalog.db import Catalog
+from catalog.holdings import find_warc_file, record_file
 from catalog.models import GOV_FIELDS, Capture, Collection, Seed, WarcFile
 from catalog.revisits import originals
 from indexer.extract_text import HTML_MIMES, PDF_MIMES, Page
@@ -111,13 +112,11 @@ def _sha256(path: Path) -> str:
 
 
 def _warc_row(session: Session, coll: Collection, path: Path) -> WarcFile:
-    row = session.scalars(select(WarcFile).where(WarcFile.filename == path.name)).one_or_none()
+    row = find_warc_file(session, coll.id, path.name)
     if row is None:  # a WARC the catalogue has not seen (copied in, or a lost catalogue)
-        row = WarcFile(collection_id=coll.id, crawl_id=None, filename=path.name,
-                       size=path.stat().st_size, sha256=_sha256(path), records=0,
-                       closed=datetime.fromtimestamp(path.stat().st_mtime, UTC))
-        session.add(row)
-        session.flush()
+        row = record_file(session, collection_id=coll.id, crawl_id=None, filename=path.name,
+                          size=path.stat().st_size, sha256=_sha256(path), records=0,
+                          closed=datetime.fromtimestamp(path.stat().st_mtime, UTC))
     return row
 
 
