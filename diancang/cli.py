@@ -168,7 +168,8 @@ def crawls(home: Home, collection: str | None, as_json: bool) -> None:
               help="Drop the CDXJ indexes and capture rows and recreate them from the WARCs.")
 @pass_home
 def index(home: Home, collection: str | None, rebuild: bool) -> None:
-    """(Re)build the CDXJ indexes and capture rows from the WARC files."""
+    """(Re)build the CDXJ indexes and capture rows from the WARC and ARC files; exit 1 naming
+    each record or file skipped."""
     from catalog.collections import list_collections
     from diancang.index_progress import echo_index_progress
     from indexer.index import index_collection
@@ -180,6 +181,7 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
         if collection not in slugs:
             raise NotFound(f"no collection {collection!r} in the catalogue")
         slugs = [collection]
+    problems = 0
     for slug in slugs:
         result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild,
                                   workers=home.settings["index.workers"],
@@ -187,7 +189,13 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
                                   on_file=echo_index_progress)
         for problem in result.problems:
             click.echo(problem, err=True)
-        click.echo(f"{slug}: indexed {result.files} WARC files, {result.captures} captures")
+        problems += len(result.problems)
+        skipped = f", {result.skipped} skipped" if result.skipped else ""
+        click.echo(f"{slug}: indexed {result.files} WARC files{skipped}, "
+                   f"{result.captures} captures")
+    if problems:        # every file and collection was tried; what was skipped is named above
+        click.echo(f"{problems} problem(s): some records or files were not indexed", err=True)
+        sys.exit(1)
 
 
 @main.command()

@@ -10,7 +10,10 @@ every column comes from the WARC, the seed list and the file's crawl, never from
 which files were indexed.
 
 A corrupt record is skipped: a message naming the file and offset goes to the log and into
-the result's ``problems``, and the rest of the file is indexed.
+the result's ``problems``, and the rest of the file is indexed.  A file no record of which
+can be read alone (a whole-file gzip) is skipped whole, named with its reason, and the next
+file is indexed; no ``.cdxj.tmp`` is left behind.  ARC files are read by warcio and indexed
+by pywb's own indexer.
 """
 
 from __future__ import annotations
@@ -38,11 +41,19 @@ from indexer.extract_text import HTML_MIMES, PDF_MIMES, Page
 from indexer.textpool import TextPool
 from search import fulltext
 from seeds.scope import Scope
-from warc_store.cdxj import NotMirrored, cdxj_line, index_warc_pywb, iter_cdxj, timestamp14
+from warc_store.cdxj import (
+    NotMirrored,
+    cdxj_line,
+    index_warc_pywb,
+    iter_cdxj,
+    timestamp14,
+    write_index_lines,
+)
 from warc_store.reader import (
     Corrupt,
     Http,
     Record,
+    Unreadable,
     Unsupported,
     http_of,
     iter_records,
@@ -51,7 +62,7 @@ from warc_store.reader import (
 
 log = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
+WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
 TEXT_MIMES = HTML_MIMES | PDF_MIMES
 BATCH = 500
 # what a revisit carries over from its original: what the response was and what it says
@@ -65,6 +76,7 @@ class IndexResult:
     captures: int
     problems: list[str] = field(default_factory=list)
     pages: int = 0                  # captures described with text
+    skipped: int = 0                # files not indexed at all (named in ``problems``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +182,7 @@ def _write_cdxj(path: Path, cdxj: Path, read: _FileRead) -> None:
         index_warc_pywb(path, cdxj)
         return
     read.lines.sort()
-    tmp = cdxj.with_name(cdxj.name + ".tmp")
-    tmp.write_text("".join(read.lines), encoding="utf-8", newline="")
-    tmp.replace(cdxj)
+    write_index_lines(cdxj, read.lines)
 
 
 class _SeedMatcher:
@@ -199,13 +209,19 @@ def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, 
     indexes_dir.mkdir(parents=True, exist_ok=True)
     cdxj = indexes_dir / (warc_path.name + ".cdxj")
     try:
-        read = _read(warc_path, iter_records, pool)
-    except Unsupported:
+        try:
+            read = _read(warc_path, iter_records, pool)
+        except Unsupported:
+            pool.discard()
+            read = _read(warc_path, iter_records_warcio, pool)
+            read.lines = None
+        described = dict(pool.results())
+        _write_cdxj(warc_path, cdxj, read)
+    except Unreadable as exc:       # named, and the next file is indexed
         pool.discard()
-        read = _read(warc_path, iter_records_warcio, pool)
-        read.lines = None
-    described = dict(pool.results())
-    _write_cdxj(warc_path, cdxj, read)
+        problem = f"{warc_path}: file skipped: {exc}"
+        log.error("%s", problem)
+        return IndexResult(0, 0, [problem], skipped=1)
     for offset, fields in described.items():
         if "_error" in fields:
             read.problems.append(f"{warc_path}: offset {offset}: text not extracted "
@@ -309,12 +325,14 @@ def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
     with TextPool(workers, pdf_max_bytes) as pool:
         for path, size in zip(todo, sizes, strict=True):
             one = index_file(catalog, slug, path, indexes_dir, pool=pool)
-            result.files += 1
+            result.files += one.files
+            result.skipped += one.skipped
             result.captures += one.captures
             result.pages += one.pages
             result.problems += one.problems
             done_bytes += size
             if on_file is not None:
-                on_file(IndexProgress(path.name, one.captures, result.files, len(todo),
+                on_file(IndexProgress(path.name, one.captures, result.files + result.skipped,
+                                      len(todo),
                                       done_bytes, sum(sizes), time.monotonic() - started))
     return result
