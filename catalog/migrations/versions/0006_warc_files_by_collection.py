@@ -23,7 +23,8 @@ _NAMING = {"uq": "uq_%(table_name)s_%(column_0_name)s"}
 def _old_name() -> str:
     if op.get_bind().dialect.name == "sqlite":
         return "uq_warc_files_filename"
-    found = [c["name"] for c in sa.inspect(op.get_bind()).get_unique_constraints("warc_files")
+    found = [str(c["name"]) for c in
+             sa.inspect(op.get_bind()).get_unique_constraints("warc_files")
              if c["column_names"] == ["filename"]]
     return found[0]
 
