@@ -44,7 +44,8 @@ def _members(path: Path) -> tuple[str, int, list[int]]:
     Each member must inflate to its end (zlib checks its CRC and length)."""
     sha, size, starts = hashlib.sha256(), 0, []
     with path.open("rb") as fh:
-        gzipped = fh.read(3) == GZIP_MAGIC
+        head = fh.read(3)
+        gzipped = bool(head) and GZIP_MAGIC.startswith(head)    # a stub of one is cut short
         fh.seek(0)
         inflater: zlib._Decompress | None = None
         for block in _blocks(fh):
@@ -98,7 +99,7 @@ def _records(path: Path, members: list[int]) -> tuple[str, int, str]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    count, end, fmt = 0, 0, ""
+    count, last, end, fmt = 0, 0, 0, ""
     member_set = set(members)
     with path.open("rb") as raw:
         fh = _Hashing(raw)
@@ -122,33 +123,46 @@ def _records(path: Path, members: list[int]) -> tuple[str, int, str]:
                     raise Rejected(f"several records in the gzip member before offset {offset}")
                 fmt = fmt or rec.format
                 count += 1
-                end = offset + length
+                last, end = offset, offset + length
             for _ in iter(lambda: fh.read(BLOCK), b""):
                 pass            # the rest, hashed (blank lines after the last record)
         except ArchiveLoadFailed as exc:
             if "non-chunked gzip" in str(exc):
                 raise Rejected(WHOLE_FILE_GZIP if len(members) <= 1 else
                                f"several records in the gzip member at offset {end}") from None
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "unreadable"
-            raise Rejected(f"unreadable record at offset {end}: {first}") from None
+            raise _unreadable(path, max(records.offset, end), exc) from None
         except (ValueError, EOFError, zlib.error) as exc:
-            raise Rejected(f"unreadable record at offset {end}: {exc}") from None
+            raise _unreadable(path, max(records.offset, end), exc) from None
     if count == 0:
         raise Rejected("no WARC or ARC records")
     fmt = "arc" if fmt.startswith("arc") else "warc"
     if not members:
-        _check_tail(path, end, fmt)
+        _check_tail(path, last, end, fmt)
     return fh.sha.hexdigest(), count, fmt
 
 
-def _check_tail(path: Path, end: int, fmt: str) -> None:
+def _unreadable(path: Path, offset: int, exc: Exception) -> Rejected:
+    """A record warcio cannot parse: cut in its header (no header end follows), or bad."""
+    with path.open("rb") as fh:
+        fh.seek(offset)
+        rest = fh.read(BLOCK)
+    if rest.startswith(b"WARC/") and b"\r\n\r\n" not in rest:
+        return Rejected(f"truncated at offset {offset}")
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return Rejected(f"unreadable record at offset {offset}: {first}")
+
+
+def _check_tail(path: Path, last: int, end: int, fmt: str) -> None:
     """An uncompressed file ends with its last record's end marker (WARC: CRLF CRLF) and
     nothing else: warcio takes a record cut in its header for the end of the file."""
     with path.open("rb") as fh:
         fh.seek(end)
         tail = fh.read(BLOCK)
-    if tail.strip(b"\r\n") or (fmt == "warc" and not tail.startswith(b"\r\n\r\n")):
-        raise Rejected(f"truncated at offset {end}")
+    rest = tail.lstrip(b"\r\n")
+    if rest:                            # a record cut in its header: warcio saw an end
+        raise Rejected(f"truncated at offset {end + len(tail) - len(rest)}")
+    if fmt == "warc" and not tail.startswith(b"\r\n\r\n"):
+        raise Rejected(f"truncated at offset {last}")
 
 
 def check_archive(path: Path) -> Checked:

@@ -1,0 +1,51 @@
+"""``diancang collections [--json]``: what each collection holds."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from catalog.units import human_bytes
+from diancang.home import Home
+from search.browse import CollectionInfo, collections_overview
+
+
+def _iso(timestamp: str | None) -> str | None:
+    if not timestamp:
+        return None
+    t = timestamp.ljust(14, "0")
+    return f"{t[:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
+
+
+def collection_summary(info: CollectionInfo) -> dict[str, Any]:
+    coll = info.collection
+    return {"slug": coll.slug, "title": coll.title, "kind": coll.kind, "public": coll.public,
+            "seeds": info.seeds, "captures": info.captures, "warc_files": info.files,
+            "warc_bytes": info.size, "first_capture": _iso(info.first),
+            "last_capture": _iso(info.last)}
+
+
+@click.command("collections")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list of collection objects.")
+@click.pass_obj
+def collections_command(home: Home, as_json: bool) -> None:
+    """List the collections: seeds, captures, WARC files and bytes, first and last capture."""
+    with home.require().catalog.session() as session:
+        rows = [collection_summary(info)
+                for info in collections_overview(session, include_private=True)]
+    rows.sort(key=lambda row: row["slug"])
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not rows:
+        click.echo("no collections yet")
+        return
+    click.echo(f"{'collection':<20} {'kind':<6} {'public':<6} {'seeds':>5} {'captures':>9} "
+               f"{'files':>6} {'stored':>10}  {'first':<20}  {'last':<20}  title")
+    for r in rows:
+        click.echo(f"{r['slug']:<20} {r['kind']:<6} {'yes' if r['public'] else 'no':<6} "
+                   f"{r['seeds']:>5} {r['captures']:>9} {r['warc_files']:>6} "
+                   f"{human_bytes(r['warc_bytes']):>10}  {r['first_capture'] or '-':<20}  "
+                   f"{r['last_capture'] or '-':<20}  {r['title']}")
