@@ -233,10 +233,12 @@ register_web_commands(main)
 
 # issue 13: holdings from other tools (import), and what each collection holds
 from diancang.collections_command import collections_command
+from diancang.export_command import export_command
 from diancang.import_command import import_command
 
 main.add_command(import_command)
 main.add_command(collections_command)
+main.add_command(export_command)
 
 if __name__ == "__main__":
     main()
