@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from catalog.db import Catalog
 from catalog.models import Capture, Collection
@@ -101,7 +101,8 @@ def _pages(catalog: Catalog, slug: str, selection: Selection) -> Iterator[Page]:
         rows = session.execute(
             select(Capture.url, Capture.timestamp, Capture.title)
             .join(Collection, Collection.id == Capture.collection_id)
-            .where(Collection.slug == slug, Capture.status == 200,
+            .where(Collection.slug == slug,     # no status: a page in a resource record
+                   or_(Capture.status == 200, Capture.status.is_(None)),
                    Capture.mime.in_(PAGE_MIMES), Capture.record_type == "response")
             .order_by(Capture.timestamp, Capture.url)).all()
     for url, timestamp, title in rows:
