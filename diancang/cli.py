@@ -175,6 +175,14 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
     from indexer.index import index_collection
 
     catalog = home.require().catalog
+    if rebuild and collection is None:      # a lost catalogue: collections from their WARCs
+        from diancang.recovery import LOST, describe, recover_missing
+
+        found = recover_missing(home)
+        for one in found:
+            click.echo(describe(one))
+        if found:
+            click.echo("not in the WARC files, so not recovered: " + ", ".join(LOST))
     with catalog.session() as session:
         slugs = [c.slug for c in list_collections(session)]
     if collection is not None:

@@ -18,7 +18,6 @@ by pywb's own indexer.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -49,6 +48,7 @@ from warc_store.cdxj import (
     timestamp14,
     write_index_lines,
 )
+from warc_store.check import file_sha256
 from warc_store.reader import (
     Corrupt,
     Http,
@@ -115,19 +115,11 @@ def closed_warcs(archive_dir: Path) -> list[Path]:
     return sorted(p for p in archive_dir.iterdir() if p.name.endswith(WARC_SUFFIXES))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _warc_row(session: Session, coll: Collection, path: Path) -> WarcFile:
     row = find_warc_file(session, coll.id, path.name)
     if row is None:  # a WARC the catalogue has not seen (copied in, or a lost catalogue)
         row = record_file(session, collection_id=coll.id, crawl_id=None, filename=path.name,
-                          size=path.stat().st_size, sha256=_sha256(path), records=0,
+                          size=path.stat().st_size, sha256=file_sha256(path), records=0,
                           closed=datetime.fromtimestamp(path.stat().st_mtime, UTC))
     return row
 

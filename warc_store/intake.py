@@ -13,12 +13,11 @@ from __future__ import annotations
 import errno
 import hashlib
 import os
-import shutil
 import uuid
 from collections.abc import Collection
 from pathlib import Path
 
-from warc_store.check import ARCHIVE_SUFFIXES, BLOCK, Rejected
+from warc_store.check import ARCHIVE_SUFFIXES, BLOCK, Rejected, file_sha256
 from warc_store.writer import OPEN_SUFFIX, fsync_directory
 
 
@@ -43,14 +42,6 @@ def _copy(source: Path, target: Path) -> str:
             dst.write(block)
         dst.flush()
         os.fsync(dst.fileno())
-    return sha.hexdigest()
-
-
-def _sha256(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as fh:
-        while block := fh.read(BLOCK):
-            sha.update(block)
     return sha.hexdigest()
 
 
@@ -83,7 +74,7 @@ def take_in(source: Path, directory: Path, *, sha256: str, move: bool = False,
             if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
                 raise
     try:
-        got = _sha256(tmp) if linked else _copy(source, tmp)
+        got = file_sha256(tmp) if linked else _copy(source, tmp)
         if got != sha256:
             raise Rejected("the file changed between its check and its copy")
         final = _link_free_name(tmp, directory, source.name, taken)
@@ -93,7 +84,3 @@ def take_in(source: Path, directory: Path, *, sha256: str, move: bool = False,
     if move:
         source.unlink()
     return final
-
-
-def remove_tree(path: Path) -> None:
-    shutil.rmtree(path, ignore_errors=True)
