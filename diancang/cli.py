@@ -189,7 +189,7 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
         if collection not in slugs:
             raise NotFound(f"no collection {collection!r} in the catalogue")
         slugs = [collection]
-    problems = 0
+    skipped = 0
     for slug in slugs:
         result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild,
                                   workers=home.settings["index.workers"],
@@ -197,12 +197,13 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
                                   on_file=echo_index_progress)
         for problem in result.problems:
             click.echo(problem, err=True)
-        problems += len(result.problems)
-        skipped = f", {result.skipped} skipped" if result.skipped else ""
-        click.echo(f"{slug}: indexed {result.files} WARC files{skipped}, "
+        skipped += result.skipped + result.skipped_records
+        files_skipped = f", {result.skipped} skipped" if result.skipped else ""
+        click.echo(f"{slug}: indexed {result.files} WARC files{files_skipped}, "
                    f"{result.captures} captures")
-    if problems:        # every file and collection was tried; what was skipped is named above
-        click.echo(f"{problems} problem(s): some records or files were not indexed", err=True)
+    if skipped:         # every file and collection was tried; what was skipped is named above
+        click.echo(f"{skipped} file(s) or record(s) skipped, named above: not indexed",
+                   err=True)
         sys.exit(1)
 
 

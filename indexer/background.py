@@ -65,6 +65,7 @@ class BackgroundIndexer:
                     self._finished += 1
                 self.result.files += one.files
                 self.result.skipped += one.skipped
+                self.result.skipped_records += one.skipped_records
                 self.result.captures += one.captures
                 self.result.pages += one.pages
                 self.result.problems += one.problems

@@ -77,6 +77,7 @@ class IndexResult:
     problems: list[str] = field(default_factory=list)
     pages: int = 0                  # captures described with text
     skipped: int = 0                # files not indexed at all (named in ``problems``)
+    skipped_records: int = 0        # corrupt records skipped (named in ``problems``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +107,7 @@ class _FileRead:
     lines: list[str] | None                       # None: pywb writes this file's CDXJ
     revisit_of: dict[int, str]
     problems: list[str]
+    corrupt: int = 0
 
 
 def closed_warcs(archive_dir: Path) -> list[Path]:
@@ -147,8 +149,10 @@ def _read(path: Path, reader: Callable[[Path], Iterator[Record | Corrupt]],
     lines: list[str] | None = []
     revisit_of: dict[int, str] = {}
     problems: list[str] = []
+    corrupt = 0
     for item in reader(path):
         if isinstance(item, Corrupt):
+            corrupt += 1
             problems.append(f"{path}: offset {item.offset}: corrupt record skipped "
                             f"({item.error})")
             log.warning("%s", problems[-1])
@@ -166,7 +170,7 @@ def _read(path: Path, reader: Callable[[Path], Iterator[Record | Corrupt]],
         page = _text_page(item)
         if page is not None:
             pool.add(page)
-    return _FileRead(lines, revisit_of, problems)
+    return _FileRead(lines, revisit_of, problems, corrupt)
 
 
 def _write_cdxj(path: Path, cdxj: Path, read: _FileRead) -> None:
@@ -241,7 +245,7 @@ def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, 
         row.indexed = datetime.now(UTC)
     pages = sum(1 for w in words if w is not None)
     log.info("indexed %s: %d captures, %d with text", warc_path.name, len(rows), pages)
-    return IndexResult(1, len(rows), read.problems, pages)
+    return IndexResult(1, len(rows), read.problems, pages, skipped_records=read.corrupt)
 
 
 def _describe_revisits(session: Session, warc_file_id: int) -> None:
@@ -319,6 +323,7 @@ def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
             one = index_file(catalog, slug, path, indexes_dir, pool=pool)
             result.files += one.files
             result.skipped += one.skipped
+            result.skipped_records += one.skipped_records
             result.captures += one.captures
             result.pages += one.pages
             result.problems += one.problems
