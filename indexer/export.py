@@ -23,6 +23,7 @@ from catalog.db import Catalog
 from catalog.models import Capture, Collection
 from indexer.index import closed_warcs
 from warc_store.cdxj import parse_line
+from warc_store.reader import GZIP_MAGIC
 from warc_store.wacz import Page, WaczWriter, file_chunks, record_chunks
 
 PAGE_MIMES = ("text/html", "application/xhtml+xml")
@@ -55,12 +56,15 @@ class ExportResult:
     pages: int = 0
 
 
-def _end_marker(name: str) -> bytes:
+def _end_marker(path: Path) -> bytes:
     """What follows a record outside its indexed length: nothing in a gzip member, CRLF CRLF
-    after an uncompressed WARC record, a newline after an ARC record."""
-    if name.endswith(".gz"):
-        return b""
-    return b"\n" if name.endswith(".arc") else b"\r\n\r\n"
+    after an uncompressed WARC record, a newline after an ARC record.  The bytes tell
+    whether the file is gzipped, not its name."""
+    with path.open("rb") as fh:
+        if fh.read(3) == GZIP_MAGIC:
+            return b""
+        fh.seek(0)
+        return b"\r\n\r\n" if fh.read(5) == b"WARC/" else b"\n"
 
 
 def _lines(indexes: Path, warc: Path) -> list[str]:
@@ -88,7 +92,7 @@ def _select(warc: Path, lines: list[str], selection: Selection,
         if selection.wants(entry.timestamp, entry.url):
             chosen.setdefault((entry.offset, entry.length), []).append(line)
     spans = sorted(chosen)
-    marker = len(_end_marker(warc.name))
+    marker = len(_end_marker(warc))
     moved, position = [], 0
     for span in spans:
         moved += [_moved(line, position) for line in chosen[span]]
@@ -134,7 +138,7 @@ def export_wacz(catalog: Catalog, slug: str, collection_dir: Path, target: Path,
         index: list[str] = []
         for warc, chosen, lines in plan:
             chunks = (file_chunks(warc) if chosen is None
-                      else record_chunks(warc, chosen, _end_marker(warc.name)))
+                      else record_chunks(warc, chosen, _end_marker(warc)))
             writer.add_warc(warc.name, chunks)
             index += lines
             result.files += 1

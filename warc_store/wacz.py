@@ -32,7 +32,7 @@ def _resources(zf: zipfile.ZipFile) -> dict[str, str]:
         raise Rejected("no datapackage.json in the package") from None
     try:
         package = json.loads(raw)
-        listed = {str(r["path"]): str(r["hash"]) for r in package["resources"]}
+        listed = {str(r["path"]): _hash_of(r) for r in package["resources"]}
     except (ValueError, KeyError, TypeError) as exc:
         raise Rejected(f"datapackage.json is not a WACZ datapackage ({exc})") from None
     if "datapackage-digest.json" in zf.namelist():
@@ -43,6 +43,14 @@ def _resources(zf: zipfile.ZipFile) -> dict[str, str]:
         if digest != "sha256:" + hashlib.sha256(raw).hexdigest():
             raise Rejected("datapackage.json does not match datapackage-digest.json")
     return listed
+
+
+def _hash_of(resource: dict[str, Any]) -> str:
+    """"<algorithm>:<hex>" of a resource: WACZ 1.1 writes ``hash`` so; WACZ 1.0 wrote
+    ``stats.hash`` with the algorithm in ``hashing``."""
+    if "hash" in resource:
+        return str(resource["hash"])
+    return f"{resource.get('hashing', 'sha256')}:{resource['stats']['hash']}"
 
 
 def extract_wacz(path: Path, into: Path) -> list[Path]:

@@ -68,7 +68,7 @@ def test_uncompressed_cut_inside_a_record(tmp_path: Path) -> None:
     whole = write_warc(tmp_path / "x.warc", "basic", compression="none")
     data = whole.read_bytes()
     last = data.rindex(b"WARC/1.1\r\n")
-    for keep in (last + 5, last + 200, len(data) - 3):
+    for keep in (last + 5, last + 200, len(data) - 6):
         with pytest.raises(Rejected, match=f"^truncated at offset {last}$"):
             check_archive(cut(whole, keep, tmp_path / "cut.warc"))
 
@@ -84,8 +84,7 @@ def test_what_is_not_a_warc(tmp_path: Path) -> None:
     assert reasons["notes.txt"] == "not a .warc, .warc.gz, .arc, .arc.gz or .wacz file"
     assert reasons["empty.warc"] == "empty file"
     assert reasons["html.warc"].startswith("unreadable record at offset 0: Unknown archive")
-    plain = write_warc(tmp_path / "p.warc", "basic", compression="none")
-    misnamed = tmp_path / "p.warc.gz"
-    misnamed.write_bytes(plain.read_bytes())
-    with pytest.raises(Rejected, match="named .gz, but not gzip-compressed"):
-        check_archive(misnamed)
+    gzipped = write_warc(tmp_path / "g.warc.gz", "basic")
+    misnamed = tmp_path / "g.warc"          # as in WACZ packages: the bytes tell
+    misnamed.write_bytes(gzipped.read_bytes())
+    assert check_archive(misnamed).records == check_archive(gzipped).records
