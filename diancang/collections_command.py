@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import click
+from warcio.timeutils import timestamp_to_iso_date
 
 from catalog.units import human_bytes
 from diancang.home import Home
@@ -13,10 +14,7 @@ from search.browse import CollectionInfo, collections_overview
 
 
 def _iso(timestamp: str | None) -> str | None:
-    if not timestamp:
-        return None
-    t = timestamp.ljust(14, "0")
-    return f"{t[:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
+    return timestamp_to_iso_date(timestamp) if timestamp else None
 
 
 def collection_summary(info: CollectionInfo) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from warcio.timeutils import timestamp_to_iso_date
+
 from warc_store.check import ARCHIVE_SUFFIXES, BLOCK, Rejected
 
 WACZ_VERSION = "1.1.1"
@@ -116,11 +118,6 @@ class Page:
     title: str | None
 
 
-def _iso(timestamp: str) -> str:
-    t = timestamp.ljust(14, "0")
-    return f"{t[:4]}-{t[4:6]}-{t[6:8]}T{t[8:10]}:{t[10:12]}:{t[12:14]}Z"
-
-
 class WaczWriter:
     """Writes a package entry by entry, hashing each; ``close`` adds the datapackage."""
 
@@ -150,7 +147,7 @@ class WaczWriter:
     def add_pages(self, pages: Iterable[Page]) -> None:
         header = {"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}
         rows = (json.dumps({"id": hashlib.sha1(f"{p.timestamp} {p.url}".encode()).hexdigest(),
-                            "url": p.url, "ts": _iso(p.timestamp),
+                            "url": p.url, "ts": timestamp_to_iso_date(p.timestamp),
                             **({"title": p.title} if p.title else {})}, ensure_ascii=False)
                 for p in pages)
         lines = (line.encode("utf-8") + b"\n" for line in [json.dumps(header), *rows])
