@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
 from catalog.collections import create_collection
@@ -51,9 +52,13 @@ def test_same_name_in_two_collections(catalog_url: str, tmp_path: Path) -> None:
 
 
 def test_existing_catalogue_upgrades(catalog_url: str) -> None:
-    """A catalogue at 0005 with a file keeps it, and then takes the same name elsewhere."""
+    """A catalogue from before the migration, holding a file, keeps it, and then takes the
+    same name in another collection."""
     engine = make_engine(catalog_url)
-    command.upgrade(alembic_config(engine), "0005")
+    config = alembic_config(engine)
+    before = ScriptDirectory.from_config(config).get_revision(
+        "0006_warc_files_by_collection").down_revision
+    command.upgrade(config, str(before))
     with engine.begin() as conn:
         for slug in ("one", "two"):
             conn.execute(text("INSERT INTO collections (slug, title, kind, schedule, created, "
