@@ -2,7 +2,8 @@
 
 The package's WARC files are the collection's own, byte for byte.  Exported whole, each file
 goes in unchanged and the index is the collection's CDXJ lines.  Filtered by capture date or
-URL prefix, the selected records are copied byte for byte (whole gzip members) into a new
+URL prefix, the selected records (and the request record after a POST response, whose body
+pywb puts in the response's key) are copied byte for byte (whole gzip members) into a new
 file of the same name inside the package, and their index lines follow them to their new
 offsets; the files in the store are only read.  ``pages.jsonl`` lists the 200 HTML captures
 with the titles the indexer found.
@@ -23,7 +24,7 @@ from catalog.db import Catalog
 from catalog.models import Capture, Collection
 from indexer.index import closed_warcs
 from warc_store.cdxj import parse_line
-from warc_store.reader import GZIP_MAGIC
+from warc_store.reader import GZIP_MAGIC, record_spans
 from warc_store.wacz import Page, WaczWriter, file_chunks, record_chunks
 
 PAGE_MIMES = ("text/html", "application/xhtml+xml")
@@ -91,6 +92,13 @@ def _select(warc: Path, lines: list[str], selection: Selection,
         entry = parse_line(line)
         if selection.wants(entry.timestamp, entry.url):
             chosen.setdefault((entry.offset, entry.length), []).append(line)
+    posts = {span[0] for span, found in chosen.items()
+             if any("__wb_method=" in line.split(" ", 1)[0] for line in found)}
+    if posts:       # pywb keys a POST response with the body of the request record after it
+        follows = _requests_after(warc, posts)
+        for offset in posts:
+            if offset in follows:
+                chosen.setdefault(follows[offset], [])
     spans = sorted(chosen)
     marker = len(_end_marker(warc))
     moved, position = [], 0
@@ -98,6 +106,17 @@ def _select(warc: Path, lines: list[str], selection: Selection,
         moved += [_moved(line, position) for line in chosen[span]]
         position += span[1] + marker
     return spans, moved
+
+
+def _requests_after(warc: Path, offsets: set[int]) -> dict[int, tuple[int, int]]:
+    """The span of the request record right after each response at ``offsets``."""
+    found: dict[int, tuple[int, int]] = {}
+    previous = -1
+    for offset, length, rec_type in record_spans(warc):
+        if previous in offsets and rec_type == "request":
+            found[previous] = (offset, length)
+        previous = offset
+    return found
 
 
 def _pages(catalog: Catalog, slug: str, selection: Selection) -> Iterator[Page]:

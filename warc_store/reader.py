@@ -228,6 +228,18 @@ def _first_line(exc: BaseException) -> str:
     return lines[0] if lines else type(exc).__name__
 
 
+def record_spans(path: Path) -> Iterator[tuple[int, int, str]]:
+    """(offset, length, WARC type) of every record, as warcio reads the file."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with path.open("rb") as fh:
+        records = ArchiveIterator(fh, no_record_parse=True)
+        for rec in records:
+            records.read_to_end(rec)
+            offset, length = records.member_info
+            yield offset, length, rec.rec_type
+
+
 def payload(block: bytes, http: Http, limit: int) -> bytes:
     """The payload as the server meant it: de-chunked and decompressed (at most ``limit``
     bytes).  Bodies are archived as they came off the wire, so this undoes both encodings."""

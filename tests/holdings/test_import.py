@@ -139,6 +139,17 @@ def test_wacz_round_trip(catalog: Catalog, tmp_path: Path, pool: TextPool) -> No
     assert import_wacz(catalog, "e", tmp_path / "e", part, move=False, pool=pool).files == 1
     assert _index(tmp_path / "e") == lines
 
+    post = tmp_path / "post.wacz"           # the POST's request record goes along
+    export_wacz(catalog, "c", coll, post, selection=Selection(url_prefix=f"{ORIGIN}/search"),
+                title="C", description=None, software="test")
+    with zipfile.ZipFile(post) as zf:
+        post_lines = zf.read("indexes/index.cdxj").decode().splitlines(keepends=True)
+    assert len(post_lines) == 1 and "?__wb_method=post&page=1&q=" in post_lines[0]
+    with catalog.session() as s:
+        create_collection(s, "g", title="G", kind="site")
+    assert import_wacz(catalog, "g", tmp_path / "g", post, move=False, pool=pool).files == 1
+    assert _index(tmp_path / "g") == post_lines
+
     bad = tmp_path / "bad.wacz"
     with zipfile.ZipFile(package) as src, zipfile.ZipFile(bad, "w") as dst:
         for info in src.infolist():

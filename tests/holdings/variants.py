@@ -40,11 +40,12 @@ class _Records:
         self.buffer = io.BytesIO()
         self.writer = WARCWriter(self.buffer, gzip=gzip_records, warc_version=version)
         self.serial = 0
+        self.last_id = ""
 
     def _headers(self, date: str) -> dict[str, str]:
         self.serial += 1
-        return {"WARC-Date": date,
-                "WARC-Record-ID": f"<urn:uuid:00000000-0000-4000-8000-{self.serial:012d}>"}
+        self.last_id = f"<urn:uuid:00000000-0000-4000-8000-{self.serial:012d}>"
+        return {"WARC-Date": date, "WARC-Record-ID": self.last_id}
 
     def warcinfo(self, filename: str, fields: dict[str, str], date: str) -> None:
         rec = self.writer.create_warcinfo_record(filename, fields)
@@ -66,11 +67,13 @@ class _Records:
         if body:
             headers += [("Content-Type", "application/x-www-form-urlencoded"),
                         ("Content-Length", str(len(body)))]
+        response_id = self.last_id          # the request is Concurrent-To its response
+        warc_headers = {**self._headers(date), "WARC-Concurrent-To": response_id}
         self.writer.write_record(self.writer.create_warc_record(
             url, "request", payload=io.BytesIO(body), length=len(body),
             http_headers=StatusAndHeaders(f"{method} {path} HTTP/1.1", headers,
                                           is_http_request=True),
-            warc_headers_dict=self._headers(date)))
+            warc_headers_dict=warc_headers))
 
     def revisit(self, url: str, body: bytes, original_date: str, date: str) -> None:
         self.writer.write_record(self.writer.create_revisit_record(
