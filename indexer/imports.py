@@ -80,6 +80,8 @@ def import_archive(catalog: Catalog, slug: str, collection_dir: Path, source: Pa
         return _place(catalog, slug, collection_dir, source, checked, move=move, pool=pool)
     except Rejected as exc:
         return Outcome(source, f"rejected: {exc}", rejected=True)
+    except OSError as exc:          # a full disk, a permission: said, and the next file tried
+        return Outcome(source, f"rejected: not placed ({exc})", rejected=True)
 
 
 def import_wacz(catalog: Catalog, slug: str, collection_dir: Path, source: Path, *,
@@ -93,7 +95,7 @@ def import_wacz(catalog: Catalog, slug: str, collection_dir: Path, source: Path,
         try:
             warcs = extract_wacz(source, work)
             checked = [(warc, check_archive(warc)) for warc in warcs]
-        except Rejected as exc:
+        except (Rejected, OSError) as exc:
             return Outcome(source, f"rejected: {exc}", rejected=True)
         coll_id = _collection_id(catalog, slug)
         total = Outcome(source, "")
@@ -103,7 +105,12 @@ def import_wacz(catalog: Catalog, slug: str, collection_dir: Path, source: Path,
             if name is not None:
                 held.append(name)
                 continue
-            one = _place(catalog, slug, collection_dir, warc, check, move=True, pool=pool)
+            try:
+                one = _place(catalog, slug, collection_dir, warc, check, move=True, pool=pool)
+            except (Rejected, OSError) as exc:
+                total.problems.append(f"{source}: {warc.name}: not placed ({exc})")
+                total.rejected = True
+                continue
             total.files += 1
             total.captures += one.captures
             total.problems += one.problems
@@ -111,6 +118,6 @@ def import_wacz(catalog: Catalog, slug: str, collection_dir: Path, source: Path,
         shutil.rmtree(work, ignore_errors=True)
     total.message = (f"{total.files} WARC files, {total.captures} captures"
                      + (f"; {len(held)} already held ({', '.join(held)}), skipped" if held else ""))
-    if move:
+    if move and not total.rejected:
         source.unlink()
     return total
