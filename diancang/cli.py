@@ -8,8 +8,11 @@ from pathlib import Path
 
 import click
 
+from diancang.collections_command import collections_command
 from diancang.errors import DiancangError, NotFound
+from diancang.export_command import export_command
 from diancang.home import Home
+from diancang.import_command import import_command
 from diancang.report_command import report_command
 from diancang.schedule_command import schedule as schedule_command
 from diancang.schedule_command import scheduler as scheduler_command
@@ -239,12 +242,6 @@ main.add_command(schedule_command)
 main.add_command(scheduler_command)
 main.add_command(report_command)
 register_web_commands(main)
-
-# issue 13: holdings from other tools (import), and what each collection holds
-from diancang.collections_command import collections_command
-from diancang.export_command import export_command
-from diancang.import_command import import_command
-
 main.add_command(import_command)
 main.add_command(collections_command)
 main.add_command(export_command)

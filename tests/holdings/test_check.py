@@ -43,7 +43,7 @@ def test_arc_passes(tmp_path: Path, compressed: bool) -> None:
 
 def test_whole_file_gzip_is_rejected(tmp_path: Path) -> None:
     warc = write_warc(tmp_path / "x.warc.gz", "heritrix", compression="file")
-    with pytest.raises(Rejected, match="^whole-file gzip$"):
+    with pytest.raises(Rejected, match=r"^whole-file gzip$"):
         check_archive(warc)
 
 

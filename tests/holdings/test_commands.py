@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
 from tests.holdings.variants import cut, write_arc, write_warc
+from tests.support import run_cli
 
 pytestmark = pytest.mark.slow
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from diancang.fixture_server import FixtureServer
-from tests.conftest import FIXTURES, run_cli
 from tests.holdings.variants import write_warc
+from tests.support import FIXTURES, run_cli
 
 SITE = FIXTURES / "site"
 pytestmark = pytest.mark.slow

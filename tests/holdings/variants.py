@@ -178,10 +178,7 @@ def write_arc(path: Path, *, compressed: bool) -> Path:
         http = (b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
                 b"Content-Length: %d\r\n\r\n" % len(body)) + body
         members.append(_arc_record(url, "127.0.0.1", date, "text/html", http))
-    if compressed:
-        data = b"".join(_gzip_member(m) for m in members)
-    else:
-        data = b"".join(members)
+    data = b"".join(_gzip_member(m) for m in members) if compressed else b"".join(members)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return path
