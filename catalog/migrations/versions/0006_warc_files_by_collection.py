@@ -1,7 +1,7 @@
 """warc_files keyed by collection: the same file name in two collections is two files
 
 Revision ID: 0006_warc_files_by_collection
-Revises: 0006_leases
+Revises: 0007_search
 
 Heritrix and wget name files alike (``example.warc.gz``), and each collection is its own pywb
 collection with its own ``archive/`` directory, so a file name is unique only within its
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0006_warc_files_by_collection'
-down_revision = '0006_leases'
+down_revision = '0007_search'
 branch_labels = None
 depends_on = None
 
