@@ -105,3 +105,18 @@ def set_public(session: Session, slug: str, public: bool) -> Collection | None:
         coll.public = public
         coll.updated = datetime.now(UTC)
     return coll
+
+
+def create_collection(session: Session, slug: str, *, title: str,
+                      kind: str) -> tuple[Collection, bool]:
+    """The collection ``slug``, created (private, no seeds) if missing; and whether it was.
+    Collections of imported files have no seed list."""
+    coll = get_collection(session, slug)
+    if coll is not None:
+        return coll, False
+    now = datetime.now(UTC)
+    coll = Collection(slug=slug, title=title, kind=kind, schedule="once", created=now,
+                      updated=now, public=False)
+    session.add(coll)
+    session.flush()
+    return coll, True

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from catalog.holdings import record_file
 from catalog.models import Collection, Crawl, WarcFile
 from warc_store.writer import ClosedWarc
 
@@ -45,18 +46,10 @@ def finish_crawl(session: Session, crawl_id: int, *, status: str, stop_reason: s
 
 def record_warc_file(session: Session, *, collection_id: int, crawl_id: int | None,
                      closed: ClosedWarc) -> WarcFile:
-    """Record a closed WARC file's size and SHA-256 (idempotent on the file name)."""
-    row = session.scalars(
-        select(WarcFile).where(WarcFile.filename == closed.filename)).one_or_none()
-    if row is None:
-        row = WarcFile(filename=closed.filename, collection_id=collection_id, crawl_id=crawl_id)
-        session.add(row)
-    row.size = closed.size
-    row.sha256 = closed.sha256
-    row.records = closed.records
-    row.closed = datetime.now(UTC)
-    session.flush()
-    return row
+    """Record a closed WARC file's size and SHA-256 (idempotent on the collection and name)."""
+    return record_file(session, collection_id=collection_id, crawl_id=crawl_id,
+                       filename=closed.filename, size=closed.size, sha256=closed.sha256,
+                       records=closed.records)
 
 
 def list_crawls(session: Session, collection: str | None = None) -> list[tuple[Crawl, str]]:

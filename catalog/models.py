@@ -103,12 +103,17 @@ class Crawl(Base):
 
 
 class WarcFile(Base):
+    """A closed WARC or ARC file of a collection, with its fixity; its name is unique within
+    the collection only (migration 0006): other tools name files alike."""
+
     __tablename__ = "warc_files"
+    __table_args__ = (UniqueConstraint("collection_id", "filename",
+                                       name="uq_warc_files_collection_filename"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
     crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawls.id", ondelete="SET NULL"))
-    filename: Mapped[str] = mapped_column(String(255), unique=True)
+    filename: Mapped[str] = mapped_column(String(255))
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     records: Mapped[int] = mapped_column(Integer)

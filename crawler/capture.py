@@ -92,6 +92,8 @@ def build_warcinfo(job: CrawlJob, software_version: str) -> dict[str, str]:
     }
     if job.crawl_id is not None:
         fields["crawl"] = str(job.crawl_id)
+    if job.seed_list:       # what `diancang index --rebuild` recreates the collection from
+        fields["diancang-seed-list"] = job.seed_list
     return fields
 
 

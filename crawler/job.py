@@ -46,3 +46,6 @@ class CrawlJob:
     # URL -> its latest earlier capture: unchanged 200 responses become revisit records
     previous: Mapping[str, Original] = field(default_factory=dict, compare=False, repr=False)
     limits: Limits = field(default_factory=Limits)   # where the crawl stops: time, pages, bytes
+    # the collection's seed list as one JSON line (seeds.model.seed_list_to_json), written into
+    # every warcinfo so the catalogue can be rebuilt from the WARC files alone
+    seed_list: str = ""

@@ -42,38 +42,6 @@ def _who() -> str:
         return "os:unknown"
 
 
-@click.group(invoke_without_command=True)
-@click.pass_context
-def collections(ctx: click.Context) -> None:
-    """List collections (slug and whether readers without a login may replay it)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    from catalog.collections import list_collections
-
-    home = ctx.find_object(Home)
-    assert home is not None
-    with home.require().catalog.session() as session:
-        for coll in list_collections(session):
-            click.echo(f"{coll.slug}\t{'public' if coll.public else 'private'}")
-
-
-@collections.command("set")
-@click.argument("slug")
-@click.option("--public/--private", "public", default=None,
-              help="Anyone may replay it / only curators granted it (404 to everyone else).")
-@pass_home
-def collections_set(home: Home, slug: str, public: bool | None) -> None:
-    """Change a collection: --public or --private (replay follows within seconds)."""
-    from catalog.collections import set_public
-
-    if public is None:
-        raise click.UsageError("say --public or --private")
-    with home.require().catalog.session() as session:
-        if set_public(session, slug, public) is None:
-            raise NotFound(f"no collection {slug!r} in the catalogue")
-    click.echo(f"{slug}: {'public' if public else 'private'}")
-
-
 @click.group()
 def access() -> None:
     """Takedowns, embargoes and allowances: who may see which captures, on every endpoint."""
@@ -179,5 +147,4 @@ def access_remove(home: Home, rule_id: int) -> None:
 
 
 def register(main: click.Group) -> None:
-    main.add_command(collections)
     main.add_command(access)

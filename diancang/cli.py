@@ -9,8 +9,11 @@ from pathlib import Path
 import click
 
 from diancang.access_command import register as register_access_commands
+from diancang.collections_command import collections_command
 from diancang.errors import DiancangError, NotFound
+from diancang.export_command import export_command
 from diancang.home import Home
+from diancang.import_command import import_command
 from diancang.report_command import report_command
 from diancang.schedule_command import schedule as schedule_command
 from diancang.schedule_command import scheduler as scheduler_command
@@ -169,18 +172,28 @@ def crawls(home: Home, collection: str | None, as_json: bool) -> None:
               help="Drop the CDXJ indexes and capture rows and recreate them from the WARCs.")
 @pass_home
 def index(home: Home, collection: str | None, rebuild: bool) -> None:
-    """(Re)build the CDXJ indexes and capture rows from the WARC files."""
+    """(Re)build the CDXJ indexes and capture rows from the WARC and ARC files; exit 1 naming
+    each record or file skipped."""
     from catalog.collections import list_collections
     from diancang.index_progress import echo_index_progress
     from indexer.index import index_collection
 
     catalog = home.require().catalog
+    if rebuild and collection is None:      # a lost catalogue: collections from their WARCs
+        from diancang.recovery import LOST, describe, recover_missing
+
+        found = recover_missing(home)
+        for one in found:
+            click.echo(describe(one))
+        if found:
+            click.echo("not in the WARC files, so not recovered: " + ", ".join(LOST))
     with catalog.session() as session:
         slugs = [c.slug for c in list_collections(session)]
     if collection is not None:
         if collection not in slugs:
             raise NotFound(f"no collection {collection!r} in the catalogue")
         slugs = [collection]
+    skipped = 0
     for slug in slugs:
         result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild,
                                   workers=home.settings["index.workers"],
@@ -188,7 +201,14 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
                                   on_file=echo_index_progress)
         for problem in result.problems:
             click.echo(problem, err=True)
-        click.echo(f"{slug}: indexed {result.files} WARC files, {result.captures} captures")
+        skipped += result.skipped + result.skipped_records
+        files_skipped = f", {result.skipped} skipped" if result.skipped else ""
+        click.echo(f"{slug}: indexed {result.files} WARC files{files_skipped}, "
+                   f"{result.captures} captures")
+    if skipped:         # every file and collection was tried; what was skipped is named above
+        click.echo(f"{skipped} file(s) or record(s) skipped, named above: not indexed",
+                   err=True)
+        sys.exit(1)
 
 
 @main.command()
@@ -227,6 +247,9 @@ main.add_command(scheduler_command)
 main.add_command(report_command)
 register_web_commands(main)
 register_access_commands(main)     # who may see what: visibility, access rules
+main.add_command(import_command)
+main.add_command(collections_command)
+main.add_command(export_command)
 
 if __name__ == "__main__":
     main()

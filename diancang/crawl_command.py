@@ -27,7 +27,7 @@ from diancang.index_progress import echo_index_progress
 from diancang.settings import Settings
 from indexer.background import BackgroundIndexer
 from indexer.index import IndexResult, index_collection
-from seeds.model import Limits, Seed, SeedList
+from seeds.model import Limits, Seed, SeedList, seed_list_to_json
 from seeds.parse import load_seed_list
 from seeds.traps import TrapLimits
 from warc_store.repair import repair_open_files
@@ -141,6 +141,7 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
         gzip_level=settings["warc.gzip_level"], progress=progress, on_warc_closed=on_closed,
         traps=trap_limits(settings),
         previous=previous, limits=limits_of(seed_list, home),
+        seed_list=seed_list_to_json(seed_list),
     ), depth)
     outcome = CrawlOutcome("failed", "failed", {})
     try:

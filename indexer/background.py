@@ -63,7 +63,9 @@ class BackgroundIndexer:
                     continue
                 finally:
                     self._finished += 1
-                self.result.files += 1
+                self.result.files += one.files
+                self.result.skipped += one.skipped
+                self.result.skipped_records += one.skipped_records
                 self.result.captures += one.captures
                 self.result.pages += one.pages
                 self.result.problems += one.problems

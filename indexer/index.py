@@ -10,12 +10,14 @@ every column comes from the WARC, the seed list and the file's crawl, never from
 which files were indexed.
 
 A corrupt record is skipped: a message naming the file and offset goes to the log and into
-the result's ``problems``, and the rest of the file is indexed.
+the result's ``problems``, and the rest of the file is indexed.  A file no record of which
+can be read alone (a whole-file gzip) is skipped whole, named with its reason, and the next
+file is indexed; no ``.cdxj.tmp`` is left behind.  ARC files are read by warcio and indexed
+by pywb's own indexer.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -31,17 +33,27 @@ from sqlalchemy.orm import Session
 from catalog import digests
 from catalog.collections import seed_list_of
 from catalog.db import Catalog
+from catalog.holdings import find_warc_file, record_file
 from catalog.models import GOV_FIELDS, Capture, Collection, Seed, WarcFile
 from catalog.revisits import originals
 from indexer.extract_text import HTML_MIMES, PDF_MIMES, Page
 from indexer.textpool import TextPool
 from search import fulltext
 from seeds.scope import Scope
-from warc_store.cdxj import NotMirrored, cdxj_line, index_warc_pywb, iter_cdxj, timestamp14
+from warc_store.cdxj import (
+    NotMirrored,
+    cdxj_line,
+    index_warc_pywb,
+    iter_cdxj,
+    timestamp14,
+    write_index_lines,
+)
+from warc_store.check import file_sha256
 from warc_store.reader import (
     Corrupt,
     Http,
     Record,
+    Unreadable,
     Unsupported,
     http_of,
     iter_records,
@@ -50,7 +62,7 @@ from warc_store.reader import (
 
 log = logging.getLogger(__name__)
 
-WARC_SUFFIXES = (".warc.gz", ".warc")
+WARC_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
 TEXT_MIMES = HTML_MIMES | PDF_MIMES
 BATCH = 500
 # what a revisit carries over from its original: what the response was and what it says
@@ -64,6 +76,8 @@ class IndexResult:
     captures: int
     problems: list[str] = field(default_factory=list)
     pages: int = 0                  # captures described with text
+    skipped: int = 0                # files not indexed at all (named in ``problems``)
+    skipped_records: int = 0        # corrupt records skipped (named in ``problems``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +107,7 @@ class _FileRead:
     lines: list[str] | None                       # None: pywb writes this file's CDXJ
     revisit_of: dict[int, str]
     problems: list[str]
+    corrupt: int = 0
 
 
 def closed_warcs(archive_dir: Path) -> list[Path]:
@@ -102,22 +117,12 @@ def closed_warcs(archive_dir: Path) -> list[Path]:
     return sorted(p for p in archive_dir.iterdir() if p.name.endswith(WARC_SUFFIXES))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _warc_row(session: Session, coll: Collection, path: Path) -> WarcFile:
-    row = session.scalars(select(WarcFile).where(WarcFile.filename == path.name)).one_or_none()
+    row = find_warc_file(session, coll.id, path.name)
     if row is None:  # a WARC the catalogue has not seen (copied in, or a lost catalogue)
-        row = WarcFile(collection_id=coll.id, crawl_id=None, filename=path.name,
-                       size=path.stat().st_size, sha256=_sha256(path), records=0,
-                       closed=datetime.fromtimestamp(path.stat().st_mtime, UTC))
-        session.add(row)
-        session.flush()
+        row = record_file(session, collection_id=coll.id, crawl_id=None, filename=path.name,
+                          size=path.stat().st_size, sha256=file_sha256(path), records=0,
+                          closed=datetime.fromtimestamp(path.stat().st_mtime, UTC))
     return row
 
 
@@ -144,8 +149,10 @@ def _read(path: Path, reader: Callable[[Path], Iterator[Record | Corrupt]],
     lines: list[str] | None = []
     revisit_of: dict[int, str] = {}
     problems: list[str] = []
+    corrupt = 0
     for item in reader(path):
         if isinstance(item, Corrupt):
+            corrupt += 1
             problems.append(f"{path}: offset {item.offset}: corrupt record skipped "
                             f"({item.error})")
             log.warning("%s", problems[-1])
@@ -163,7 +170,7 @@ def _read(path: Path, reader: Callable[[Path], Iterator[Record | Corrupt]],
         page = _text_page(item)
         if page is not None:
             pool.add(page)
-    return _FileRead(lines, revisit_of, problems)
+    return _FileRead(lines, revisit_of, problems, corrupt)
 
 
 def _write_cdxj(path: Path, cdxj: Path, read: _FileRead) -> None:
@@ -171,9 +178,7 @@ def _write_cdxj(path: Path, cdxj: Path, read: _FileRead) -> None:
         index_warc_pywb(path, cdxj)
         return
     read.lines.sort()
-    tmp = cdxj.with_name(cdxj.name + ".tmp")
-    tmp.write_text("".join(read.lines), encoding="utf-8", newline="")
-    tmp.replace(cdxj)
+    write_index_lines(cdxj, read.lines)
 
 
 class _SeedMatcher:
@@ -200,13 +205,19 @@ def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, 
     indexes_dir.mkdir(parents=True, exist_ok=True)
     cdxj = indexes_dir / (warc_path.name + ".cdxj")
     try:
-        read = _read(warc_path, iter_records, pool)
-    except Unsupported:
+        try:
+            read = _read(warc_path, iter_records, pool)
+        except Unsupported:
+            pool.discard()
+            read = _read(warc_path, iter_records_warcio, pool)
+            read.lines = None
+        described = dict(pool.results())
+        _write_cdxj(warc_path, cdxj, read)
+    except Unreadable as exc:       # named, and the next file is indexed
         pool.discard()
-        read = _read(warc_path, iter_records_warcio, pool)
-        read.lines = None
-    described = dict(pool.results())
-    _write_cdxj(warc_path, cdxj, read)
+        problem = f"{warc_path}: file skipped: {exc}"
+        log.error("%s", problem)
+        return IndexResult(0, 0, [problem], skipped=1)
     for offset, fields in described.items():
         if "_error" in fields:
             read.problems.append(f"{warc_path}: offset {offset}: text not extracted "
@@ -234,7 +245,7 @@ def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, 
         row.indexed = datetime.now(UTC)
     pages = sum(1 for w in words if w is not None)
     log.info("indexed %s: %d captures, %d with text", warc_path.name, len(rows), pages)
-    return IndexResult(1, len(rows), read.problems, pages)
+    return IndexResult(1, len(rows), read.problems, pages, skipped_records=read.corrupt)
 
 
 def _describe_revisits(session: Session, warc_file_id: int) -> None:
@@ -310,12 +321,15 @@ def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
     with TextPool(workers, pdf_max_bytes) as pool:
         for path, size in zip(todo, sizes, strict=True):
             one = index_file(catalog, slug, path, indexes_dir, pool=pool)
-            result.files += 1
+            result.files += one.files
+            result.skipped += one.skipped
+            result.skipped_records += one.skipped_records
             result.captures += one.captures
             result.pages += one.pages
             result.problems += one.problems
             done_bytes += size
             if on_file is not None:
-                on_file(IndexProgress(path.name, one.captures, result.files, len(todo),
+                on_file(IndexProgress(path.name, one.captures, result.files + result.skipped,
+                                      len(todo),
                                       done_bytes, sum(sizes), time.monotonic() - started))
     return result

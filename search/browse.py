@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.access import Viewer, visible_clause
-from catalog.models import Capture, Collection, WarcFile
+from catalog.models import Capture, Collection, Seed, WarcFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,8 @@ class CollectionInfo:
     first: str | None          # 14-digit capture timestamps
     last: str | None
     size: int                  # bytes of WARC files
+    files: int = 0             # WARC and ARC files held
+    seeds: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +53,17 @@ def collections_overview(session: Session, *, include_private: bool) -> list[Col
     extent = {cid: (n, first, last) for cid, n, first, last in session.execute(
         select(Capture.collection_id, func.count(), func.min(Capture.timestamp),
                func.max(Capture.timestamp)).group_by(Capture.collection_id))}
-    sizes = {cid: size for cid, size in session.execute(
-        select(WarcFile.collection_id, func.sum(WarcFile.size)).group_by(WarcFile.collection_id))}
+    sizes = {cid: (size, files) for cid, size, files in session.execute(
+        select(WarcFile.collection_id, func.sum(WarcFile.size), func.count())
+        .group_by(WarcFile.collection_id))}
+    seeds = {cid: n for cid, n in session.execute(
+        select(Seed.collection_id, func.count()).group_by(Seed.collection_id))}
     out = []
     for coll in colls:
         n, first, last = extent.get(coll.id, (0, None, None))
-        out.append(CollectionInfo(coll, int(n), first, last, int(sizes.get(coll.id) or 0)))
+        size, files = sizes.get(coll.id, (0, 0))
+        out.append(CollectionInfo(coll, int(n), first, last, int(size or 0), int(files),
+                                  int(seeds.get(coll.id, 0))))
     return out
 
 

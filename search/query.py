@@ -68,7 +68,7 @@ class SearchResult:
     total: int                        # documents (grouped) or captures that match
 
 
-def _stamp(option: str, value: str | date | datetime | None, end: bool) -> str | None:
+def date_bound(option: str, value: str | date | datetime | None, end: bool) -> str | None:
     """A date bound as a 14-digit capture timestamp (inclusive at both ends)."""
     if value is None or value == "":
         return None
@@ -142,7 +142,7 @@ def search(session: Session, query: str, *, collection: str | None = None,
     if group not in GROUPS:
         raise BadQuery("group", f"unknown grouping {group!r} (expected one of "
                                 f"{', '.join(GROUPS)})")
-    low, high = _stamp("from", date_from, False), _stamp("to", date_to, True)
+    low, high = date_bound("from", date_from, False), date_bound("to", date_to, True)
     if low and high and low > high:
         raise BadQuery("to", f"{date_to} is before --from {date_from}")
     conn = session.connection()

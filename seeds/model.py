@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -65,8 +66,8 @@ class SeedList:
     public: bool | None = None
 
 
-def seed_list_to_yaml(seed_list: SeedList) -> str:
-    """The seed list in the YAML a curator writes (``diancang seeds export``)."""
+def seed_list_doc(seed_list: SeedList) -> dict[str, Any]:
+    """The seed list as the mapping a curator writes (YAML), or a warcinfo carries (JSON)."""
     seeds = []
     for seed in seed_list.seeds:
         entry: dict[str, Any] = {"url": seed.url}
@@ -91,5 +92,30 @@ def seed_list_to_yaml(seed_list: SeedList) -> str:
     if seed_list.limits.as_dict():
         doc["limits"] = seed_list.limits.as_dict()
     doc["seeds"] = seeds
-    text: str = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+    return doc
+
+
+def seed_list_to_yaml(seed_list: SeedList) -> str:
+    """The seed list in the YAML a curator writes (``diancang seeds export``)."""
+    text: str = yaml.safe_dump(seed_list_doc(seed_list), allow_unicode=True,
+                               sort_keys=False, width=100)
     return text
+
+
+def seed_list_to_json(seed_list: SeedList) -> str:
+    """The seed list on one line (ASCII), as each WARC's ``warcinfo`` carries it."""
+    return json.dumps(seed_list_doc(seed_list), separators=(",", ":"))
+
+
+def seed_list_from_json(text: str, source: str) -> SeedList:
+    """A seed list written by ``seed_list_to_json``; raises ValueError if it is not one."""
+    doc = json.loads(text)
+    seeds = tuple(Seed(**{**entry, "exclude": tuple(entry.get("exclude", ()))})
+                  for entry in doc["seeds"])
+    dates = {key: datetime.fromisoformat(doc[key]) for key in ("schedule_start", "schedule_end")
+             if doc.get(key)}
+    return SeedList(collection=doc["collection"], title=doc["title"], kind=doc["kind"],
+                    schedule=doc["schedule"], seeds=seeds, description=doc.get("description"),
+                    source=source, limits=Limits(**doc.get("limits", {})),
+                    schedule_start=dates.get("schedule_start"),
+                    schedule_end=dates.get("schedule_end"), public=doc.get("public"))

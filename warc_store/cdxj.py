@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +25,18 @@ from typing import Any
 
 import surt
 from pywb.indexer.cdxindexer import write_cdx_index
+from warcio.exceptions import ArchiveLoadFailed
 from warcio.timeutils import iso_date_to_timestamp
 
-from warc_store.reader import Corrupt, Record, Unsupported, http_of, iter_records
+from warc_store.reader import (
+    WHOLE_FILE_GZIP,
+    Corrupt,
+    Record,
+    Unreadable,
+    Unsupported,
+    http_of,
+    iter_records,
+)
 
 _MIME_SPLIT = re.compile("[; ]")
 _SKIPPED_TYPES = ("warcinfo", "request")
@@ -132,19 +142,35 @@ def cdxj_lines(records: Iterable[Record | Corrupt], filename: str) -> list[str]:
     return lines
 
 
-def _write_atomically(cdxj: Path, lines: list[str]) -> None:
+def write_index_lines(cdxj: Path, lines: list[str]) -> None:
+    """Write sorted lines as the index, atomically (no ``.tmp`` is left on failure)."""
     tmp = cdxj.with_name(cdxj.name + ".tmp")
-    with tmp.open("w", encoding="utf-8", newline="") as fh:
-        fh.writelines(lines)
-    os.replace(tmp, cdxj)
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as fh:
+            fh.writelines(lines)
+        os.replace(tmp, cdxj)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def index_warc_pywb(warc: Path, cdxj: Path) -> int:
-    """The sorted CDXJ index of one WARC file by pywb's own indexer; returns its line count."""
+    """The sorted CDXJ index of one WARC or ARC file by pywb's own indexer; returns its line
+    count.  A file pywb cannot index raises ``Unreadable`` and leaves no index behind."""
     tmp = cdxj.with_name(cdxj.name + ".tmp")
-    with warc.open("rb") as infile, tmp.open("wb") as outfile:
-        write_cdx_index(outfile, infile, warc.name, cdxj=True, sort=True,
-                        include_all=False, append_post=True)
+    try:
+        with warc.open("rb") as infile, tmp.open("wb") as outfile:
+            write_cdx_index(outfile, infile, warc.name, cdxj=True, sort=True,
+                            include_all=False, append_post=True)
+    except (ArchiveLoadFailed, ValueError, EOFError, zlib.error) as exc:
+        tmp.unlink(missing_ok=True)
+        reason = str(exc)
+        if "non-chunked gzip" in reason:
+            reason = WHOLE_FILE_GZIP
+        raise Unreadable(f"pywb's indexer: {reason.strip().splitlines()[0]}") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, cdxj)
     with cdxj.open("rb") as fh:
         return sum(1 for _ in fh)
@@ -156,7 +182,7 @@ def write_cdxj(warc: Path, cdxj: Path, records: Iterable[Record | Corrupt] | Non
         lines = cdxj_lines(iter_records(warc) if records is None else records, warc.name)
     except (Unsupported, NotMirrored):
         return index_warc_pywb(warc, cdxj)
-    _write_atomically(cdxj, lines)
+    write_index_lines(cdxj, lines)
     return len(lines)
 
 

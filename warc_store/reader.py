@@ -30,6 +30,13 @@ class Unsupported(Exception):
     """This file is not a per-record gzipped WARC; read it with warcio instead."""
 
 
+class Unreadable(Exception):
+    """No record of this file can be read alone (pywb could not replay it): the reason."""
+
+
+WHOLE_FILE_GZIP = "whole-file gzip"
+
+
 @dataclass(slots=True)
 class Record:
     offset: int                   # of the record's gzip member in the file
@@ -152,6 +159,8 @@ def iter_records(path: Path) -> Iterator[Record | Corrupt]:
             while pos < size:
                 try:
                     data, length = _inflate(buf, pos)
+                    if pos == 0 and not data.startswith(b"WARC/"):
+                        raise Unsupported(f"{path.name} does not begin with a WARC record")
                     record = _parse_record(data, pos, length)
                 except (zlib.error, ValueError) as exc:
                     yield Corrupt(pos, str(exc))
@@ -185,12 +194,16 @@ def http_of(record: Record) -> Http | None:
 
 
 def iter_records_warcio(path: Path) -> Iterator[Record | Corrupt]:
-    """The same items as ``iter_records``, read by warcio (any WARC or ARC it reads)."""
+    """The same items as ``iter_records``, read by warcio (any WARC or ARC it reads; ARC
+    records come with the WARC headers warcio gives them).  A whole-file gzip raises
+    ``Unreadable``; any other unreadable rest of the file is one ``Corrupt`` item at the end
+    of the last whole record."""
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
     with path.open("rb") as fh:
-        records = ArchiveIterator(fh, no_record_parse=True)
+        records = ArchiveIterator(fh, no_record_parse=True, arc2warc=True)
+        end = 0
         try:
             for rec in records:
                 block = rec.raw_stream.read()
@@ -199,9 +212,32 @@ def iter_records_warcio(path: Path) -> Iterator[Record | Corrupt]:
                 headers: dict[str, str] = {}
                 for name, value in rec.rec_headers.headers:
                     headers.setdefault(name.lower(), value)
+                end = offset + length
                 yield Record(offset, length, headers, block)
-        except (ArchiveLoadFailed, ValueError, zlib.error, EOFError) as exc:
-            yield Corrupt(records.offset, f"{exc}; the rest of the file is not read")
+        except ArchiveLoadFailed as exc:
+            if "non-chunked gzip" in str(exc):
+                raise Unreadable(f"{WHOLE_FILE_GZIP}: its records are not each their own "
+                                 "gzip member, so none can be read alone") from None
+            yield Corrupt(end, f"{_first_line(exc)}; the rest of the file is not read")
+        except (ValueError, zlib.error, EOFError) as exc:
+            yield Corrupt(end, f"{_first_line(exc)}; the rest of the file is not read")
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return lines[0] if lines else type(exc).__name__
+
+
+def record_spans(path: Path) -> Iterator[tuple[int, int, str]]:
+    """(offset, length, WARC type) of every record, as warcio reads the file."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with path.open("rb") as fh:
+        records = ArchiveIterator(fh, no_record_parse=True)
+        for rec in records:
+            records.read_to_end(rec)
+            offset, length = records.member_info
+            yield offset, length, rec.rec_type
 
 
 def payload(block: bytes, http: Http, limit: int) -> bytes:
