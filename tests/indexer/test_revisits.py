@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from catalog.access import ANONYMOUS
 from catalog.collections import import_seed_list
 from catalog.db import Catalog
 from catalog.models import Capture, Collection
@@ -60,7 +61,7 @@ def test_a_revisit_carries_its_originals_text_and_is_found_by_its_date(
         assert (grouped.captures, grouped.first[:6], grouped.last[:6]) == (2, "202401", "202406")
 
         coll_id = s.scalars(select(Collection.id)).one()
-        [page] = pages(s, coll_id, "www.gd.gov.cn")
+        [page] = pages(s, coll_id, "www.gd.gov.cn", ANONYMOUS)
         assert (page.url, page.captures) == (URL, 2)         # as pywb's TimeMap lists it
-        assert [n for _, n in captures_per_day(s, coll_id, "www.gd.gov.cn")] == [1, 1]
+        assert [n for _, n in captures_per_day(s, coll_id, "www.gd.gov.cn", ANONYMOUS)] == [1, 1]
     catalog.dispose()

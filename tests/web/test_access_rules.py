@@ -75,7 +75,7 @@ def test_a_curators_replay_links_carry_a_grant_for_that_collection(
     add_captures(app, "drafts", [("http://example.cn/", OLD, "text/html")])
     log_in(client, "lin")
     html = page(client, "/collections/drafts/sites/example.cn")
-    link = f"{REPLAY}/drafts/*/http://example.cn/?{PARAM}="
+    link = f"{REPLAY}/zh/drafts/*/http://example.cn/?{PARAM}="
     assert link in html
     grant = html.split(link, 1)[1].split('"', 1)[0]
     secret = str(app.secret_key)
@@ -115,7 +115,7 @@ def test_a_curator_limited_to_some_collections_sees_only_those(
     assert "drafts" not in page(client, "/")
     assert page(client, "/admin/collections/gd-gov")
     site = page(client, "/collections/gd-gov/sites/www.gd.gov.cn")
-    assert f"{REPLAY}/gd-gov/*/{HOME}?{PARAM}=" in site
+    assert f"{REPLAY}/zh/gd-gov/*/{HOME}?{PARAM}=" in site
     # the administrator still sees everything
     assert client.get("/admin/collections/drafts").status_code == 404
     assert admin.get("/admin/collections/drafts").status_code == 200
