@@ -114,6 +114,11 @@ class WarcFile(Base):
     records: Mapped[int] = mapped_column(Integer)
     closed: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     indexed: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the last fixity check (``diancang verify``, migration 0006): when, ok | failed | missing,
+    # and what was found (one "offset N: reason" line per finding)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verify_outcome: Mapped[str | None] = mapped_column(String(16))
+    verify_detail: Mapped[str | None] = mapped_column(Text)
 
 
 class Capture(Base):

@@ -227,6 +227,11 @@ from diancang.report_command import report_command
 
 main.add_command(report_command)
 
+# issue 13: fixity checks (their own module)
+from diancang.verify_command import verify_command
+
+main.add_command(verify_command)
+
 # issue 6: the web app and its accounts (their own module)
 from diancang.web_command import register as _register_web
 

@@ -1,0 +1,127 @@
+"""Fixity checking speed: ``diancang verify`` against ``warcio check`` on the same WARC files.
+
+Writes a collection of WARC files with our own writer (``--pages`` exchanges: an HTML page of
+about 20 kB of text, a 30 kB photo of random bytes, a small stylesheet, each with its request
+record, as a crawl of a portal stores them), records their fixity rows in a fresh archive home,
+then times, several runs each, in the same invocation:
+
+- ``diancang verify bench``: the real command in a child process (every file's SHA-256 against
+  the catalogue, every gzip member inflated and its CRC checked, every record's block and
+  payload digests, and the outcome written back to the catalogue);
+- ``warcio check`` on the same files (also a child process): gzip members, record digests.
+
+and prints MB/s of each (medians) and the ratio.
+
+    python bench/verify.py [--pages 3000] [--runs 3]
+
+Target (issue 13): ``diancang verify`` >= 3x ``warcio check``'s MB/s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from warc_store.records import HttpExchange
+from warc_store.writer import ClosedWarc, WarcWriter
+
+WORDS = ("政府 信息 公开 通知 关于 印发 办法 实施 the of archive library notice policy "
+         "年度 报告 工作 会议 市民 服务 data open report").split()
+
+
+def exchange(url: str, mime: str, body: bytes, when: datetime) -> HttpExchange:
+    return HttpExchange(url=url, method="GET", request_headers=[("User-Agent", "bench")],
+                        request_body=b"", status=200, reason="OK", protocol="HTTP/1.1",
+                        response_headers=[("Content-Type", mime),
+                                          ("Content-Length", str(len(body)))],
+                        body=body, ip_address="127.0.0.1", date=when)
+
+
+def write_collection(archive: Path, pages: int) -> list[ClosedWarc]:
+    rng = random.Random(13)
+    closed: list[ClosedWarc] = []
+    writer = WarcWriter(archive, prefix="bench", max_size=100_000_000, hostname="bench",
+                        warcinfo={"isPartOf": "bench"}, on_close=closed.append)
+    when = datetime(2026, 1, 1, tzinfo=UTC)
+    css = b"body { font-family: serif; color: #222 }\n" * 40
+    for i in range(pages):
+        text = " ".join(rng.choice(WORDS) for _ in range(2500))
+        html = f"<html><head><title>page {i}</title></head><body><p>{text}</p></body></html>"
+        writer.write_exchange(exchange(f"http://portal.test/p/{i}.html", "text/html; charset=utf-8",
+                                       html.encode(), when))
+        writer.write_exchange(exchange(f"http://portal.test/img/{i}.jpg", "image/jpeg",
+                                       rng.randbytes(30_000), when))
+        if i % 10 == 0:
+            writer.write_exchange(exchange(f"http://portal.test/s/{i}.css", "text/css", css, when))
+    writer.close()
+    return closed
+
+
+def timed(command: list[str]) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(command[:4])} ... exited {proc.returncode}:\n"
+                         f"{proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=3000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+
+    from catalog.crawls import record_warc_file
+    from catalog.models import Collection
+    from diancang.home import Home
+
+    work = Path(tempfile.mkdtemp(prefix="bench-verify-"))
+    try:
+        home_dir = work / "home"
+        subprocess.run([sys.executable, "-m", "diancang.cli", "--home", str(home_dir), "init"],
+                       check=True, capture_output=True)
+        home = Home(home_dir)
+        archive = home.ensure_collection("bench") / "archive"
+        files = write_collection(archive, args.pages)
+        with home.catalog.session() as session:
+            coll = Collection(slug="bench", title="bench", created=datetime.now(UTC),
+                              updated=datetime.now(UTC))
+            session.add(coll)
+            session.flush()
+            for closed in files:
+                record_warc_file(session, collection_id=coll.id, crawl_id=None, closed=closed)
+        total = sum(c.size for c in files)
+        paths = [str(c.path) for c in files]
+        warcio = shutil.which("warcio") or str(Path(sys.executable).with_name("warcio"))
+        ours_cmd = [sys.executable, "-m", "diancang.cli", "--home", str(home_dir),
+                    "verify", "bench"]
+        theirs_cmd = [warcio, "check", *paths]
+        ours, theirs = [], []
+        for _ in range(args.runs):
+            ours.append(timed(ours_cmd))
+            theirs.append(timed(theirs_cmd))
+        mb = total / 1e6
+        ours_rate, theirs_rate = mb / statistics.median(ours), mb / statistics.median(theirs)
+        print(f"{len(files)} WARC files, {mb:.1f} MB, {args.pages} pages; medians of "
+              f"{args.runs} runs (each a child process, start-up included)")
+        print(f"  diancang verify: {statistics.median(ours):6.2f} s  {ours_rate:7.1f} MB/s")
+        print(f"  warcio check:    {statistics.median(theirs):6.2f} s  {theirs_rate:7.1f} MB/s")
+        print(f"  ratio: {ours_rate / theirs_rate:.1f}x (target >= 3x)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

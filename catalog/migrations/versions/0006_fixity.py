@@ -1,0 +1,29 @@
+"""fixity: each WARC file's last verification (when, outcome, what was found)
+
+Revision ID: 0006_fixity
+Revises: 0005
+
+Existing files start unverified (NULL): the scheduler's first fixity run, or a
+``diancang verify``, fills them in.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = '0006_fixity'
+down_revision = '0005'
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table('warc_files') as batch:
+        batch.add_column(sa.Column('verified_at', sa.DateTime(timezone=True), nullable=True))
+        batch.add_column(sa.Column('verify_outcome', sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column('verify_detail', sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table('warc_files') as batch:
+        batch.drop_column('verify_detail')
+        batch.drop_column('verify_outcome')
+        batch.drop_column('verified_at')
