@@ -15,6 +15,7 @@ warcio builds each record (headers, digests); this writer only
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import logging
@@ -56,6 +57,59 @@ def warc_filename(prefix: str, when: datetime, serial: int, hostname: str) -> st
     stamp = when.strftime("%Y%m%d%H%M%S") + f"{when.microsecond // 1000:03d}"
     host = "".join(c if c.isalnum() or c in ".-" else "-" for c in hostname) or "host"
     return f"{prefix}-{stamp}-{serial:05d}-{host}.warc.gz"
+
+
+def _stem_and_suffix(name: str) -> tuple[str, str]:
+    for suffix in (".warc.gz", ".warc", ".arc.gz", ".arc"):
+        if name.endswith(suffix):
+            return name[:-len(suffix)], suffix
+    return name, ""
+
+
+def free_name(directory: Path, filename: str, own: Path | None = None) -> str:
+    """``filename`` if no file (closed, or ``.open`` other than ``own``) has it in
+    ``directory``, else the first free ``<stem>-<n><suffix>``: a closed file's name is never
+    given to another file."""
+    stem, suffix = _stem_and_suffix(filename)
+    candidate, n = filename, 0
+    while (directory / candidate).exists() or (
+            (directory / (candidate + OPEN_SUFFIX)).exists()
+            and directory / (candidate + OPEN_SUFFIX) != own):
+        n += 1
+        candidate = f"{stem}-{n}{suffix}"
+    return candidate
+
+
+def rename_no_replace(source: Path, target: Path) -> None:
+    """Rename ``source`` to ``target``, raising FileExistsError rather than replacing a file
+    there (``os.replace`` would): a hard link made first is refused by an existing name."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:                  # a file system without hard links
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "file exists", str(target)) from None
+        os.rename(source, target)
+        return
+    os.unlink(source)
+
+
+def close_as(source: Path, filename: str) -> Path:
+    """Give the ``.open`` file ``source`` its final name (another if ``filename`` is taken by
+    then), durably; returns the final path."""
+    directory = source.parent
+    while True:
+        final = directory / free_name(directory, filename, source)
+        if final.name != filename:
+            log.warning("%s exists already: %s is closed as %s", filename, source.name,
+                        final.name)
+        try:
+            rename_no_replace(source, final)
+        except FileExistsError:      # taken in the meantime: try the next name
+            continue
+        fsync_directory(directory)
+        return final
 
 
 def fsync_directory(directory: Path) -> None:
@@ -170,10 +224,8 @@ class WarcWriter:
         if current is None:
             return None
         current.close()
-        final = current.path.with_name(current.filename)
-        os.replace(current.path, final)
-        fsync_directory(final.parent)
-        closed = ClosedWarc(final, current.filename, current.size,
+        final = close_as(current.path, current.filename)
+        closed = ClosedWarc(final, final.name, current.size,
                             current.sha256.hexdigest(), current.records)
         log.info("closed %s: %d records, %d bytes", final.name, closed.records, closed.size)
         if self.on_close is not None:
