@@ -35,8 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from warc_store.records import HttpExchange
 from warc_store.writer import ClosedWarc, WarcWriter
 
-WORDS = ("政府 信息 公开 通知 关于 印发 办法 实施 the of archive library notice policy "
-         "年度 报告 工作 会议 市民 服务 data open report").split()
+WORDS = ["政府", "信息", "公开", "通知", "关于", "印发", "办法", "实施", "年度", "报告", "工作",
+         "会议", "市民", "服务", "the", "of", "archive", "library", "notice", "policy", "data"]
 
 
 def exchange(url: str, mime: str, body: bytes, when: datetime) -> HttpExchange:
@@ -54,8 +54,9 @@ def write_collection(archive: Path, pages: int) -> list[ClosedWarc]:
                         warcinfo={"isPartOf": "bench"}, on_close=closed.append)
     when = datetime(2026, 1, 1, tzinfo=UTC)
     css = b"body { font-family: serif; color: #222 }\n" * 40
+    texts = [" ".join(rng.choice(WORDS) for _ in range(2500)) for _ in range(50)]
     for i in range(pages):
-        text = " ".join(rng.choice(WORDS) for _ in range(2500))
+        text = texts[i % 50][i % 97:] + f" {i} " + texts[(i * 7) % 50][:i % 89]
         html = f"<html><head><title>page {i}</title></head><body><p>{text}</p></body></html>"
         writer.write_exchange(exchange(f"http://portal.test/p/{i}.html", "text/html; charset=utf-8",
                                        html.encode(), when))

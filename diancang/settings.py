@@ -94,6 +94,9 @@ DECLARED: tuple[Setting, ...] = (
             "Seconds between the daemon's looks at the catalogue (crawl requests, schedules)"),
     Setting("scheduler", "lock_stale_after", 120.0,
             "Seconds without a heartbeat after which a crawl lock's holder is taken for dead"),
+    Setting("fixity", "interval", 30.0,
+            "Days between the scheduler daemon's fixity checks of each collection (`diancang "
+            "verify`: SHA-256, gzip members, record digests); 0 turns them off"),
     Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
     Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
     Setting("traps", "max_url_length", 2083, "Longer URLs are not fetched (url-too-long)"),

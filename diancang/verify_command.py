@@ -85,7 +85,7 @@ def verify_collection(home: Home, slug: str, workers: int) -> list[Verdict]:
         if coll is None:
             raise NotFound(f"no collection {slug!r} in the catalogue")
         rows = {row.filename: (row.id, row.sha256) for row in held_files(session, coll.id)}
-    jobs = [(name, *rows[name]) for name in sorted(rows)]
+    jobs: list[tuple[str, int | None, str | None]] = [(name, *rows[name]) for name in sorted(rows)]
     jobs += [(name, None, None) for name in _archive_files(archive) if name not in rows]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         verdicts = list(pool.map(lambda job: _judge(slug, archive, *job), jobs))

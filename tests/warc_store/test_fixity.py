@@ -95,8 +95,8 @@ def test_a_wrong_crc_is_found(warc: Path, tmp_path: Path) -> None:
     bad.write_bytes(bytes(data))
     result = check_file(bad, None)
     assert [(f.offset, f.reason) for f in result.findings] == [
-        (offset, "gzip member does not inflate (Error -3 while decompressing data: "
-                 "incorrect data check)")]
+        (offset, ("gzip member does not inflate (Error -3 while decompressing data: "
+                  "incorrect data check)"))]
 
 
 def test_a_record_changed_and_recompressed_fails_its_digests(warc: Path, tmp_path: Path) -> None:
@@ -180,7 +180,7 @@ def test_large_members_cross_read_blocks(tmp_path: Path) -> None:
     assert closed is not None
     result = check_file(closed.path, closed.sha256)
     assert result.ok and result.records == 1 + 2 * 51
-    offset, length = members(closed.path)[-3]
+    offset, _ = members(closed.path)[-3]
     data = bytearray(closed.path.read_bytes())
     data[offset + 20] ^= 0x01
     closed.path.write_bytes(bytes(data))      # a copy's bit rot, for the test's sake
