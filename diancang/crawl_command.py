@@ -163,6 +163,9 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
         click.echo(problem, err=True)
     indexed = IndexResult(early.files + rest.files, early.captures + rest.captures)
     stats = outcome.stats
+    if stats.get("failed"):
+        click.echo(f"error: crawl {crawl_id} of {collection} failed: {stats['failed']}; "
+                   f"its WARC files keep every whole record written before it", err=True)
     click.echo(
         f"crawl {crawl_id} of {collection} {outcome.status} ({outcome.reason}): "
         f"{stats.get('pages', 0)} pages, {human_bytes(stats.get('bytes', 0))} in "

@@ -131,6 +131,7 @@ class _OpenFile:
         self.size = 0
         self.records = 0
         self.sha256 = hashlib.sha256()
+        self.torn = False
 
     def append(self, data: bytes, records: int) -> int:
         """Write ``data`` whole or not at all; returns the offset it starts at."""
@@ -141,8 +142,11 @@ class _OpenFile:
                 written = os.write(self.fd, view)
                 view = view[written:]
         except BaseException:
-            os.ftruncate(self.fd, offset)
-            os.lseek(self.fd, offset, os.SEEK_SET)
+            try:
+                os.ftruncate(self.fd, offset)
+                os.lseek(self.fd, offset, os.SEEK_SET)
+            except OSError:
+                self.torn = True       # not cut back: never closed, repaired at the next start
             raise
         self.size += len(data)
         self.records += records
@@ -150,8 +154,14 @@ class _OpenFile:
         return offset
 
     def close(self) -> None:
-        os.fsync(self.fd)
-        os.close(self.fd)
+        if self.torn:
+            os.close(self.fd)
+            raise OSError(errno.EIO, "a failed write could not be cut back; left .open for "
+                                     "repair", str(self.path))
+        try:
+            os.fsync(self.fd)
+        finally:
+            os.close(self.fd)
 
 
 class WarcWriter:
