@@ -157,6 +157,8 @@ class Capture(Base):
     title: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
     outlinks: Mapped[int | None] = mapped_column(Integer)
+    # its text was read from only the first index.max_decoded_bytes of its payload (0006)
+    text_truncated: Mapped[bool | None] = mapped_column(Boolean)
     author: Mapped[str | None] = mapped_column(Text)
     sitename: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)

@@ -179,6 +179,7 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
         result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild,
                                   workers=home.settings["index.workers"],
                                   pdf_max_bytes=home.settings["index.pdf_max_bytes"],
+                                  max_decoded_bytes=home.settings["index.max_decoded_bytes"],
                                   on_file=echo_index_progress)
         for problem in result.problems:
             click.echo(problem, err=True)

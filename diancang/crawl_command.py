@@ -106,7 +106,8 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
     watch.start(crawl_id)
 
     index_options = {"workers": settings["index.workers"],
-                     "pdf_max_bytes": settings["index.pdf_max_bytes"]}
+                     "pdf_max_bytes": settings["index.pdf_max_bytes"],
+                     "max_decoded_bytes": settings["index.max_decoded_bytes"]}
     background = BackgroundIndexer(catalog, collection, coll_dir / "indexes", **index_options,
                                    on_file=echo_index_progress if progress else None)
 

@@ -79,6 +79,10 @@ DECLARED: tuple[Setting, ...] = (
             "Processes extracting page text when indexing; 0 means one per CPU core"),
     Setting("index", "pdf_max_bytes", 20 * MB,
             "PDFs larger than this are catalogued without their text"),
+    Setting("index", "max_decoded_bytes", 10 * MB,
+            "Bytes of a stored page decompressed (gzip, deflate, br) to extract its text; the "
+            "rest is not read, and the capture is marked text_truncated (a decompression bomb "
+            "costs no more)"),
     Setting("limits", "duration", 0.0,
             "Seconds after which a crawl stops when its seed list gives no limit (0: none)"),
     Setting("limits", "pages", 0,

@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 
 HTML_MIMES = frozenset(("text/html", "application/xhtml+xml"))
 PDF_MIMES = frozenset(("application/pdf", "application/x-pdf"))
-MAX_HTML_BYTES = 10_000_000
 MAX_TEXT_CHARS = 200_000
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _BLANKS = re.compile(r"[ \t\r\f\v\u3000\xa0]+")
@@ -44,18 +43,20 @@ class Page:
     http: Http
 
 
-def describe_chunk(pages: list[Page], pdf_max_bytes: int) -> list[tuple[int, dict[str, Any]]]:
-    return [(page.key, describe(page, pdf_max_bytes)) for page in pages]
+def describe_chunk(pages: list[Page], pdf_max_bytes: int,
+                   max_decoded_bytes: int) -> list[tuple[int, dict[str, Any]]]:
+    return [(page.key, describe(page, pdf_max_bytes, max_decoded_bytes)) for page in pages]
 
 
-def describe(page: Page, pdf_max_bytes: int) -> dict[str, Any]:
+def describe(page: Page, pdf_max_bytes: int, max_decoded_bytes: int) -> dict[str, Any]:
     """The capture columns a page fills, plus its search words (``_title``, ``_body``,
-    ``_sub``) and, if it could not be read, ``_error``."""
+    ``_sub``) and, if it could not be read, ``_error``.  An HTML page is read from at most
+    ``max_decoded_bytes`` of its decoded payload (``text_truncated`` says it was cut)."""
     try:
         if page.mime in PDF_MIMES:
             fields = _pdf(page, pdf_max_bytes)
         else:
-            fields = _html(page)
+            fields = _html(page, max_decoded_bytes)
     except Exception as exc:  # noqa: BLE001 - one unreadable page must not stop the rest
         return {"_error": f"{type(exc).__name__}: {exc}"}
     text = fields.get("text")
@@ -84,12 +85,12 @@ def _clean_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _html(page: Page) -> dict[str, Any]:
+def _html(page: Page, max_bytes: int) -> dict[str, Any]:
     import trafilatura
 
-    body = payload(page.block, page.http, MAX_HTML_BYTES)
+    body, cut = payload(page.block, page.http, max_bytes)
     charset, text = decode_html(body, page.http.header("content-type"))
-    fields: dict[str, Any] = {"charset": charset}
+    fields: dict[str, Any] = {"charset": charset, "text_truncated": True if cut else None}
     try:
         root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1))
     except (etree.ParserError, ValueError):
@@ -127,8 +128,8 @@ def _declared_language(root: etree._Element) -> str | None:
 def _pdf(page: Page, max_bytes: int) -> dict[str, Any]:
     from pypdf import PdfReader
 
-    body = payload(page.block, page.http, max_bytes + 1)
-    if len(body) > max_bytes:
+    body, cut = payload(page.block, page.http, max_bytes)
+    if cut:
         log.info("%s: PDF over %d bytes, text not extracted", page.url, max_bytes)
         return {}
     logging.getLogger("pypdf").setLevel(logging.ERROR)
