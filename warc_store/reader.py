@@ -221,7 +221,7 @@ def payload(block: bytes, http: Http, limit: int) -> tuple[bytes, bool]:
         try:
             raw = ChunkedDataReader(BytesIO(raw)).read()      # never larger than the block
         except Exception:  # noqa: BLE001 - malformed chunking: the bytes as stored
-            pass
+            raw = block[http.body_start:]
     encoding = (http.header("content-encoding") or "").strip().lower()
     if encoding in ENCODINGS:
         try:
