@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 BLOCK = 4 << 20            # bytes read at once
-FIRST_PIECE = 4096         # a member's first input to zlib; later pieces grow fourfold
+FIRST_PIECE = 16384        # a member's first input to zlib; later pieces grow fourfold
 MAX_PIECE = 1 << 20
 MAX_HEADER = 1 << 20       # a WARC (or HTTP) header longer than this is not one
 GZIP_MAGIC = b"\x1f\x8b"
@@ -106,6 +106,27 @@ class _Records:
     @property
     def between(self) -> bool:
         return self.remaining < 0 and not self.head
+
+    def whole_member(self, data: bytes, base: int) -> None:
+        """A whole gzip member's data (the usual case: one record, as our writer writes them):
+        the record read in one go; anything else goes the general way."""
+        end = data.find(b"\r\n\r\n") if self.between and not self.stopped else -1
+        if end < 0 or not data.startswith(b"WARC/"):
+            self.feed(data, base)
+            return
+        self.offset = base
+        self._start_record(data[:end])
+        if self.remaining <= 0 or self.stopped:     # an empty block, or not a WARC record
+            self.feed(data[end + 4:], base)
+            return
+        start = end + 4
+        stop = start + self.remaining
+        if len(data) < stop or data[stop:].strip(b"\r\n"):
+            self.feed(data[start:], base)           # a record cut short, or more than one
+            return
+        self._block_bytes(data, memoryview(data), start, stop)
+        self.remaining = 0
+        self._end_record()
 
     def feed(self, data: bytes, base: int) -> None:
         """``data`` inflated from the member at ``base`` (or, uncompressed, found at ``base``)."""
@@ -252,9 +273,11 @@ class _Members:
                 else:
                     self._fail(f"gzip member does not inflate ({exc})")
                 return
-            if data:
-                self.records.feed(data, self.start)
             self.fed += len(piece)
+            if self.inflater.eof and self.fed == len(piece):     # inflated whole in one go
+                self.records.whole_member(data, self.start)
+            elif data:
+                self.records.feed(data, self.start)
             if not self.inflater.eof:
                 i += len(piece)
                 self.piece = min(self.piece * 4, MAX_PIECE)
