@@ -59,7 +59,7 @@ def exchange(url: str, mime: str, body: bytes, when: datetime) -> HttpExchange:
 def write_collection(archive: Path, pages: int) -> list[ClosedWarc]:
     rng = random.Random(13)
     closed: list[ClosedWarc] = []
-    writer = WarcWriter(archive, prefix="bench", max_size=20_000_000, hostname="bench",
+    writer = WarcWriter(archive, prefix="bench", max_size=10_000_000, hostname="bench",
                         warcinfo={"isPartOf": "bench"}, on_close=closed.append)
     when = datetime(2026, 1, 1, tzinfo=UTC)
     css = b"body { font-family: serif; color: #222 }\n" * 40

@@ -164,18 +164,11 @@ def crawls(home: Home, collection: str | None, as_json: bool) -> None:
 @pass_home
 def index(home: Home, collection: str | None, rebuild: bool) -> None:
     """(Re)build the CDXJ indexes and capture rows from the WARC files."""
-    from catalog.collections import list_collections
     from diancang.index_progress import echo_index_progress
     from indexer.index import index_collection
 
     catalog = home.require().catalog
-    with catalog.session() as session:
-        slugs = [c.slug for c in list_collections(session)]
-    if collection is not None:
-        if collection not in slugs:
-            raise NotFound(f"no collection {collection!r} in the catalogue")
-        slugs = [collection]
-    for slug in slugs:
+    for slug in home.collection_slugs(collection):
         result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild,
                                   workers=home.settings["index.workers"],
                                   pdf_max_bytes=home.settings["index.pdf_max_bytes"],

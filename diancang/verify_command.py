@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from catalog.collections import get_collection, list_collections
+from catalog.collections import get_collection
 from catalog.fixity import held_files, record_verification
 from catalog.units import human_bytes
 from diancang.errors import NotFound
@@ -99,16 +99,9 @@ def verify_collection(home: Home, slug: str, workers: int) -> list[Verdict]:
 
 
 def run(home: Home, collection: str | None, as_json: bool) -> int:
-    catalog = home.require().catalog
-    with catalog.session() as session:
-        slugs = [c.slug for c in list_collections(session)]
-    if collection is not None:
-        if collection not in slugs:
-            raise NotFound(f"no collection {collection!r} in the catalogue")
-        slugs = [collection]
     workers = os.cpu_count() or 1
     verdicts: list[Verdict] = []
-    for slug in slugs:
+    for slug in home.collection_slugs(collection):
         found = verify_collection(home, slug, workers)
         verdicts += found
         if not as_json:

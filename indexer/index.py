@@ -15,7 +15,6 @@ the result's ``problems``, and the rest of the file is indexed.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +36,7 @@ from indexer.textpool import TextPool
 from search import fulltext
 from seeds.scope import Scope
 from warc_store.cdxj import NotMirrored, cdxj_line, index_warc_pywb, iter_cdxj, timestamp14
+from warc_store.fixity import file_sha256
 from warc_store.reader import (
     Corrupt,
     Record,
@@ -97,19 +97,11 @@ def closed_warcs(archive_dir: Path) -> list[Path]:
     return sorted(p for p in archive_dir.iterdir() if p.name.endswith(WARC_SUFFIXES))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _warc_row(session: Session, coll: Collection, path: Path) -> WarcFile:
     row = session.scalars(select(WarcFile).where(WarcFile.filename == path.name)).one_or_none()
     if row is None:  # a WARC the catalogue has not seen (copied in, or a lost catalogue)
         row = WarcFile(collection_id=coll.id, crawl_id=None, filename=path.name,
-                       size=path.stat().st_size, sha256=_sha256(path), records=0,
+                       size=path.stat().st_size, sha256=file_sha256(path), records=0,
                        closed=datetime.fromtimestamp(path.stat().st_mtime, UTC))
         session.add(row)
         session.flush()

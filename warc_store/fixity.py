@@ -297,6 +297,15 @@ class _Members:
             self._fail("the file ends inside this gzip member (truncated)")
 
 
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in large blocks (no other check)."""
+    digest = hashlib.sha256()
+    with open(path, "rb", buffering=0) as fh:
+        while block := fh.read(BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def check_file(path: Path, expected_sha256: str | None) -> FileFixity:
     """Read ``path`` once and report every fault found (see the module's docstring)."""
     digest = hashlib.sha256()

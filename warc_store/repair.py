@@ -10,13 +10,12 @@ it is, with an ERROR in the log, for the next start to try again.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 from collections.abc import Callable
 from pathlib import Path
 
-from warc_store.fixity import check_file
+from warc_store.fixity import check_file, file_sha256
 from warc_store.writer import OPEN_SUFFIX, ClosedWarc, close_as
 
 log = logging.getLogger(__name__)
@@ -32,23 +31,15 @@ def complete_prefix(path: Path) -> tuple[int, int]:
     return result.whole, result.whole_records
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _repair(path: Path) -> ClosedWarc | None:
     name = path.name[:-len(OPEN_SUFFIX)]
     final = path.with_name(name)
     if final.exists() and os.path.samefile(path, final):
         # the writer died between naming the closed file and removing the .open name
         path.unlink()
-        end, records = complete_prefix(final)
+        _, records = complete_prefix(final)
         log.warning("%s was closed already; its .open name removed", name)
-        return ClosedWarc(final, name, final.stat().st_size, _sha256(final), records)
+        return ClosedWarc(final, name, final.stat().st_size, file_sha256(final), records)
     end, records = complete_prefix(path)
     if records <= 1:
         log.warning("%s: nothing but its warcinfo survived; removed", path.name)
@@ -59,7 +50,7 @@ def _repair(path: Path) -> ClosedWarc | None:
         fh.flush()
         os.fsync(fh.fileno())
     final = close_as(path, name)
-    closed = ClosedWarc(final, final.name, end, _sha256(final), records)
+    closed = ClosedWarc(final, final.name, end, file_sha256(final), records)
     log.info("repaired %s: %d records, %d bytes", final.name, records, end)
     return closed
 
