@@ -147,6 +147,9 @@ class _Records:
                 if i == n:
                     break
                 self.offset = base + i if self.plain else base
+                if data.startswith(b"filedesc://", i):   # an ARC file: no record digests
+                    self.arc = self.stopped = True
+                    break
                 end = data.find(b"\r\n\r\n", i)
                 if end >= 0:
                     self._start_record(data[i:end])

@@ -186,3 +186,11 @@ def test_large_members_cross_read_blocks(tmp_path: Path) -> None:
     closed.path.write_bytes(bytes(data))      # a copy's bit rot, for the test's sake
     result = check_file(closed.path, None)
     assert [f.offset for f in result.findings] == [offset]
+
+
+def test_an_uncompressed_arc_without_a_blank_line_after_its_header(tmp_path: Path) -> None:
+    arc = tmp_path / "plain.arc"
+    arc.write_bytes(b"filedesc://plain.arc 127.0.0.1 20140301000000 text/plain -1\n"
+                    b"1 0 Bad Capture\nURL IP-address Archive-date Content-type Archive-length\n")
+    result = check_file(arc, None)
+    assert result.ok and result.records == 0
