@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from catalog.models import Collection, WarcFile
@@ -63,9 +63,10 @@ def collection_fixity(session: Session) -> dict[int, CollectionFixity]:
 
 def due_collections(session: Session, *, interval: timedelta,
                     now: datetime | None = None) -> list[str]:
-    """Slugs of the collections holding a file not verified within ``interval``."""
+    """Slugs of the collections holding a file neither verified nor closed within
+    ``interval`` (a file just closed has just had its SHA-256 taken)."""
     cutoff = (now or datetime.now(UTC)) - interval
     return list(session.scalars(
         select(Collection.slug).join(WarcFile, WarcFile.collection_id == Collection.id)
-        .where(or_(WarcFile.verified_at.is_(None), WarcFile.verified_at < cutoff))
+        .where(func.coalesce(WarcFile.verified_at, WarcFile.closed) < cutoff)
         .group_by(Collection.slug).order_by(Collection.slug)))
