@@ -16,7 +16,7 @@ and prints MB/s of each (medians) and the ratio.  Both are timed without interpr
 and imports (a fixed cost, larger for ``diancang``, which opens and migrates its catalogue);
 ``--cli`` times the two commands as child processes instead, start-up included.
 
-    python bench/verify.py [--pages 3000] [--runs 3]
+    python bench/verify.py [--pages 3000] [--runs 3] [--site portal|bare] [--cli]
 
 Target (issue 13): ``diancang verify`` >= 3x ``warcio check``'s MB/s.
 """
@@ -56,7 +56,7 @@ def exchange(url: str, mime: str, body: bytes, when: datetime) -> HttpExchange:
                         body=body, ip_address="127.0.0.1", date=when)
 
 
-def write_collection(archive: Path, pages: int) -> list[ClosedWarc]:
+def write_collection(archive: Path, pages: int, bare: bool = False) -> list[ClosedWarc]:
     rng = random.Random(13)
     closed: list[ClosedWarc] = []
     writer = WarcWriter(archive, prefix="bench", max_size=10_000_000, hostname="bench",
@@ -65,6 +65,11 @@ def write_collection(archive: Path, pages: int) -> list[ClosedWarc]:
     css = b"body { font-family: serif; color: #222 }\n" * 40
     texts = [" ".join(rng.choice(WORDS) for _ in range(2500)) for _ in range(50)]
     for i in range(pages):
+        if bare:        # the crawl.py site: 1-2 kB a fetch, many small records
+            writer.write_exchange(exchange(f"http://portal.test/p/{i}.html",
+                                           "text/html; charset=utf-8",
+                                           texts[i % 50][:1000 + i % 900].encode(), when))
+            continue
         text = texts[i % 50][i % 97:] + f" {i} " + texts[(i * 7) % 50][:i % 89]
         html = f"<html><head><title>page {i}</title></head><body><p>{text}</p></body></html>"
         writer.write_exchange(exchange(f"http://portal.test/p/{i}.html", "text/html; charset=utf-8",
@@ -123,6 +128,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--site", choices=("portal", "bare"), default="portal",
+                        help="portal: 20 kB of text and a 30 kB photo a page; bare: 1-2 kB a "
+                             "page (many small records)")
     parser.add_argument("--cli", action="store_true",
                         help="time both commands as child processes (start-up included)")
     args = parser.parse_args()
@@ -137,7 +145,7 @@ def main() -> None:
                        check=True, capture_output=True)
         home = Home(home_dir)
         archive = home.ensure_collection("bench") / "archive"
-        files = write_collection(archive, args.pages)
+        files = write_collection(archive, args.pages, bare=args.site == "bare")
         with home.catalog.session() as session:
             coll = Collection(slug="bench", title="bench", created=datetime.now(UTC),
                               updated=datetime.now(UTC))
@@ -163,7 +171,7 @@ def main() -> None:
         ours_rate, theirs_rate = mb / statistics.median(ours), mb / statistics.median(theirs)
         how = ("each a child process, start-up included" if args.cli else
                f"in-process, {os.cpu_count()} CPU(s)")
-        print(f"{len(files)} WARC files, {mb:.1f} MB, {args.pages} pages; medians of "
+        print(f"{args.site}: {len(files)} WARC files, {mb:.1f} MB, {args.pages} pages; medians of "
               f"{args.runs} runs ({how})")
         print(f"  diancang verify: {statistics.median(ours):6.2f} s  {ours_rate:7.1f} MB/s")
         print(f"  warcio check:    {statistics.median(theirs):6.2f} s  {theirs_rate:7.1f} MB/s")
