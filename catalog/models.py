@@ -114,7 +114,7 @@ class WarcFile(Base):
     records: Mapped[int] = mapped_column(Integer)
     closed: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     indexed: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # the last fixity check (``diancang verify``, migration 0006): when, ok | failed | missing,
+    # the last fixity check (``diancang verify``, migration 0007): when, ok | failed | missing,
     # and what was found (one "offset N: reason" line per finding)
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     verify_outcome: Mapped[str | None] = mapped_column(String(16))
@@ -157,7 +157,7 @@ class Capture(Base):
     title: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
     outlinks: Mapped[int | None] = mapped_column(Integer)
-    # its text was read from only the first index.max_decoded_bytes of its payload (0006)
+    # its text was read from only the first index.max_decoded_bytes of its payload (0007)
     text_truncated: Mapped[bool | None] = mapped_column(Boolean)
     author: Mapped[str | None] = mapped_column(Text)
     sitename: Mapped[str | None] = mapped_column(Text)
@@ -224,7 +224,16 @@ class CrawlRequest(Base):
     message: Mapped[str | None] = mapped_column(Text)
 
 
-class CrawlLock(Base):
+class Held:
+    """Columns of a row that is a lock: its holder (pid on host) and the holder's heartbeat."""
+
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    acquired: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CrawlLock(Held, Base):
     """At most one crawl per collection: the row is the lock, its holder's heartbeat keeps it."""
 
     __tablename__ = "crawl_locks"
@@ -232,10 +241,17 @@ class CrawlLock(Base):
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"),
                                                primary_key=True)
     crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawls.id", ondelete="SET NULL"))
-    pid: Mapped[int] = mapped_column(Integer)
-    host: Mapped[str] = mapped_column(String(255))
-    acquired: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    heartbeat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Lease(Held, Base):
+    """A role at most one live process holds (migration 0006): the scheduler daemon that fires
+    schedules.  Held, renewed and taken over from dead holders as ``CrawlLock`` is."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
 class User(Base):
     """A curator or administrator of the web app (migration 0004); passwords only hashed."""
 

@@ -52,7 +52,8 @@ def _load_collection(home: Home, collection: str, seed_file: Path | None) -> tup
 
 def trap_limits(settings: Settings) -> TrapLimits:
     """The ``traps.*`` settings as the crawler's plain limits."""
-    return TrapLimits(**{f.name: settings[f"traps.{f.name}"] for f in dataclasses.fields(TrapLimits)})
+    return TrapLimits(**{f.name: settings[f"traps.{f.name}"]
+                         for f in dataclasses.fields(TrapLimits)})
 
 
 def limits_of(seed_list: SeedList, home: Home) -> Limits:
@@ -129,7 +130,8 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
         archive_dir=coll_dir / "archive", crawl_dir=home.crawl_dir(crawl_id), crawl_id=crawl_id,
         user_agent=settings.user_agent, operator=settings["operator.name"],
         obey_robots=settings["crawl.obey_robots"],
-        accept_language=settings["crawl.accept_language"], concurrency=settings["crawl.concurrency"],
+        accept_language=settings["crawl.accept_language"],
+        concurrency=settings["crawl.concurrency"],
         host_concurrency=settings["crawl.host_concurrency"], delay=settings["crawl.delay"],
         timeout=settings["crawl.timeout"], retries=settings["crawl.retries"],
         max_response_size=settings["crawl.max_response_size"],
@@ -149,7 +151,10 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
     finally:
         watch.stop()
         reason = outcome.reason
-        if watch.stop_seen and outcome.reason == "shutdown":
+        if watch.lock_lost:
+            outcome = CrawlOutcome("failed", "lock lost", outcome.stats)
+            reason = outcome.reason
+        elif watch.stop_seen and outcome.reason == "shutdown":
             reason = "stop requested"
         with catalog.session() as session:
             finish_crawl(session, crawl_id, status=outcome.status, stop_reason=reason,

@@ -53,10 +53,8 @@ def describe(page: Page, pdf_max_bytes: int, max_decoded_bytes: int) -> dict[str
     ``_sub``) and, if it could not be read, ``_error``.  An HTML page is read from at most
     ``max_decoded_bytes`` of its decoded payload (``text_truncated`` says it was cut)."""
     try:
-        if page.mime in PDF_MIMES:
-            fields = _pdf(page, pdf_max_bytes)
-        else:
-            fields = _html(page, max_decoded_bytes)
+        fields = (_pdf(page, pdf_max_bytes) if page.mime in PDF_MIMES
+                  else _html(page, max_decoded_bytes))
     except Exception as exc:  # noqa: BLE001 - one unreadable page must not stop the rest
         return {"_error": f"{type(exc).__name__}: {exc}"}
     text = fields.get("text")

@@ -14,6 +14,11 @@
 - Fixity: every ``verify_interval`` seconds each collection's files are checked again by a
   child ``diancang verify COLL`` (one at a time, never while the collection is being
   crawled); the child records the outcome of each file in the catalogue.
+- Any number of daemons may run (on one machine or many, on one catalogue): the one holding
+  the catalogue's ``scheduler`` lease fires schedules and starts crawls; the others stand by,
+  and one takes over when the leader's heartbeat is older than ``stale_after``.  APScheduler's
+  job store is not made to be shared by running schedulers, so a standby's is paused; and a
+  job fires only while its daemon still holds the lease, so one trigger queues one crawl.
 """
 
 from __future__ import annotations
@@ -38,7 +43,14 @@ from catalog.collections import get_collection
 from catalog.crawl_requests import claim, finish_request, queued, request_crawl, requeue
 from catalog.db import Catalog
 from catalog.fixity import due_collections
-from catalog.locks import current_holder, holder_dead, reap
+from catalog.locks import (
+    current_holder,
+    holder_dead,
+    reap,
+    release_lease,
+    renew_lease,
+    take_lease,
+)
 from catalog.models import Collection, CrawlRequest
 from catalog.schedules import list_schedules
 from scheduler.triggers import trigger_for
@@ -46,6 +58,7 @@ from scheduler.triggers import trigger_for
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "crawl:"
+LEASE = "scheduler"        # the catalogue lease of the daemon that fires and starts crawls
 LOCKED_EXIT = 3            # diancang crawl's exit status when the collection is locked
 _CATALOG: Catalog | None = None     # the running daemon's catalogue, for fire()
 
@@ -54,6 +67,9 @@ def fire(slug: str) -> None:
     """A schedule's job: queue a crawl of the collection (unless one is already waiting)."""
     assert _CATALOG is not None
     with _CATALOG.session() as session:
+        if not renew_lease(session, LEASE):      # another daemon leads now: it fires
+            log.warning("schedule of %s not fired here: this daemon no longer leads", slug)
+            return
         coll = get_collection(session, slug)
         if coll is None:
             return
@@ -90,6 +106,8 @@ class Daemon:
         self.verifying: tuple[str, subprocess.Popen[bytes]] | None = None
         self.verify_started: dict[str, float] = {}      # slug -> monotonic time of the last try
         self.stopping = threading.Event()
+        self.leading = False
+        self.leader: tuple[int, str] | None = None     # the other daemon we stand by for
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=catalog.engine)},
             timezone=timezone,
@@ -182,6 +200,30 @@ class Daemon:
                     log.warning("crawl %d of %s died; marked failed", crawl_id, child.slug)
             log.info("crawl of %s (request %d) exited %d", child.slug, request_id, code)
 
+    # -- leading or standing by ---------------------------------------------------------
+    def lead(self) -> bool:
+        """Hold the scheduler lease (take it, or renew it); stand down if it was taken."""
+        with self.catalog.session() as session:
+            if self.leading:
+                if renew_lease(session, LEASE):
+                    return True
+                self.leading = False
+                self.scheduler.pause()
+                log.error("another scheduler daemon took over the lease: standing by")
+                return False
+            holder = take_lease(session, LEASE, stale_after=self.stale_after)
+        if holder is not None:
+            if self.leader != (holder.pid, holder.host):
+                self.leader = (holder.pid, holder.host)
+                log.info("standing by: the scheduler daemon pid %d on %s leads", holder.pid,
+                         holder.host)
+            return False
+        self.leading, self.leader = True, None
+        self.sync()
+        self.scheduler.resume()         # jobs due while no daemon led: run now, or missed
+        log.info("leading: this daemon fires the schedules and starts the crawls")
+        return True
+
     # -- fixity -----------------------------------------------------------------------------
     def start_verify(self) -> None:
         """Start ``diancang verify`` of the first collection due a check, if none is running."""
@@ -230,9 +272,11 @@ class Daemon:
 
     # -- the loop -------------------------------------------------------------------------
     def tick(self) -> None:
-        self.sync()
         self.reap_children()
         self.reap_verify()
+        if not self.lead():
+            return
+        self.sync()
         with self.catalog.session() as session:
             reap(session, stale_after=self.stale_after)
         self.start_requests()
@@ -244,8 +288,6 @@ class Daemon:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self._on_signal)
         self.scheduler.start(paused=True)
-        self.sync()
-        self.scheduler.resume()         # jobs due while we were down: run now, or missed
         log.info("scheduler running")
         try:
             while not self.stopping.is_set():
@@ -274,6 +316,9 @@ class Daemon:
                 except subprocess.TimeoutExpired:
                     child.process.kill()
             self.reap_children()
+            if self.leading:
+                with self.catalog.session() as session:
+                    release_lease(session, LEASE)
             log.info("scheduler stopped")
 
     def _on_signal(self, signum: int, frame: Any) -> None:

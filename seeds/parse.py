@@ -275,7 +275,8 @@ def _build(check: _Check, *, collection: tuple[Any, int] | None, seeds_line: int
 # ---- YAML -------------------------------------------------------------------------------
 
 def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+    line: int = node.start_mark.line
+    return line + 1
 
 
 def _value(node: yaml.Node) -> Any:

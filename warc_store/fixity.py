@@ -62,7 +62,7 @@ _FIELDS = re.compile(rb"\r\n(content-length|content-type|warc-type|warc-block-di
 def _digest_matches(value: str, data_hash: Any) -> bool:
     """Whether ``value`` (base32, as WARC writers write it; base16 or base64 also taken) is
     the digest ``data_hash`` computed."""
-    digest = data_hash.digest()
+    digest: bytes = data_hash.digest()
     text = value.strip().rstrip("=")
     if len(text) * 5 // 8 == len(digest) and len(text) * 5 < len(digest) * 8 + 5:
         try:       # base32 through int(): the C parser, not base64's Python loop

@@ -12,7 +12,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from diancang.fixture_server import FixtureServer
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>压缩的首页</title></head>'
         '<body><p>brotli 编码的页面</p><a href="/a.html">a</a> <a href="/b.html">b</a>'

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from diancang.fixture_server import FixtureServer
-from tests.conftest import run_cli, warcio_check
+from tests.support import run_cli, warcio_check
 from warc_store.fixity import check_file
 
 

@@ -17,7 +17,7 @@ from catalog.fixity import collection_fixity, due_collections
 from catalog.models import Collection, WarcFile
 from diancang.cli import main
 from diancang.home import Home
-from tests.conftest import run_cli
+from tests.support import run_cli
 from tests.warc_store.writer_helpers import make_exchange, make_writer
 
 

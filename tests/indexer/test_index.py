@@ -9,37 +9,11 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from catalog.collections import import_seed_list
-from catalog.crawls import record_warc_file, start_crawl
 from catalog.db import Catalog
-from catalog.models import Capture, Collection, Seed, WarcFile
+from catalog.models import Capture, Seed, WarcFile
 from indexer.index import IndexProgress, index_collection
-from seeds.parse import load_seed_list
-from tests.conftest import FIXTURES
-from tests.indexer.corpus import SEEDS, URL, write_corpus
-
-GOV_NOTICE = {"index_no": "006939748/2017-00123", "agency": "广东省人民政府办公厅",
-              "written_date": "2017-05-28", "published_date": "2017-06-01",
-              "doc_no": "粤府〔2017〕12号", "subject": "国民经济管理"}
-GOV_YEARBOOK = {"index_no": "11440100/2018-00007", "agency": "广州市统计局",
-                "written_date": "2018-03-01", "published_date": "2018-03-09",
-                "doc_no": "穗统字〔2018〕3号", "subject": "统计信息"}
-GOV = tuple(GOV_NOTICE)
-CAP = 20_000            # bytes of PDF: big.pdf is over it
-
-
-def setup_corpus(catalog: Catalog, home: Path) -> tuple[Path, list[Any]]:
-    """Seeds imported, both corpus WARCs written; the first recorded as a crawl's file."""
-    coll_dir = home / "corpus"
-    closed = write_corpus(coll_dir / "archive")
-    seed_file = home / "corpus.yaml"
-    seed_file.write_text(SEEDS, encoding="utf-8")
-    with catalog.session() as s:
-        import_seed_list(s, load_seed_list(seed_file))
-        crawl = start_crawl(s, s.scalars(select(Collection)).one())
-        record_warc_file(s, collection_id=crawl.collection_id, crawl_id=crawl.id,
-                         closed=closed[0])
-    return coll_dir, closed
+from tests.indexer.corpus import CAP, GOV, GOV_NOTICE, GOV_YEARBOOK, URL, setup_corpus
+from tests.support import FIXTURES
 
 
 def snapshot(catalog: Catalog) -> list[tuple[Any, ...]]:

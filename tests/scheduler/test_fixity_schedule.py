@@ -9,9 +9,9 @@ import pytest
 
 from catalog.db import Catalog
 from catalog.models import WarcFile
-from tests.conftest import run_cli
 from tests.diancang.test_verify_command import hold
 from tests.scheduler.test_daemon import daemon, stop, wait_for
+from tests.support import run_cli
 
 
 def outcome(url: str) -> str | None:

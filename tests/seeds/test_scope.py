@@ -1,4 +1,5 @@
-"""Scope decisions: each scope type, requisites, hop limits and trap guards (excludes: test_scope_excludes.py).
+"""Scope decisions: each scope type, requisites, hop limits and trap guards (excludes:
+test_scope_excludes.py).
 
 Every test builds ``Seed`` objects directly and asserts the exact ``Decision`` (accepted and
 reason) that ``Scope.decide`` gives, or the exact seed index ``Scope.seed_for`` picks.

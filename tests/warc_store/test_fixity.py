@@ -14,7 +14,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 from warcio.warcwriter import WARCWriter
 
-from tests.conftest import warcio_check
+from tests.support import warcio_check
 from tests.warc_store.writer_helpers import make_exchange, make_writer
 from warc_store.fixity import check_file
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import warcio_check
+from tests.support import warcio_check
 from tests.warc_store.writer_helpers import make_exchange, make_writer, sha1_b32
 from warc_store.records import Original
 from warc_store.repair import repair_open_files

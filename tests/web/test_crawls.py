@@ -10,7 +10,7 @@ from flask import Flask
 
 from catalog.collections import get_collection
 from catalog.crawls import finish_crawl, start_crawl
-from tests.web.conftest import log_in
+from tests.support import log_in
 from web.app import create_app
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from catalog.fixity import record_verification
 from catalog.models import WarcFile
-from tests.web.conftest import add_captures, log_in
+from tests.support import add_captures, log_in
 
 
 def test_last_verified_on_the_dashboard_and_collection_page(app: Flask,

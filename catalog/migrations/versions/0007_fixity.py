@@ -2,8 +2,8 @@
 captures.text_truncated: a page whose text was read from only the first
 index.max_decoded_bytes of its decoded payload
 
-Revision ID: 0006_fixity
-Revises: 0005
+Revision ID: 0007_fixity
+Revises: 0006_leases
 
 Existing files start unverified (NULL): the scheduler's first fixity run, or a
 ``diancang verify``, fills them in.  Columns are added without copying the tables.
@@ -11,8 +11,8 @@ Existing files start unverified (NULL): the scheduler's first fixity run, or a
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0006_fixity'
-down_revision = '0005'
+revision = '0007_fixity'
+down_revision = '0006_leases'
 branch_labels = None
 depends_on = None
 
