@@ -119,6 +119,11 @@ class WarcFile(Base):
     records: Mapped[int] = mapped_column(Integer)
     closed: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     indexed: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the last fixity check (``diancang verify``, migration 0007): when, ok | failed | missing,
+    # and what was found (one "offset N: reason" line per finding)
+    verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    verify_outcome: Mapped[str | None] = mapped_column(String(16))
+    verify_detail: Mapped[str | None] = mapped_column(Text)
 
 
 class Capture(Base):
@@ -157,6 +162,8 @@ class Capture(Base):
     title: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str | None] = mapped_column(Text)
     outlinks: Mapped[int | None] = mapped_column(Integer)
+    # its text was read from only the first index.max_decoded_bytes of its payload (0007)
+    text_truncated: Mapped[bool | None] = mapped_column(Boolean)
     author: Mapped[str | None] = mapped_column(Text)
     sitename: Mapped[str | None] = mapped_column(Text)
     description: Mapped[str | None] = mapped_column(Text)

@@ -42,6 +42,9 @@ class DiancangAddon:
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": OFF,
             "crawler.robots.RobotsPolicy": 100,
             "crawler.capture.CaptureMiddleware": 950,
+            # Scrapy's decompression, with br decoded by brotlicffi (crawler/decoding.py)
+            "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": OFF,
+            "crawler.decoding.Decompression": 590,
             # cuts over-long and over-slow bodies before capture records them
             "crawler.limits.ResponseLimits": 960,
             **settings.getdict("DOWNLOADER_MIDDLEWARES"),

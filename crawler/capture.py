@@ -7,6 +7,7 @@ the records and ``warc_store.WarcWriter`` places them.
 
 from __future__ import annotations
 
+import errno
 import logging
 import platform
 from datetime import UTC, datetime
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 STOPPING = "diancang/stopping"      # stats key: the reason the crawl is stopping at a limit
+FAILED = "diancang/failed"          # stats key: why the crawl failed (a WARC write error)
 
 
 class CrawlStopping(IgnoreRequest):
@@ -134,7 +136,11 @@ class CaptureMiddleware:
             response_headers=wire_headers(response, request.method), body=body,
             ip_address=str(ip) if ip is not None else None, date=datetime.now(UTC),
             truncated=truncated)
-        location = self.writer.write_exchange(exchange)
+        try:
+            location = self.writer.write_exchange(exchange)
+        except OSError as exc:
+            self.write_failed(exc)
+            raise CrawlStopping(f"not archived: {stats.get_value(FAILED)}") from None
         stats.inc_value("diancang/captures")
         stats.inc_value("diancang/bytes", len(body))
         stats.inc_value(f"diancang/status/{response.status}")
@@ -150,7 +156,30 @@ class CaptureMiddleware:
             stop_crawl(self.crawler, "limit: bytes")
         return response
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
-        closed = self.writer.close()
+    def write_failed(self, exc: OSError) -> None:
+        """A WARC write failed (a full disk, an I/O error): nothing more can be archived, so
+        the crawl stops as failed, its file closed at the last whole record (the writer cut
+        the failed write back)."""
+        code = errno.errorcode.get(exc.errno or 0, "")
+        reason = f"write error: {exc.strerror or exc}" + (f" ({code})" if code else "")
+        log.error("%s while writing %s; the crawl stops: every record before it is kept",
+                  reason, self.writer.current_path or self.job.archive_dir)
+        if not self.stats.get_value(FAILED):
+            self.stats.set_value(FAILED, reason)
+        self.close_writer()
+        stop_crawl(self.crawler, reason)
+
+    def close_writer(self) -> None:
+        try:
+            closed = self.writer.close()
+        except OSError as exc:
+            log.error("could not close the WARC file (%s); it stays .open and the next crawl "
+                      "of the collection repairs it", exc)
+            if not self.stats.get_value(FAILED):
+                self.stats.set_value(FAILED, f"write error on close: {exc.strerror or exc}")
+            return
         if closed is not None:
             log.info("closed %s (%d bytes)", closed.filename, closed.size)
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.close_writer()

@@ -47,6 +47,8 @@ def crawl_stats(raw: dict[str, Any], elapsed: float) -> dict[str, Any]:
             out["truncated"][key.rsplit("/", 1)[1]] = value
     if "finish_reason" in raw:
         out["finish_reason"] = raw["finish_reason"]
+    if raw.get("diancang/failed"):                 # a WARC write error stopped the crawl
+        out["failed"] = raw["diancang/failed"]
     return out
 
 

@@ -64,5 +64,7 @@ def run_crawl(job: CrawlJob) -> CrawlOutcome:
     stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else {}
     reason = str(stats.get("finish_reason") or (crawler.stats.get_value("finish_reason")
                                                 if crawler.stats else None) or "failed")
+    if stats.get("failed"):            # a write error: what was fetched after it is lost
+        return CrawlOutcome("failed", str(stats["failed"]), stats)
     return CrawlOutcome(STATUS_BY_REASON.get(reason, "failed" if reason == "failed" else "stopped"),
                         reason, stats)

@@ -18,6 +18,7 @@ from diancang.report_command import report_command
 from diancang.schedule_command import schedule as schedule_command
 from diancang.schedule_command import scheduler as scheduler_command
 from diancang.search_command import search_command
+from diancang.verify_command import verify_command
 from diancang.web_command import register as register_web_commands
 from seeds.errors import SeedListError
 from seeds.model import SeedList
@@ -174,7 +175,6 @@ def crawls(home: Home, collection: str | None, as_json: bool) -> None:
 def index(home: Home, collection: str | None, rebuild: bool) -> None:
     """(Re)build the CDXJ indexes and capture rows from the WARC and ARC files; exit 1 naming
     each record or file skipped."""
-    from catalog.collections import list_collections
     from diancang.index_progress import echo_index_progress
     from indexer.index import index_collection
 
@@ -187,17 +187,12 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
             click.echo(describe(one))
         if found:
             click.echo("not in the WARC files, so not recovered: " + ", ".join(LOST))
-    with catalog.session() as session:
-        slugs = [c.slug for c in list_collections(session)]
-    if collection is not None:
-        if collection not in slugs:
-            raise NotFound(f"no collection {collection!r} in the catalogue")
-        slugs = [collection]
     skipped = 0
-    for slug in slugs:
+    for slug in home.collection_slugs(collection):
         result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild,
                                   workers=home.settings["index.workers"],
                                   pdf_max_bytes=home.settings["index.pdf_max_bytes"],
+                                  max_decoded_bytes=home.settings["index.max_decoded_bytes"],
                                   on_file=echo_index_progress)
         for problem in result.problems:
             click.echo(problem, err=True)
@@ -245,6 +240,7 @@ main.add_command(search_command)
 main.add_command(schedule_command)
 main.add_command(scheduler_command)
 main.add_command(report_command)
+main.add_command(verify_command)
 register_web_commands(main)
 register_access_commands(main)     # who may see what: visibility, access rules
 main.add_command(import_command)

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from warcio.timeutils import timestamp_to_iso_date
 
+from catalog.fixity import CollectionFixity, collection_fixity
 from catalog.units import human_bytes
 from diancang.errors import NotFound
 from diancang.home import Home
@@ -19,12 +20,16 @@ def _iso(timestamp: str | None) -> str | None:
     return timestamp_to_iso_date(timestamp) if timestamp else None
 
 
-def collection_summary(info: CollectionInfo) -> dict[str, Any]:
+def collection_summary(info: CollectionInfo, fixity: CollectionFixity | None) -> dict[str, Any]:
     coll = info.collection
+    verified = fixity.last_verified if fixity is not None else None
     return {"slug": coll.slug, "title": coll.title, "kind": coll.kind, "public": coll.public,
             "seeds": info.seeds, "captures": info.captures, "warc_files": info.files,
             "warc_bytes": info.size, "first_capture": _iso(info.first),
-            "last_capture": _iso(info.last)}
+            "last_capture": _iso(info.last),
+            # when its least recently checked file was verified (None while one never was)
+            "last_verified": verified.isoformat(timespec="seconds") if verified else None,
+            "failed_files": fixity.failed if fixity is not None else 0}
 
 
 @click.group("collections", invoke_without_command=True)
@@ -37,7 +42,8 @@ def collections_command(ctx: click.Context, as_json: bool) -> None:
     home = ctx.find_object(Home)
     assert home is not None
     with home.require().catalog.session() as session:
-        rows = [collection_summary(info)
+        fixity = collection_fixity(session)
+        rows = [collection_summary(info, fixity.get(info.collection.id))
                 for info in collections_overview(session, include_private=True)]
     rows.sort(key=lambda row: row["slug"])
     if as_json:
@@ -47,12 +53,14 @@ def collections_command(ctx: click.Context, as_json: bool) -> None:
         click.echo("no collections yet")
         return
     click.echo(f"{'collection':<20} {'kind':<6} {'public':<6} {'seeds':>5} {'captures':>9} "
-               f"{'files':>6} {'stored':>10}  {'first':<20}  {'last':<20}  title")
+               f"{'files':>6} {'stored':>10}  {'first':<20}  {'last':<20}  "
+               f"{'verified':<25}  title")
     for r in rows:
         click.echo(f"{r['slug']:<20} {r['kind']:<6} {'yes' if r['public'] else 'no':<6} "
                    f"{r['seeds']:>5} {r['captures']:>9} {r['warc_files']:>6} "
                    f"{human_bytes(r['warc_bytes']):>10}  {r['first_capture'] or '-':<20}  "
-                   f"{r['last_capture'] or '-':<20}  {r['title']}")
+                   f"{r['last_capture'] or '-':<20}  {r['last_verified'] or 'never':<25}  "
+                   f"{r['title']}")
 
 
 @collections_command.command("set")

@@ -107,7 +107,8 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
     watch.start(crawl_id)
 
     index_options = {"workers": settings["index.workers"],
-                     "pdf_max_bytes": settings["index.pdf_max_bytes"]}
+                     "pdf_max_bytes": settings["index.pdf_max_bytes"],
+                     "max_decoded_bytes": settings["index.max_decoded_bytes"]}
     background = BackgroundIndexer(catalog, collection, coll_dir / "indexes", **index_options,
                                    on_file=echo_index_progress if progress else None)
 
@@ -169,6 +170,9 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
         click.echo(problem, err=True)
     indexed = IndexResult(early.files + rest.files, early.captures + rest.captures)
     stats = outcome.stats
+    if stats.get("failed"):
+        click.echo(f"error: crawl {crawl_id} of {collection} failed: {stats['failed']}; "
+                   f"its WARC files keep every whole record written before it", err=True)
     click.echo(
         f"crawl {crawl_id} of {collection} {outcome.status} ({outcome.reason}): "
         f"{stats.get('pages', 0)} pages, {human_bytes(stats.get('bytes', 0))} in "

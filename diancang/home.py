@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 
 from catalog.db import Catalog
-from diancang.errors import ConfigError
+from diancang.errors import ConfigError, NotFound
 from diancang.settings import Settings, default_toml
 from replay.config import ensure_collection, write_pywb_config
 
@@ -27,6 +27,18 @@ class Home:
 
     def collection_dir(self, slug: str) -> Path:
         return self.collections / slug
+
+    def collection_slugs(self, collection: str | None) -> list[str]:
+        """Every collection's slug, or just ``collection`` (NotFound if there is none)."""
+        from catalog.collections import list_collections
+
+        with self.require().catalog.session() as session:
+            slugs = [c.slug for c in list_collections(session)]
+        if collection is None:
+            return slugs
+        if collection not in slugs:
+            raise NotFound(f"no collection {collection!r} in the catalogue")
+        return [collection]
 
     def crawl_dir(self, crawl_id: int) -> Path:
         return self.path / "crawls" / str(crawl_id)

@@ -9,7 +9,7 @@ from catalog.recover import FoundFile, Recovered, recover_collection
 from diancang.home import Home
 from indexer.index import closed_warcs
 from seeds.parse import SLUG
-from warc_store.check import file_sha256
+from warc_store.fixity import file_sha256
 from warc_store.warcinfo import read_warcinfo
 
 LOST = ("users", "schedules", "crawl requests", "public flags",

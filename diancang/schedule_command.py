@@ -130,4 +130,5 @@ def scheduler(home: Home) -> None:
            timezone=settings["scheduler.timezone"],
            misfire_grace=settings["scheduler.misfire_grace"],
            poll_interval=settings["scheduler.poll_interval"],
-           stale_after=settings["scheduler.lock_stale_after"]).run()
+           stale_after=settings["scheduler.lock_stale_after"],
+           verify_interval=settings["fixity.interval"] * 86400).run()

@@ -82,6 +82,10 @@ DECLARED: tuple[Setting, ...] = (
             "Processes extracting page text when indexing; 0 means one per CPU core"),
     Setting("index", "pdf_max_bytes", 20 * MB,
             "PDFs larger than this are catalogued without their text"),
+    Setting("index", "max_decoded_bytes", 10 * MB,
+            "Bytes of a stored page decompressed (gzip, deflate, br) to extract its text; the "
+            "rest is not read, and the capture is marked text_truncated (a decompression bomb "
+            "costs no more)"),
     Setting("limits", "duration", 0.0,
             "Seconds after which a crawl stops when its seed list gives no limit (0: none)"),
     Setting("limits", "pages", 0,
@@ -97,6 +101,9 @@ DECLARED: tuple[Setting, ...] = (
             "Seconds between the daemon's looks at the catalogue (crawl requests, schedules)"),
     Setting("scheduler", "lock_stale_after", 120.0,
             "Seconds without a heartbeat after which a crawl lock's holder is taken for dead"),
+    Setting("fixity", "interval", 30.0,
+            "Days between the scheduler daemon's fixity checks of each collection (`diancang "
+            "verify`: SHA-256, gzip members, record digests); 0 turns them off"),
     Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
     Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
     Setting("replay", "public_url", "",

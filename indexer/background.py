@@ -23,10 +23,11 @@ log = logging.getLogger(__name__)
 
 class BackgroundIndexer:
     def __init__(self, catalog: Catalog, slug: str, indexes_dir: Path, *, workers: int = 0,
-                 pdf_max_bytes: int = 20_000_000,
+                 pdf_max_bytes: int = 20_000_000, max_decoded_bytes: int = 10_000_000,
                  on_file: Callable[[IndexProgress], None] | None = None):
         self.catalog, self.slug, self.indexes_dir = catalog, slug, indexes_dir
         self.workers, self.pdf_max_bytes = workers, pdf_max_bytes
+        self.max_decoded_bytes = max_decoded_bytes
         self.on_file = on_file          # hears after each file, from the indexing thread
         self.result = IndexResult(0, 0)
         self._submitted = self._finished = self._submitted_bytes = self._done_bytes = 0
@@ -53,7 +54,7 @@ class BackgroundIndexer:
         return self.result
 
     def _run(self) -> None:
-        with TextPool(self.workers, self.pdf_max_bytes) as pool:
+        with TextPool(self.workers, self.pdf_max_bytes, self.max_decoded_bytes) as pool:
             while (path := self._queue.get()) is not None:
                 try:
                     one = index_file(self.catalog, self.slug, path, self.indexes_dir, pool=pool)

@@ -28,7 +28,6 @@ log = logging.getLogger(__name__)
 
 HTML_MIMES = frozenset(("text/html", "application/xhtml+xml"))
 PDF_MIMES = frozenset(("application/pdf", "application/x-pdf"))
-MAX_HTML_BYTES = 10_000_000
 MAX_TEXT_CHARS = 200_000
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0002ffff]")
@@ -51,16 +50,20 @@ class Page:
     http: Http
 
 
-def describe_chunk(pages: list[Page], pdf_max_bytes: int) -> list[tuple[int, dict[str, Any]]]:
-    return [(page.key, describe(page, pdf_max_bytes)) for page in pages]
+def describe_chunk(pages: list[Page], pdf_max_bytes: int,
+                   max_decoded_bytes: int) -> list[tuple[int, dict[str, Any]]]:
+    return [(page.key, describe(page, pdf_max_bytes, max_decoded_bytes)) for page in pages]
 
 
-def describe(page: Page, pdf_max_bytes: int) -> dict[str, Any]:
+def describe(page: Page, pdf_max_bytes: int, max_decoded_bytes: int) -> dict[str, Any]:
     """The capture columns a page fills, plus its search words (``_title``, ``_body``: the
     main text and metadata, ``_other``: the rest of the page, ``_sub``) and, if it could not
-    be read, ``_error``.  ``text`` is the main text, then the rest (snippets come from it)."""
+    be read, ``_error``.  ``text`` is the main text, then the rest (snippets come from it).
+    An HTML page is read from at most ``max_decoded_bytes`` of its decoded payload
+    (``text_truncated`` says it was cut)."""
     try:
-        fields = _pdf(page, pdf_max_bytes) if page.mime in PDF_MIMES else _html(page)
+        fields = (_pdf(page, pdf_max_bytes) if page.mime in PDF_MIMES
+                  else _html(page, max_decoded_bytes))
     except Exception as exc:  # noqa: BLE001 - one unreadable page must not stop the rest
         return {"_error": f"{type(exc).__name__}: {exc}"}
     text = fields.get("text")
@@ -86,10 +89,10 @@ def _guess_language(text: str) -> str | None:
     return "zh" if han and han > len(_LATIN_WORD.findall(sample)) else None
 
 
-def _html(page: Page) -> dict[str, Any]:
-    body = payload(page.block, page.http, MAX_HTML_BYTES)
+def _html(page: Page, max_bytes: int) -> dict[str, Any]:
+    body, cut = payload(page.block, page.http, max_bytes)
     charset, text = decode_html(body, page.http.header("content-type"))
-    fields: dict[str, Any] = {"charset": charset}
+    fields: dict[str, Any] = {"charset": charset, "text_truncated": True if cut else None}
     try:
         root = lxml.html.document_fromstring(_XML_DECL.sub("", text, count=1))
     except (etree.ParserError, ValueError):
@@ -146,8 +149,8 @@ def _declared_language(root: etree._Element) -> str | None:
 def _pdf(page: Page, max_bytes: int) -> dict[str, Any]:
     from pypdf import PdfReader
 
-    body = payload(page.block, page.http, max_bytes + 1)
-    if len(body) > max_bytes:
+    body, cut = payload(page.block, page.http, max_bytes)
+    if cut:
         log.info("%s: PDF over %d bytes, text not extracted", page.url, max_bytes)
         return {}
     logging.getLogger("pypdf").setLevel(logging.ERROR)

@@ -48,7 +48,7 @@ from warc_store.cdxj import (
     timestamp14,
     write_index_lines,
 )
-from warc_store.check import file_sha256
+from warc_store.fixity import file_sha256
 from warc_store.reader import (
     Corrupt,
     Http,
@@ -293,7 +293,7 @@ def _capture_rows(coll_id: int, warc: WarcFile, cdxj: Path, read: _FileRead,
 
 def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
                      rebuild: bool = False, workers: int = 0,
-                     pdf_max_bytes: int = 20_000_000,
+                     pdf_max_bytes: int = 20_000_000, max_decoded_bytes: int = 10_000_000,
                      on_file: Callable[[IndexProgress], None] | None = None) -> IndexResult:
     """Index the collection's WARC files not yet indexed (all of them with ``rebuild``);
     ``on_file`` hears after each file how far it has come."""
@@ -318,7 +318,7 @@ def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
         return result
     sizes = [path.stat().st_size for path in todo]
     started, done_bytes = time.monotonic(), 0
-    with TextPool(workers, pdf_max_bytes) as pool:
+    with TextPool(workers, pdf_max_bytes, max_decoded_bytes) as pool:
         for path, size in zip(todo, sizes, strict=True):
             one = index_file(catalog, slug, path, indexes_dir, pool=pool)
             result.files += one.files

@@ -30,9 +30,11 @@ def default_workers() -> int:
 class TextPool:
     """A pool of text extractors; use as a context manager, feed pages, collect results."""
 
-    def __init__(self, workers: int = 0, pdf_max_bytes: int = 20_000_000):
+    def __init__(self, workers: int = 0, pdf_max_bytes: int = 20_000_000,
+                 max_decoded_bytes: int = 10_000_000):
         self.workers = workers or default_workers()
         self.pdf_max_bytes = pdf_max_bytes
+        self.max_decoded_bytes = max_decoded_bytes
         self._executor: ProcessPoolExecutor | None = None
         self._pending: list[Page] = []
         self._futures: deque[Future[Described]] = deque()
@@ -52,7 +54,7 @@ class TextPool:
     def _submit(self, pages: list[Page]) -> None:
         if self.workers <= 1:
             initialise()
-            self._done += describe_chunk(pages, self.pdf_max_bytes)
+            self._done += describe_chunk(pages, self.pdf_max_bytes, self.max_decoded_bytes)
             return
         if self._executor is None:
             # fork only a single-threaded process (``diancang index``): beside the crawl's
@@ -64,7 +66,8 @@ class TextPool:
             self._executor = ProcessPoolExecutor(
                 self.workers, mp_context=multiprocessing.get_context(method),
                 initializer=initialise)
-        self._futures.append(self._executor.submit(describe_chunk, pages, self.pdf_max_bytes))
+        self._futures.append(self._executor.submit(describe_chunk, pages, self.pdf_max_bytes,
+                                                   self.max_decoded_bytes))
         while len(self._futures) > 3 * self.workers:
             self._done += self._futures.popleft().result()
 

@@ -11,6 +11,9 @@
   and never while another process holds the collection's lock.
 - A child that exits is reaped: its request marked done or failed, and a crawl it left
   ``running`` (killed) marked failed.
+- Fixity: every ``verify_interval`` seconds each collection's files are checked again by a
+  child ``diancang verify COLL`` (one at a time, never while the collection is being
+  crawled); the child records the outcome of each file in the catalogue.
 - Any number of daemons may run (on one machine or many, on one catalogue): the one holding
   the catalogue's ``scheduler`` lease fires schedules and starts crawls; the others stand by,
   and one takes over when the leader's heartbeat is older than ``stale_after``.  APScheduler's
@@ -24,9 +27,10 @@ import logging
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +42,7 @@ from sqlalchemy import select
 from catalog.collections import get_collection
 from catalog.crawl_requests import claim, finish_request, queued, request_crawl, requeue
 from catalog.db import Catalog
+from catalog.fixity import due_collections
 from catalog.locks import (
     current_holder,
     holder_dead,
@@ -87,7 +92,8 @@ class Child:
 class Daemon:
     def __init__(self, catalog: Catalog, crawl_command: Sequence[str], *, log_dir: Path,
                  timezone: str = "UTC", misfire_grace: int = 3600,
-                 poll_interval: float = 5.0, stale_after: float = 120.0):
+                 poll_interval: float = 5.0, stale_after: float = 120.0,
+                 verify_interval: float = 0.0):
         self.catalog = catalog
         self.crawl_command = list(crawl_command)
         self.log_dir = log_dir
@@ -96,6 +102,9 @@ class Daemon:
         self.stale_after = stale_after
         self.children: dict[int, Child] = {}
         self.misfire_grace = misfire_grace
+        self.verify_interval = verify_interval
+        self.verifying: tuple[str, subprocess.Popen[bytes]] | None = None
+        self.verify_started: dict[str, float] = {}      # slug -> monotonic time of the last try
         self.stopping = threading.Event()
         self.leading = False
         self.leader: tuple[int, str] | None = None     # the other daemon we stand by for
@@ -215,15 +224,63 @@ class Daemon:
         log.info("leading: this daemon fires the schedules and starts the crawls")
         return True
 
+    # -- fixity -----------------------------------------------------------------------------
+    def start_verify(self) -> None:
+        """Start ``diancang verify`` of the first collection due a check, if none is running."""
+        if self.verify_interval <= 0 or self.verifying is not None:
+            return
+        crawling = {child.collection_id for child in self.children.values()}
+        now = time.monotonic()
+        with self.catalog.session() as session:
+            for slug in due_collections(session, interval=timedelta(seconds=self.verify_interval)):
+                last = self.verify_started.get(slug)
+                if last is not None and now - last < self.verify_interval:
+                    continue            # tried within the interval (it may have crashed)
+                coll = get_collection(session, slug)
+                if coll is None or coll.id in crawling:
+                    continue
+                holder = current_holder(session, coll.id)
+                if holder is not None and not holder_dead(
+                        holder.pid, holder.host, holder.heartbeat, stale_after=self.stale_after):
+                    continue
+                break
+            else:
+                return
+        self.verify_started[slug] = now
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        with (self.log_dir / f"verify-{slug}.log").open("ab") as out:
+            process = subprocess.Popen([*self.crawl_command, "verify", slug],
+                                       stdout=out, stderr=subprocess.STDOUT)
+        self.verifying = (slug, process)
+        log.info("started fixity check of %s (pid %d)", slug, process.pid)
+
+    def reap_verify(self) -> None:
+        if self.verifying is None:
+            return
+        slug, process = self.verifying
+        code = process.poll()
+        if code is None:
+            return
+        self.verifying = None
+        where = self.log_dir / f"verify-{slug}.log"
+        if code == 0:
+            log.info("fixity check of %s: all files hold", slug)
+        elif code == 1:
+            log.error("fixity check of %s: some files do not hold; see %s", slug, where)
+        else:
+            log.error("fixity check of %s exited %d; see %s", slug, code, where)
+
     # -- the loop -------------------------------------------------------------------------
     def tick(self) -> None:
         self.reap_children()
+        self.reap_verify()
         if not self.lead():
             return
         self.sync()
         with self.catalog.session() as session:
             reap(session, stale_after=self.stale_after)
         self.start_requests()
+        self.start_verify()
 
     def run(self) -> None:
         global _CATALOG
@@ -241,6 +298,16 @@ class Daemon:
                 self.stopping.wait(self.poll_interval)
         finally:
             self.scheduler.shutdown(wait=False)
+            if self.verifying is not None:
+                slug, process = self.verifying
+                try:
+                    process.wait(timeout=10)
+                    self.reap_verify()
+                except subprocess.TimeoutExpired:    # it only reads: stopping it loses nothing
+                    process.terminate()
+                    process.wait()
+                    self.verifying = None
+                    log.info("fixity check of %s stopped unfinished", slug)
             for child in self.children.values():   # stop crawls gracefully, WARCs closed
                 child.process.send_signal(signal.SIGINT)
             for child in self.children.values():

@@ -34,15 +34,6 @@ class Checked:
     format: str                 # "warc" | "arc"
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 (hex) of a file's bytes as they are now."""
-    sha = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in _blocks(fh):
-            sha.update(block)
-    return sha.hexdigest()
-
-
 def _blocks(fh: BinaryIO) -> Iterator[bytes]:
     while block := fh.read(BLOCK):
         yield block

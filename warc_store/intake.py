@@ -17,7 +17,8 @@ import uuid
 from collections.abc import Collection
 from pathlib import Path
 
-from warc_store.check import ARCHIVE_SUFFIXES, BLOCK, Rejected, file_sha256
+from warc_store.check import ARCHIVE_SUFFIXES, BLOCK, Rejected
+from warc_store.fixity import file_sha256
 from warc_store.writer import OPEN_SUFFIX, fsync_directory
 
 

@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from warc_store.decoding import ENCODINGS, DecodeError, decode
+
 GZIP_MAGIC = b"\x1f\x8b\x08"
 CHUNK = 32 * 1024
 HTTP_SCHEMES = ("http:", "https:")
@@ -240,27 +242,26 @@ def record_spans(path: Path) -> Iterator[tuple[int, int, str]]:
             yield offset, length, rec.rec_type
 
 
-def payload(block: bytes, http: Http, limit: int) -> bytes:
-    """The payload as the server meant it: de-chunked and decompressed (at most ``limit``
-    bytes).  Bodies are archived as they came off the wire, so this undoes both encodings."""
+def payload(block: bytes, http: Http, limit: int) -> tuple[bytes, bool]:
+    """The payload as the server meant it, de-chunked and decompressed, at most ``limit``
+    bytes, and whether there was more (bodies are archived as they came off the wire, so this
+    undoes both encodings).  Decompression goes in steps up to the cap, so a small body that
+    expands to gigabytes costs ``limit`` bytes.  An undecodable body comes back raw, as a
+    browser would show it."""
     from io import BytesIO
 
-    from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReader
+    from warcio.bufferedreaders import ChunkedDataReader
 
-    stream = BytesIO(block[http.body_start:])
-    encoding = (http.header("content-encoding") or "").strip().lower() or None
-    if encoding not in ("gzip", "x-gzip", "deflate", "br"):
-        encoding = None
-    elif encoding == "x-gzip":
-        encoding = "gzip"
+    raw = block[http.body_start:]
     if "chunked" in (http.header("transfer-encoding") or "").lower():
-        reader = ChunkedDataReader(stream, decomp_type=encoding)
-    elif encoding:
-        reader = DecompressingBufferedReader(stream, decomp_type=encoding)
-    else:
-        return stream.read(limit)
-    try:
-        data: bytes = reader.read(limit)
-        return data
-    except Exception:  # noqa: BLE001 - undecodable: the raw bytes, as a browser shows them
-        return block[http.body_start:http.body_start + limit]
+        try:
+            raw = ChunkedDataReader(BytesIO(raw)).read()      # never larger than the block
+        except Exception:  # noqa: BLE001 - malformed chunking: the bytes as stored
+            raw = block[http.body_start:]
+    encoding = (http.header("content-encoding") or "").strip().lower()
+    if encoding in ENCODINGS:
+        try:
+            return decode(raw, encoding, limit)
+        except DecodeError:
+            pass
+    return raw[:limit], len(raw) > limit

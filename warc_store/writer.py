@@ -15,6 +15,7 @@ warcio builds each record (headers, digests); this writer only
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import logging
@@ -58,6 +59,59 @@ def warc_filename(prefix: str, when: datetime, serial: int, hostname: str) -> st
     return f"{prefix}-{stamp}-{serial:05d}-{host}.warc.gz"
 
 
+def _stem_and_suffix(name: str) -> tuple[str, str]:
+    for suffix in (".warc.gz", ".warc", ".arc.gz", ".arc"):
+        if name.endswith(suffix):
+            return name[:-len(suffix)], suffix
+    return name, ""
+
+
+def free_name(directory: Path, filename: str, own: Path | None = None) -> str:
+    """``filename`` if no file (closed, or ``.open`` other than ``own``) has it in
+    ``directory``, else the first free ``<stem>-<n><suffix>``: a closed file's name is never
+    given to another file."""
+    stem, suffix = _stem_and_suffix(filename)
+    candidate, n = filename, 0
+    while (directory / candidate).exists() or (
+            (directory / (candidate + OPEN_SUFFIX)).exists()
+            and directory / (candidate + OPEN_SUFFIX) != own):
+        n += 1
+        candidate = f"{stem}-{n}{suffix}"
+    return candidate
+
+
+def rename_no_replace(source: Path, target: Path) -> None:
+    """Rename ``source`` to ``target``, raising FileExistsError rather than replacing a file
+    there (``os.replace`` would): a hard link made first is refused by an existing name."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:                  # a file system without hard links
+        if target.exists():
+            raise FileExistsError(errno.EEXIST, "file exists", str(target)) from None
+        os.rename(source, target)
+        return
+    os.unlink(source)
+
+
+def close_as(source: Path, filename: str) -> Path:
+    """Give the ``.open`` file ``source`` its final name (another if ``filename`` is taken by
+    then), durably; returns the final path."""
+    directory = source.parent
+    while True:
+        final = directory / free_name(directory, filename, source)
+        if final.name != filename:
+            log.warning("%s exists already: %s is closed as %s", filename, source.name,
+                        final.name)
+        try:
+            rename_no_replace(source, final)
+        except FileExistsError:      # taken in the meantime: try the next name
+            continue
+        fsync_directory(directory)
+        return final
+
+
 def fsync_directory(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
@@ -77,6 +131,7 @@ class _OpenFile:
         self.size = 0
         self.records = 0
         self.sha256 = hashlib.sha256()
+        self.torn = False
 
     def append(self, data: bytes, records: int) -> int:
         """Write ``data`` whole or not at all; returns the offset it starts at."""
@@ -87,8 +142,11 @@ class _OpenFile:
                 written = os.write(self.fd, view)
                 view = view[written:]
         except BaseException:
-            os.ftruncate(self.fd, offset)
-            os.lseek(self.fd, offset, os.SEEK_SET)
+            try:
+                os.ftruncate(self.fd, offset)
+                os.lseek(self.fd, offset, os.SEEK_SET)
+            except OSError:
+                self.torn = True       # not cut back: never closed, repaired at the next start
             raise
         self.size += len(data)
         self.records += records
@@ -96,8 +154,14 @@ class _OpenFile:
         return offset
 
     def close(self) -> None:
-        os.fsync(self.fd)
-        os.close(self.fd)
+        if self.torn:
+            os.close(self.fd)
+            raise OSError(errno.EIO, "a failed write could not be cut back; left .open for "
+                                     "repair", str(self.path))
+        try:
+            os.fsync(self.fd)
+        finally:
+            os.close(self.fd)
 
 
 class WarcWriter:
@@ -170,10 +234,8 @@ class WarcWriter:
         if current is None:
             return None
         current.close()
-        final = current.path.with_name(current.filename)
-        os.replace(current.path, final)
-        fsync_directory(final.parent)
-        closed = ClosedWarc(final, current.filename, current.size,
+        final = close_as(current.path, current.filename)
+        closed = ClosedWarc(final, final.name, current.size,
                             current.sha256.hexdigest(), current.records)
         log.info("closed %s: %d records, %d bytes", final.name, closed.records, closed.size)
         if self.on_close is not None:

@@ -19,6 +19,7 @@ from catalog.curation import (
     save_seed,
     update_collection,
 )
+from catalog.fixity import collection_fixity
 from catalog.models import Collection
 from catalog.schedules import get_schedule
 from seeds.errors import SeedListError
@@ -44,7 +45,8 @@ def _collection(slug: str) -> Collection:
 @bp.route("/")
 def dashboard() -> str:
     return render_template("admin/dashboard.html", collections=[
-        coll for coll in list_collections(db()) if may_work_on(coll.slug)])
+        coll for coll in list_collections(db()) if may_work_on(coll.slug)],
+        fixity=collection_fixity(db()))
 
 
 @bp.route("/collections/new", methods=["GET", "POST"])
@@ -87,7 +89,8 @@ def collection(slug: str) -> str | Response | tuple[str, int]:
     crawls = [crawl_summary(c, s) for c, s in list_crawls(db(), slug)][::-1][:10]
     return render_template("admin/collection.html", coll=coll, error=error, kinds=KINDS,
                            crawls=crawls, saved=bool(request.args.get("saved")),
-                           schedule=get_schedule(db(), slug)), \
+                           schedule=get_schedule(db(), slug),
+                           fixity=collection_fixity(db()).get(coll.id)), \
         422 if error else 200
 
 

@@ -19,6 +19,8 @@ NOTICE = """<html><head>{meta}<title>关于举办读书节的通知</title></hea
 <article><h1>关于举办读书节的通知</h1><p>深圳图书馆将于四月举办读书节，欢迎广大读者参加。
 活动包括讲座、展览和阅读分享会等多种形式，所有市民均可免费参加本次活动。</p></article>
 <script>var hidden = "脚本里的字";</script></body></html>"""
+MAX_DECODED = 1_000_000       # index.max_decoded_bytes in these tests
+
 PARAGRAPH = "深圳图书馆将于四月举办读书节，欢迎广大读者参加。"
 
 
@@ -41,7 +43,8 @@ def page(body: bytes, content_type: str = "text/html", *headers: str,
 ], ids=["gbk-meta", "gb18030-as-gb2312-header", "gzip-gbk"])
 def test_chinese_pages_are_read_as_a_browser_reads_them(body: bytes, content_type: str,
                                                         headers: tuple[str, ...]) -> None:
-    found = describe(page(body, content_type, *headers), pdf_max_bytes=10_000)
+    found = describe(page(body, content_type, *headers), max_decoded_bytes=MAX_DECODED,
+                     pdf_max_bytes=10_000)
     assert found["charset"] == "gb18030"           # GBK's superset: every GBK byte decodes
     assert found["title"] == "关于举办读书节的通知"
     assert PARAGRAPH in found["text"]
@@ -57,7 +60,8 @@ def test_chinese_pages_are_read_as_a_browser_reads_them(body: bytes, content_typ
 
 def test_a_declared_language_is_kept_and_empty_fields_are_left_out() -> None:
     found = describe(page(b'<html lang="en-US"><head><title>News</title></head>'
-                          b"<body><p>Library opens</p></body></html>"), pdf_max_bytes=10_000)
+                          b"<body><p>Library opens</p></body></html>"),
+                     max_decoded_bytes=MAX_DECODED, pdf_max_bytes=10_000)
     assert found["charset"] == "utf-8" and found["language"] == "en-us"
     assert (found["title"], found["text"], found["outlinks"]) == ("News", "Library opens", 0)
     assert (found["_title"], found["_body"]) == ("news", "library opens")
@@ -67,7 +71,7 @@ def test_a_declared_language_is_kept_and_empty_fields_are_left_out() -> None:
 def test_a_pdf_gives_its_text_and_document_information() -> None:
     body = pdf("Annual report of the library", "Annual report", "Shenzhen Library")
     found = describe(page(body, "application/pdf", mime="application/pdf"),
-                     pdf_max_bytes=len(body))
+                     max_decoded_bytes=MAX_DECODED, pdf_max_bytes=len(body))
     assert found == {"text": "Annual report of the library", "title": "Annual report",
                      "author": "Shenzhen Library", "page_date": "2023-03-01",
                      "_title": "annual report", "_body": "annual report of the library"}
@@ -76,12 +80,13 @@ def test_a_pdf_gives_its_text_and_document_information() -> None:
 def test_a_pdf_over_the_cap_is_not_read() -> None:
     body = pdf("Annual report of the library", "Annual report", "Shenzhen Library")
     assert describe(page(body, "application/pdf", mime="application/pdf"),
+                    max_decoded_bytes=MAX_DECODED,
                     pdf_max_bytes=len(body) - 1) == {}
 
 
 def test_an_unreadable_page_says_why_instead_of_failing_the_file() -> None:
     found = describe(page(b"%PDF-1.4 cut off", "application/pdf", mime="application/pdf"),
-                     pdf_max_bytes=1000)
+                     max_decoded_bytes=MAX_DECODED, pdf_max_bytes=1000)
     assert list(found) == ["_error"]
     assert found["_error"].startswith("PdfStreamError: ")
 
@@ -98,3 +103,10 @@ def test_a_page_s_date_comes_from_meta_then_its_gov_table_then_trafilatura() -> 
     # neither: trafilatura's date search finds the <time> element
     assert date_of("", '<p>正文</p><time datetime="2021-07-08">七月八日</time>') == "2021-07-08"
     assert date_of("", "<p>没有日期的页面</p>") is None
+def test_a_page_is_read_up_to_the_decoded_cap_and_marked() -> None:
+    body = b"<html><head><title>Long</title></head><body><p>" + b"word " * 2000 + b"</p>"
+    found = describe(page(body), max_decoded_bytes=500, pdf_max_bytes=10_000)
+    assert found["title"] == "Long" and found["text_truncated"] is True
+    assert len(found["text"]) < 500
+    assert "text_truncated" not in describe(page(body), max_decoded_bytes=len(body),
+                                            pdf_max_bytes=10_000)
