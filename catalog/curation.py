@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from catalog.collections import ImportResult, get_collection, import_seed_list, seed_list_of
 from catalog.models import Collection
+from errors import InvalidInput
 from seeds.model import KINDS, seed_list_to_yaml
 from seeds.parse import SLUG, load_seed_list
 
@@ -27,7 +28,7 @@ DUBLIN_CORE = tuple(name for name in ("creator", "subject", "coverage_start", "c
                                       "rights", "language") if hasattr(Collection, name))
 
 
-class CurationError(ValueError):
+class CurationError(InvalidInput):
     """A bad value in a form; ``field`` names it."""
 
     def __init__(self, field: str, message: str):

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.models import Crawl, CrawlLock
+from errors import Busy
 
 STALE_AFTER = 120.0       # seconds without a heartbeat before a lock is taken over
 
@@ -35,13 +36,14 @@ class Holder:
     heartbeat: datetime
 
 
-class CollectionLocked(Exception):
-    """Another live process is crawling the collection."""
+class CollectionLocked(Busy):
+    """Another live process is crawling the collection (``diancang crawl`` exits 3)."""
 
-    def __init__(self, holder: Holder):
+    def __init__(self, holder: Holder, collection: str | None = None):
         self.holder = holder
         crawl = f"crawl {holder.crawl_id}, " if holder.crawl_id else ""
-        super().__init__(f"already being crawled ({crawl}pid {holder.pid} on {holder.host}, "
+        which = f"collection {collection!r} is " if collection else ""
+        super().__init__(f"{which}already being crawled ({crawl}pid {holder.pid} on {holder.host}, "
                          f"last heartbeat {holder.heartbeat.isoformat(timespec='seconds')})")
 
 

@@ -10,7 +10,6 @@ import click
 
 from diancang.errors import DiancangError, NotFound
 from diancang.home import Home
-from seeds.errors import SeedListError
 from seeds.model import SeedList
 from seeds.parse import load_seed_list
 
@@ -18,18 +17,15 @@ pass_home = click.make_pass_decorator(Home)
 
 
 class DiancangGroup(click.Group):
-    """Prints our errors as one clear message with their own exit status, not a traceback."""
+    """Maps every error a user can cause, once: its lines on stderr, its exit status, no
+    traceback (``errors.DiancangError`` is the root every package derives its errors from)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except SeedListError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
-            sys.exit(2)
         except DiancangError as exc:
-            click.echo(f"error: {exc}", err=True)
+            for line in exc.lines():
+                click.echo(line, err=True)
             sys.exit(exc.exit_code)
 
 

@@ -33,14 +33,11 @@ def search_command(home: Home, query: str, collection: str | None, site: str | N
                    subject: str | None, mime: str | None, limit: int, offset: int,
                    as_json: bool) -> None:
     """Search the text and metadata of every capture (Chinese words, English, 文号)."""
-    try:
-        with home.require().catalog.session() as session:
-            result = search(session, query, collection=collection, site=site,
-                            date_from=date_from, date_to=date_to, mime=mime, agency=agency,
-                            subject=subject, limit=limit, offset=offset,
-                            replay_base=replay_base(home))
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    with home.require().catalog.session() as session:
+        result = search(session, query, collection=collection, site=site,
+                        date_from=date_from, date_to=date_to, mime=mime, agency=agency,
+                        subject=subject, limit=limit, offset=offset,
+                        replay_base=replay_base(home))
     if as_json:
         click.echo(json.dumps([hit.to_json() for hit in result.hits], ensure_ascii=False,
                               indent=1))

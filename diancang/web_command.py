@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import sys
 from types import FrameType
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from urllib.parse import urlsplit
 import click
 
 from diancang.errors import ConfigError, NotFound
+from errors import CannotListen
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -66,8 +68,17 @@ def web(home: Home, host: str | None, port: int | None) -> None:
                           "archived pages could then act as a logged-in curator: serve the "
                           "app and replay under different host names")
     app = build_app(home)
-    server = make_server(host, settings["web.port"] if port is None else port, app,
-                         threaded=True)
+    port = settings["web.port"] if port is None else port
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    try:   # bound here, so a busy port is our one-line error (werkzeug would print two)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+        listening.listen(128)
+    except OSError as exc:
+        listening.close()
+        raise CannotListen(host, port, exc) from None
+    server = make_server(host, port, app, threaded=True, fd=listening.fileno())
+    listening.close()    # the server holds its own duplicate
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -102,15 +113,12 @@ def _password(password_stdin: bool) -> str:
 @pass_home
 def user_add(home: Home, name: str, role: str, password_stdin: bool) -> None:
     """Create an account (the first one should be an admin)."""
-    from catalog.users import UserError, add_user
+    from catalog.users import add_user
 
     home.require()
     password = _password(password_stdin)
-    try:
-        with home.catalog.session() as session:
-            add_user(session, name, password, role)
-    except UserError as exc:
-        raise ConfigError(str(exc)) from None
+    with home.catalog.session() as session:
+        add_user(session, name, password, role)
     click.echo(f"created {role} {name}")
 
 
@@ -120,18 +128,15 @@ def user_add(home: Home, name: str, role: str, password_stdin: bool) -> None:
 @pass_home
 def user_password(home: Home, name: str, password_stdin: bool) -> None:
     """Set an account's password."""
-    from catalog.users import UserError, get_user, set_password
+    from catalog.users import get_user, set_password
 
     home.require()
     password = _password(password_stdin)
-    try:
-        with home.catalog.session() as session:
-            account = get_user(session, name)
-            if account is None:
-                raise NotFound(f"no user {name!r}")
-            set_password(session, account, password)
-    except UserError as exc:
-        raise ConfigError(str(exc)) from None
+    with home.catalog.session() as session:
+        account = get_user(session, name)
+        if account is None:
+            raise NotFound(f"no user {name!r}")
+        set_password(session, account, password)
     click.echo(f"password of {name} changed")
 
 

@@ -1,4 +1,4 @@
-"""pywb's configuration, generated: the archive home *is* a pywb directory (DESIGN.md).
+"""pywb's configuration, generated: the archive home *is* a pywb directory (diancang.home spells its layout).
 
 ``config.yaml`` is written from here on ``diancang init`` and before every ``diancang serve``;
 it is never hand-edited.  Collections are found by pywb's own convention,

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from errors import CannotListen
 from replay.config import CONFIG_NAME, write_pywb_config
 
 
@@ -39,7 +40,10 @@ def serve(home: Path, host: str, port: int,
         write_pywb_config(home)
     app = make_app(home)
     server = WSGIServer((host, port), app, log=None)
-    server.start()
+    try:
+        server.start()
+    except OSError as exc:
+        raise CannotListen(host, port, exc) from None
     url = f"http://{host}:{server.server_port}/"
     if ready is not None:
         ready(url)

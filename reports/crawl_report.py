@@ -38,6 +38,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from catalog.models import Capture, Collection, Crawl, CrawlRequest, Seed, WarcFile
+from errors import NotFound
 
 GONE_STATUSES = (404, 410)
 # asked of every host whether anything links them: their absence is no failure of the site
@@ -45,7 +46,7 @@ PROBES = ("/robots.txt", "/sitemap.xml")
 FAILED_FILE = "failed.jsonl"        # written by the spider (crawler.failures)
 
 
-class UnknownCrawl(LookupError):
+class UnknownCrawl(NotFound):
     pass
 
 

@@ -33,7 +33,7 @@ from sqlalchemy import select
 from catalog.collections import get_collection
 from catalog.crawl_requests import claim, finish_request, queued, request_crawl, requeue
 from catalog.db import Catalog
-from catalog.locks import current_holder, holder_dead, reap
+from catalog.locks import CollectionLocked, current_holder, holder_dead, reap
 from catalog.models import Collection, CrawlRequest
 from catalog.schedules import list_schedules
 from scheduler.triggers import trigger_for
@@ -41,7 +41,7 @@ from scheduler.triggers import trigger_for
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "crawl:"
-LOCKED_EXIT = 3            # diancang crawl's exit status when the collection is locked
+LOCKED_EXIT = CollectionLocked.exit_code    # diancang crawl's exit status when it is locked
 _CATALOG: Catalog | None = None     # the running daemon's catalogue, for fire()
 
 

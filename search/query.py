@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from catalog.models import GOV_FIELDS
+from errors import InvalidInput
 from search import fulltext
 from search.words import query_terms, words
 
@@ -51,18 +52,28 @@ class SearchResult:
     total: int
 
 
+def _date_digits(text: str) -> str:
+    """The digits of a year, a month, a day (``2024``, ``2024-06``, ``2024-06-01``) or an ISO
+    date and time; a date that is none of them (``2024-13-45``) is an ``InvalidInput``."""
+    text = text.strip()
+    for fmt, digits in (("%Y", 4), ("%Y-%m", 6), ("%Y-%m-%d", 8), ("%Y%m%d", 8)):
+        try:
+            return datetime.strptime(text, fmt).strftime("%Y%m%d%H%M%S")[:digits]
+        except ValueError:
+            pass
+    try:
+        return datetime.fromisoformat(text).strftime("%Y%m%d%H%M%S")
+    except ValueError:
+        raise InvalidInput(f"not a date: {text!r} (expected YYYY-MM-DD)") from None
+
+
 def _stamp(value: str | date | datetime | None, end: bool) -> str | None:
     """A date bound as a 14-digit capture timestamp (inclusive at both ends)."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.strftime("%Y%m%d%H%M%S")
-    if isinstance(value, date):
-        digits = value.strftime("%Y%m%d")
-    else:
-        digits = "".join(c for c in value if c.isdigit())
-        if len(digits) < 4:
-            raise ValueError(f"not a date: {value!r} (expected YYYY-MM-DD)")
+    digits = value.strftime("%Y%m%d") if isinstance(value, date) else _date_digits(value)
     return (digits + ("99991231235959"[len(digits):] if end else
                       "00000101000000"[len(digits):]))[:14]
 
