@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from catalog.collections import get_collection
 from catalog.models import Collection, Schedule
 from errors import InvalidInput, NotFound
-from seeds.parse import normalise_schedule
+from seeds.schedule import normalise_schedule
 
 
 class ScheduleError(InvalidInput):
