@@ -83,13 +83,16 @@ def time_cdxj(warcs: list[Path], out: Path, runs: int) -> dict[str, list[float]]
 def time_catalogue(coll_dir: Path, db_url: str, runs: int, workers: int) -> list[tuple[float,
                                                                                         int]]:
     from catalog.db import Catalog
+    from diancang.settings import Settings
     from indexer.index import index_collection
 
+    pdf_max_bytes = Settings.defaults()["index.pdf_max_bytes"]
     catalog = Catalog(db_url)
     results = []
     for _ in range(runs):
         start = time.perf_counter()
-        result = index_collection(catalog, "bench", coll_dir, rebuild=True, workers=workers)
+        result = index_collection(catalog, "bench", coll_dir / "archive", coll_dir / "indexes",
+                                  rebuild=True, workers=workers, pdf_max_bytes=pdf_max_bytes)
         results.append((time.perf_counter() - start, result.pages))
     catalog.dispose()
     return results

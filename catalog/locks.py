@@ -3,7 +3,8 @@
 ``acquire`` inserts the collection's ``crawl_locks`` row; the primary key makes a second
 insert fail, on SQLite and PostgreSQL alike.  The holder (pid, host) refreshes ``heartbeat``
 while it crawls and deletes the row when it ends.  A row whose holder is dead (its pid is gone
-and it ran on this host, or its heartbeat is older than ``stale_after``) is taken over with a
+and it ran on this host, or its heartbeat is older than ``stale_after`` seconds: the
+``scheduler.lock_stale_after`` setting) is taken over with a
 compare-and-swap update, so two would-be takers never both win.
 
 ``reap`` marks as failed the ``running`` crawls whose process is dead, so no crawl is left
@@ -24,8 +25,6 @@ from sqlalchemy.orm import Session
 
 from catalog.models import Crawl, CrawlLock
 from errors import Busy
-
-STALE_AFTER = 120.0       # seconds without a heartbeat before a lock is taken over
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +70,7 @@ def _aware(value: datetime) -> datetime:
 
 
 def holder_dead(pid: int | None, host: str | None, heartbeat: datetime | None, *,
-                stale_after: float = STALE_AFTER, now: datetime | None = None) -> bool:
+                stale_after: float, now: datetime | None = None) -> bool:
     """Whether a lock or crawl's process is known to be gone."""
     now = now or datetime.now(UTC)
     if pid is not None and host == socket.gethostname() and not pid_alive(pid):
@@ -87,7 +86,7 @@ def current_holder(session: Session, collection_id: int) -> Holder | None:
 
 
 def acquire(session: Session, collection_id: int, *, pid: int | None = None,
-            host: str | None = None, stale_after: float = STALE_AFTER) -> None:
+            host: str | None = None, stale_after: float) -> None:
     """Take the collection's lock (committing), or raise ``CollectionLocked``."""
     own_pid, own_host = this_process()
     pid, host = pid or own_pid, host or own_host
@@ -136,7 +135,7 @@ def release(session: Session, collection_id: int) -> None:
 
 
 def reap(session: Session, collection_id: int | None = None, *,
-         stale_after: float = STALE_AFTER) -> list[int]:
+         stale_after: float) -> list[int]:
     """Mark failed every ``running`` crawl whose process is dead; returns their ids.
 
     A crawl is alive while its collection's lock names it with a fresh heartbeat, or (a crawl

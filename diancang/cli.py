@@ -131,7 +131,7 @@ def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | 
 def crawls(home: Home, collection: str | None, as_json: bool) -> None:
     """List crawl history with its stats."""
     from catalog.crawls import crawl_summary, list_crawls
-    from catalog.units import human_bytes
+    from seeds.limits import human_bytes
 
     with home.require().catalog.session() as session:
         rows = [crawl_summary(c, slug) for c, slug in list_crawls(session, collection)]
@@ -172,7 +172,8 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
             raise NotFound(f"no collection {collection!r} in the catalogue")
         slugs = [collection]
     for slug in slugs:
-        result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild,
+        paths = home.collection(slug)
+        result = index_collection(catalog, slug, paths.archive, paths.indexes, rebuild=rebuild,
                                   workers=home.settings["index.workers"],
                                   pdf_max_bytes=home.settings["index.pdf_max_bytes"],
                                   on_file=echo_index_progress)
@@ -192,7 +193,7 @@ def serve(home: Home, host: str | None, port: int | None) -> None:
     home.require()
     settings = home.settings
     home.write_replay_config()
-    serve_replay(home.path, host or settings["replay.host"],
+    serve_replay(home.replay_config, host or settings["replay.host"],
                  settings["replay.port"] if port is None else port,
                  ready=lambda url: click.echo(f"replay at {url}  (Ctrl-C to stop)"))
 

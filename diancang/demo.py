@@ -56,5 +56,5 @@ def run_demo(home: Home, *, replay_port: int, serve: bool) -> None:
             click.echo(f"\nreplay at {url}\nopen {url}demo/*/{server.origin}/  "
                        f"(the demo's captures; Ctrl-C to stop)")
 
-        serve_replay(home.path, "127.0.0.1", replay_port if _free(replay_port) else 0,
+        serve_replay(home.replay_config, "127.0.0.1", replay_port if _free(replay_port) else 0,
                      ready=ready)

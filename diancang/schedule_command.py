@@ -120,7 +120,7 @@ def scheduler(home: Home) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     command = [sys.executable, "-m", "diancang.cli", "--home", str(Path(home.path).resolve())]
-    Daemon(home.catalog, command, log_dir=home.path / "scheduler",
+    Daemon(home.catalog, command, log_dir=home.scheduler_logs,
            timezone=settings["scheduler.timezone"],
            misfire_grace=settings["scheduler.misfire_grace"],
            poll_interval=settings["scheduler.poll_interval"],

@@ -26,7 +26,6 @@ if TYPE_CHECKING:
 from diancang.home import Home
 
 pass_home = click.make_pass_decorator(Home)
-SECRET_FILE = "web-secret.key"
 
 
 def secret_key(home: Home) -> str:
@@ -34,7 +33,7 @@ def secret_key(home: Home) -> str:
     configured = home.settings["web.secret_key"]
     if configured:
         return str(configured)
-    path = home.path / SECRET_FILE
+    path = home.secret_file
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as out:
@@ -47,7 +46,7 @@ def build_app(home: Home) -> Flask:
 
     settings = home.settings
     return create_app(settings.database_url, replay_base=settings["web.replay_url"],
-                      secret_key=secret_key(home), crawls_dir=home.path / "crawls",
+                      secret_key=secret_key(home), crawl_files=home.crawl,
                       seed_defaults=settings.seed_defaults)
 
 

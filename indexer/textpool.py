@@ -30,7 +30,8 @@ def default_workers() -> int:
 class TextPool:
     """A pool of text extractors; use as a context manager, feed pages, collect results."""
 
-    def __init__(self, workers: int = 0, pdf_max_bytes: int = 20_000_000):
+    def __init__(self, workers: int, pdf_max_bytes: int):
+        """``workers``: processes (0: one per core); PDFs over ``pdf_max_bytes`` keep no text."""
         self.workers = workers or default_workers()
         self.pdf_max_bytes = pdf_max_bytes
         self._executor: ProcessPoolExecutor | None = None

@@ -1,13 +1,11 @@
 """The replay server: pywb's own application over the archive home, on gevent.
 
 ``serve`` listens before it reports ready (port 0 picks a free port, and the callback gets
-the real URL), and stops cleanly on SIGTERM or Ctrl-C.  Run it as ``diancang serve`` or
-``python -m replay.server HOME``.
+the real URL), and stops cleanly on SIGTERM or Ctrl-C.  Run it as ``diancang serve``.
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import signal
 from collections.abc import Callable
@@ -15,30 +13,28 @@ from pathlib import Path
 from typing import Any
 
 from errors import CannotListen
-from replay.config import CONFIG_NAME, write_pywb_config
 
 
-def make_app(home: Path) -> Any:
-    """pywb's WSGI application for the archive home (the process's directory becomes HOME)."""
+def make_app(config_file: Path) -> Any:
+    """pywb's WSGI application for the archive home holding ``config_file`` (the process's
+    directory becomes that home: pywb finds the collections relative to it)."""
     from pywb.apps.frontendapp import FrontEndApp
 
-    os.chdir(home)
-    return FrontEndApp(config_file=CONFIG_NAME)
+    os.chdir(config_file.parent)
+    return FrontEndApp(config_file=config_file.name)
 
 
-def serve(home: Path, host: str, port: int,
+def serve(config_file: Path, host: str, port: int,
           ready: Callable[[str], None] | None = None) -> None:
-    """Serve replay until SIGTERM or Ctrl-C."""
+    """Serve replay of the archive home whose pywb config is ``config_file`` until SIGTERM or
+    Ctrl-C."""
     # pywb's application module patches the process for gevent when imported (it fetches
     # from its own in-process index server over HTTP and needs cooperative sockets).
     import gevent
     import gevent.event
     from gevent.pywsgi import WSGIServer
 
-    home = Path(home).resolve()
-    if not (home / CONFIG_NAME).exists():
-        write_pywb_config(home)
-    app = make_app(home)
+    app = make_app(Path(config_file).resolve())
     server = WSGIServer((host, port), app, log=None)
     try:
         server.start()
@@ -55,16 +51,3 @@ def serve(home: Path, host: str, port: int,
     finally:
         server.stop(timeout=5)
 
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Replay an archive home with pywb.")
-    parser.add_argument("home", type=Path)
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
-    args = parser.parse_args(argv)
-    serve(args.home, args.host, args.port, ready=lambda url: print(f"replay at {url}",
-                                                                  flush=True))
-
-
-if __name__ == "__main__":
-    main()

@@ -70,8 +70,7 @@ class Child:
 
 class Daemon:
     def __init__(self, catalog: Catalog, crawl_command: Sequence[str], *, log_dir: Path,
-                 timezone: str = "UTC", misfire_grace: int = 3600,
-                 poll_interval: float = 5.0, stale_after: float = 120.0):
+                 timezone: str, misfire_grace: int, poll_interval: float, stale_after: float):
         self.catalog = catalog
         self.crawl_command = list(crawl_command)
         self.log_dir = log_dir

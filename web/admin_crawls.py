@@ -35,9 +35,9 @@ def _crawl(crawl_id: int) -> tuple[Crawl, Collection]:
 def live_stats(crawl: Crawl) -> dict[str, Any]:
     """The crawl's figures: its stats.json while it runs, the catalogue's once it ended."""
     stats: dict[str, Any] = dict(crawl.stats or {})
-    crawls_dir = web().crawls_dir
-    if crawl.status == "running" and crawls_dir is not None:
-        path = crawls_dir / str(crawl.id) / "stats.json"
+    crawl_files = web().crawl_files
+    if crawl.status == "running" and crawl_files is not None:
+        path = crawl_files(crawl.id).stats
         try:
             stats.update(json.loads(path.read_text(encoding="utf-8")))
         except (OSError, ValueError):       # not written yet, or being replaced

@@ -3,9 +3,8 @@ resources with one action that queues a patch crawl of them.
 
 Both draw from ``reports.crawl_report`` (the same figures as ``diancang report``) and embed the
 charts of ``reports.charts`` as inline SVG (presentation attributes only, so the app's
-CSP, which allows no inline style or script, lets them through).  The crawl's directory
-(``crawls/<id>``) is passed on, so that requests which got no answer (``failed.jsonl``) count
-among the failures.  The patch crawl is only requested: the scheduler daemon runs it.
+CSP, which allows no inline style or script, lets them through).  The crawl's file of
+requests that got no answer is passed on, so that they count among the failures.  The patch crawl is only requested: the scheduler daemon runs it.
 """
 
 from __future__ import annotations
@@ -36,9 +35,9 @@ LISTED = 200          # URLs shown per list on the report; the failed page shows
 CHARTS = (status_chart_svg, mime_chart_svg, history_chart_svg, dedup_chart_svg)
 
 
-def _crawl_dir(crawl_id: int) -> Path | None:
-    crawls_dir = web().crawls_dir
-    return crawls_dir / str(crawl_id) if crawls_dir is not None else None
+def _failed_file(crawl_id: int) -> Path | None:
+    crawl_files = web().crawl_files
+    return crawl_files(crawl_id).failed if crawl_files is not None else None
 
 
 def _crawl(crawl_id: int) -> Crawl:
@@ -52,7 +51,7 @@ def _crawl(crawl_id: int) -> Crawl:
 def report(crawl_id: int) -> str:
     crawl = _crawl(crawl_id)
     try:
-        data = crawl_report(db(), crawl_id, crawl_dir=_crawl_dir(crawl_id))
+        data = crawl_report(db(), crawl_id, failed_file=_failed_file(crawl_id))
     except UnknownCrawl:
         abort(404)
     charts = [Markup(chart(data)) for chart in CHARTS]    # drawn here, every label escaped
@@ -62,7 +61,7 @@ def report(crawl_id: int) -> str:
 
 def _failed(crawl_id: int) -> list[dict[str, Any]]:
     try:
-        return failed_urls(db(), crawl_id, crawl_dir=_crawl_dir(crawl_id))
+        return failed_urls(db(), crawl_id, failed_file=_failed_file(crawl_id))
     except UnknownCrawl:
         abort(404)
 

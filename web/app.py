@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, render_template
@@ -12,18 +11,19 @@ from werkzeug.exceptions import HTTPException
 from catalog.curation import DUBLIN_CORE
 from catalog.db import Catalog
 from web import formatting, i18n, security
-from web.context import WebContext, close_db
+from web.context import CrawlFiles, WebContext, close_db
 
 MAX_UPLOAD = 10_000_000   # bytes of a seed-list file
 
 
 def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
-               crawls_dir: Path | None = None, seed_defaults: Mapping[str, Any] | None = None,
+               crawl_files: Callable[[int], CrawlFiles] | None = None, seed_defaults: Mapping[str, Any] | None = None,
                secure_cookies: bool = False, migrate: bool = True) -> Flask:
     """The web app over the catalogue at ``catalog_url``.
 
     ``replay_base`` is replay's base URL as browsers reach it, on a different host name;
-    ``crawls_dir`` holds each crawl's ``stats.json`` (live progress); ``seed_defaults`` fill
+    ``crawl_files`` tells where a crawl's live figures and failed requests are (without it,
+    the catalogue's figures alone are shown); ``seed_defaults`` fill
     what an imported seed list leaves out (the archive's crawl settings).
     """
     if not secret_key:
@@ -32,7 +32,7 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD
     app.extensions["diancang"] = WebContext(
         catalog=Catalog(catalog_url, migrate=migrate), replay_base=replay_base.rstrip("/"),
-        crawls_dir=Path(crawls_dir) if crawls_dir is not None else None,
+        crawl_files=crawl_files,
         seed_defaults=dict(seed_defaults or {}))
     security.init_app(app, secret_key=secret_key, secure_cookies=secure_cookies)
     i18n.init_app(app)

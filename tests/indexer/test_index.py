@@ -13,6 +13,7 @@ from catalog.collections import import_seed_list
 from catalog.crawls import record_warc_file, start_crawl
 from catalog.db import Catalog
 from catalog.models import Capture, Collection, Seed, WarcFile
+from diancang.settings import Settings
 from indexer.index import IndexProgress, index_collection
 from seeds.parse import load_seed_list
 from tests.conftest import FIXTURES
@@ -26,6 +27,12 @@ GOV_YEARBOOK = {"index_no": "11440100/2018-00007", "agency": "广州市统计局
                 "doc_no": "穗统字〔2018〕3号", "subject": "统计信息"}
 GOV = tuple(GOV_NOTICE)
 CAP = 20_000            # bytes of PDF: big.pdf is over it
+PDF_MAX = Settings.defaults()["index.pdf_max_bytes"]
+
+
+def dirs(coll_dir: Path) -> tuple[Path, Path]:
+    """The collection's WARC and CDXJ directories."""
+    return coll_dir / "archive", coll_dir / "indexes"
 
 
 def setup_corpus(catalog: Catalog, home: Path) -> tuple[Path, list[Any]]:
@@ -65,7 +72,7 @@ def captures(catalog: Catalog) -> dict[tuple[str, str], Capture]:
 def test_captures_are_described(catalog_url: str, tmp_path: Path) -> None:
     catalog = Catalog(catalog_url)
     coll_dir, closed = setup_corpus(catalog, tmp_path)
-    result = index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP)
+    result = index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP)
     assert (result.files, result.captures, result.problems) == (2, 9, [])
     assert result.pages == 7          # 2xx HTML and PDF: not the 404
     got = captures(catalog)
@@ -118,16 +125,17 @@ def test_rebuild_gives_the_incremental_rows(catalog_url: str, tmp_path: Path) ->
     second = closed[1].path
     parked = tmp_path / second.name
     second.rename(parked)                    # index the first file alone, then the second
-    assert index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP).files == 1
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP).files == 1
     parked.rename(second)
-    assert index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP).files == 1
-    assert index_collection(catalog, "corpus", coll_dir).files == 0     # nothing new
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP).files == 1
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+                            pdf_max_bytes=CAP).files == 0     # nothing new
     incremental = snapshot(catalog)
     cdxj = {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()}
     assert len(incremental) == 9
 
     # the rebuild extracts text in two worker processes, the incremental path in this one
-    rebuilt = index_collection(catalog, "corpus", coll_dir, rebuild=True, workers=2,
+    rebuilt = index_collection(catalog, "corpus", *dirs(coll_dir), rebuild=True, workers=2,
                                pdf_max_bytes=CAP)
     assert (rebuilt.files, rebuilt.captures) == (2, 9)
     assert snapshot(catalog) == incremental
@@ -143,7 +151,8 @@ def test_a_corrupt_record_is_skipped_and_named(catalog_url: str, tmp_path: Path)
     coll_dir, _ = setup_corpus(catalog, tmp_path)
     broken = coll_dir / "archive" / "broken.warc.gz"
     shutil.copy(FIXTURES / "warc" / "broken.warc.gz", broken)
-    result = index_collection(catalog, "corpus", coll_dir, workers=1)
+    result = index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+                              pdf_max_bytes=PDF_MAX)
     assert result.files == 3
     assert len(result.problems) == 1
     assert result.problems[0].startswith(f"{broken}: offset 1000: corrupt record skipped")
@@ -174,5 +183,6 @@ def test_files_are_indexed_as_they_close(catalog_url: str, tmp_path: Path) -> No
     assert sorted(p.name for p in (coll_dir / "indexes").iterdir()) == [
         closed[0].filename + ".cdxj"]
     # the crawl-end pass then finds only the file not yet indexed
-    assert index_collection(catalog, "corpus", coll_dir, workers=1).files == 1
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+                            pdf_max_bytes=PDF_MAX).files == 1
     catalog.dispose()

@@ -14,7 +14,7 @@ from indexer.index import index_collection
 from search.query import SearchResult, search
 from tests.conftest import POSTGRES_ENV, _postgres_schema_url, run_cli
 from tests.indexer.corpus import URL
-from tests.indexer.test_index import CAP, GOV_NOTICE, setup_corpus
+from tests.indexer.test_index import CAP, GOV_NOTICE, dirs, setup_corpus
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -32,7 +32,7 @@ def corpus(request: pytest.FixtureRequest,
     url = next(urls)
     catalog = Catalog(url)
     coll_dir, _ = setup_corpus(catalog, tmp)
-    index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP)
+    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP)
     yield catalog
     catalog.dispose()
     for _ in urls:      # drops the PostgreSQL schema

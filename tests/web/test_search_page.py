@@ -15,7 +15,7 @@ from catalog.collections import get_collection
 from catalog.users import add_user
 from indexer.index import index_collection
 from tests.indexer.corpus import URL
-from tests.indexer.test_index import CAP, setup_corpus
+from tests.indexer.test_index import CAP, dirs, setup_corpus
 from tests.web.conftest import PASSWORD, REPLAY, log_in
 from web.app import create_app
 
@@ -25,7 +25,7 @@ def corpus_app(catalog_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(catalog_url, replay_base=REPLAY, secret_key="s" * 32)
     catalog = app.extensions["diancang"].catalog
     coll_dir, _ = setup_corpus(catalog, tmp_path)
-    index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP)
+    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP)
     with catalog.session() as s:
         add_user(s, "lin", PASSWORD, "curator")
     yield app
