@@ -204,7 +204,7 @@ def serve(home: Home, host: str | None, port: int | None) -> None:
 @pass_home
 def demo(home: Home, port: int, no_serve: bool) -> None:
     """Serve the bundled demo site on 127.0.0.1, crawl it into 'demo', index, replay."""
-    from diancang.demo import run_demo
+    from diancang.demo.run import run_demo
 
     run_demo(home, replay_port=port, serve=not no_serve)
 

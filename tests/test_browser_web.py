@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests.conftest import FIXTURES, replay_server, run_cli
 
 CHROMIUM = Path(os.environ.get("DIANCANG_TEST_CHROMIUM", "/usr/bin/chromium"))

@@ -25,7 +25,7 @@ from warcio.bufferedreaders import ChunkedDataReader
 
 from catalog.db import Catalog
 from catalog.models import Capture
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from seeds.limits import human_bytes
 from tests.conftest import FIXTURES, fetch, replay_server, run_cli, warcio_check
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests.conftest import run_cli
 
 GUARD = Path(__file__).with_name("network_guard")

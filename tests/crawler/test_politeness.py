@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests.conftest import FIXTURES, run_cli
 
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests.conftest import FIXTURES, warcio_check
 
 ROOT = Path(__file__).resolve().parent.parent.parent

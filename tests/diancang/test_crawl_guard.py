@@ -16,7 +16,7 @@ import pytest
 
 from catalog.crawl_requests import request_stop
 from catalog.db import Catalog
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests.conftest import run_cli
 
 ENV = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1", "DIANCANG_CRAWL_HEARTBEAT": "0.3"}
