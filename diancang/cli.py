@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from diancang.errors import DiancangError, NotFound
-from diancang.home import Home
+from diancang.home import DEFAULT_HOME, Home
 from seeds.model import SeedList
 from seeds.parse import load_seed_list
 
@@ -30,7 +30,7 @@ class DiancangGroup(click.Group):
 
 
 @click.group(cls=DiancangGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default="archive",
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_HOME,
               envvar="DIANCANG_HOME", show_default=True, show_envvar=True,
               help="The archive home directory.")
 @click.version_option(package_name="diancang")

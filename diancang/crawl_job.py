@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from crawler.job import CrawlJob
-from diancang.home import CrawlPaths, Home
+from diancang.home import DEFAULT_HOME, CrawlPaths, Home
 from seeds.model import Seed
 from seeds.parse import load_seed_list
 
@@ -43,7 +43,7 @@ def job_for_seed_file(seed_file: str, home: str | None) -> CrawlJob:
     """The job of plain ``scrapy crawl site -a seeds=FILE [-a home=DIR]``: the seed list's
     collection, crawled with HOME's settings (``./archive`` as for ``diancang``) into its
     layout; the crawl's own files go to ``crawls/scrapy``."""
-    archive = Home(Path(home or "archive"))
+    archive = Home(Path(home or DEFAULT_HOME))
     seed_list = load_seed_list(seed_file, defaults=archive.settings.seed_defaults)
     return crawl_job(archive, seed_list.collection, seed_list.seeds,
                      CrawlPaths(archive.crawls / "scrapy"), title=seed_list.title)

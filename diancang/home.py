@@ -27,6 +27,7 @@ from diancang.errors import ConfigError
 from diancang.settings import Settings, default_toml
 from replay.config import write_pywb_config
 
+DEFAULT_HOME = "archive"          # --home or DIANCANG_HOME replace it
 SETTINGS_FILE = "diancang.toml"
 CATALOG_FILE = "catalog.sqlite"
 REPLAY_CONFIG = "config.yaml"

@@ -214,7 +214,9 @@ class Settings:
     @classmethod
     def defaults(cls) -> Settings:
         """Every setting at its declared default (no file, no environment)."""
-        return cls({s.name: s.default for s in DECLARED}, catalog_file=Path("catalog.sqlite"))
+        from diancang.home import CATALOG_FILE  # the home's layout, which imports this module
+
+        return cls({s.name: s.default for s in DECLARED}, catalog_file=Path(CATALOG_FILE))
 
     @classmethod
     def load(cls, toml_path: Path, *, catalog_file: Path,

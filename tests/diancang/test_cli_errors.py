@@ -9,9 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from catalog.locks import CollectionLocked
-from errors import DiancangError
-from scheduler.daemon import LOCKED_EXIT
 from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
@@ -67,7 +64,3 @@ def test_a_date_that_is_none(home: Path) -> None:
     line = assert_one_line_exit_2(home, "search", "--from", "2024-13-45", "foo")
     assert line == "error: not a date: '2024-13-45' (expected YYYY-MM-DD)"
 
-
-def test_the_scheduler_knows_a_locked_crawl_by_the_errors_own_exit_status() -> None:
-    assert issubclass(CollectionLocked, DiancangError)
-    assert LOCKED_EXIT == CollectionLocked.exit_code == 3
