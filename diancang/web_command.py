@@ -83,7 +83,7 @@ def web(home: Home, host: str | None, port: int | None) -> None:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    click.echo(f"web app at http://{host}:{server.server_port}/  (replay at "
+    click.echo(f"web app at http://{host}:{server.port}/  (replay at "
                f"{settings['web.replay_url']}; Ctrl-C to stop)")
     sys.stdout.flush()
     try:
