@@ -59,8 +59,9 @@ def wait_for(what: Callable[[], bool], timeout: float = 60) -> None:
 
 
 def schedule_soon(home: Path, catalog: Catalog) -> datetime:
-    """One run due in 8 s, once the daemon has put it in its job store."""
-    soon = (datetime.now(UTC) + timedelta(seconds=8)).replace(microsecond=0)
+    """One run due in 12 s, once the daemon has put it in its job store (room for a loaded
+    machine to stop the daemon before it falls due)."""
+    soon = (datetime.now(UTC) + timedelta(seconds=12)).replace(microsecond=0)
     run_cli(home, "schedule", "set", "cs", "every 3600s", "--start", soon.isoformat())
 
     def synced() -> bool:
@@ -122,7 +123,7 @@ def test_schedules_fire_survive_restarts_and_never_overlap(
     proc = daemon(home)                   # restarted: the schedule goes on
     try:
         wait_for(lambda: len(crawls()) >= before + 1 and finished() >= before + 1)
-        # next: one run, due in 5 s, that falls while the daemon is down
+        # next: one run, due in 12 s, that falls while the daemon is down
         soon = schedule_soon(home, catalog)
     finally:
         stop(proc)
