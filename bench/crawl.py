@@ -144,7 +144,8 @@ def main() -> None:
     if theirs:
         print(f"\nratio of requests/s, diancang / wget: crawl phase "
               f"{median(ours, 'req_per_s') / median(theirs, 'req_per_s'):.1f}x (target >= 10x); "
-              f"whole process {median(ours, 'req_per_s_process') / median(theirs, 'req_per_s'):.1f}x"
+              f"whole process "
+              f"{median(ours, 'req_per_s_process') / median(theirs, 'req_per_s'):.1f}x"
               f" (start-up, and the text cataloguing of every page when the crawl's only WARC "
               f"closes, included)")
     print(f"diancang CPU per request, crawl phase: {median(ours, 'cpu_ms_per_req'):.2f} ms "

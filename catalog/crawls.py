@@ -46,7 +46,8 @@ def finish_crawl(session: Session, crawl_id: int, *, status: str, stop_reason: s
 def record_warc_file(session: Session, *, collection_id: int, crawl_id: int | None,
                      closed: ClosedWarc) -> WarcFile:
     """Record a closed WARC file's size and SHA-256 (idempotent on the file name)."""
-    row = session.scalars(select(WarcFile).where(WarcFile.filename == closed.filename)).one_or_none()
+    row = session.scalars(
+        select(WarcFile).where(WarcFile.filename == closed.filename)).one_or_none()
     if row is None:
         row = WarcFile(filename=closed.filename, collection_id=collection_id, crawl_id=crawl_id)
         session.add(row)

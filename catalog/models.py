@@ -217,7 +217,16 @@ class CrawlRequest(Base):
     message: Mapped[str | None] = mapped_column(Text)
 
 
-class CrawlLock(Base):
+class Held:
+    """Columns of a row that is a lock: its holder (pid on host) and the holder's heartbeat."""
+
+    pid: Mapped[int] = mapped_column(Integer)
+    host: Mapped[str] = mapped_column(String(255))
+    acquired: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CrawlLock(Held, Base):
     """At most one crawl per collection: the row is the lock, its holder's heartbeat keeps it."""
 
     __tablename__ = "crawl_locks"
@@ -225,10 +234,17 @@ class CrawlLock(Base):
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"),
                                                primary_key=True)
     crawl_id: Mapped[int | None] = mapped_column(ForeignKey("crawls.id", ondelete="SET NULL"))
-    pid: Mapped[int] = mapped_column(Integer)
-    host: Mapped[str] = mapped_column(String(255))
-    acquired: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    heartbeat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Lease(Held, Base):
+    """A role at most one live process holds (migration 0006): the scheduler daemon that fires
+    schedules.  Held, renewed and taken over from dead holders as ``CrawlLock`` is."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+
+
 class User(Base):
     """A curator or administrator of the web app (migration 0004); passwords only hashed."""
 

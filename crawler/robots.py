@@ -101,7 +101,8 @@ class RobotsPolicy:
             return
         rules = self.hosts.get(parts.netloc)
         now = monotonic()
-        if rules is None or rules.pending or (rules.parser is not None and now - rules.fetched > MAX_AGE) or \
+        if rules is None or rules.pending or \
+                (rules.parser is not None and now - rules.fetched > MAX_AGE) or \
                 (rules.unreachable and rules.unreachable < self.attempts
                  and now >= rules.retry_at):
             rules = await self._fetch(parts.scheme, parts.netloc)

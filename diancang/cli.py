@@ -10,6 +10,11 @@ import click
 
 from diancang.errors import DiancangError, NotFound
 from diancang.home import DEFAULT_HOME, Home
+from diancang.report_command import report_command
+from diancang.schedule_command import schedule as schedule_command
+from diancang.schedule_command import scheduler as scheduler_command
+from diancang.search_command import search_command
+from diancang.web_command import register as register_web_commands
 from seeds.model import SeedList
 from seeds.parse import load_seed_list
 
@@ -209,25 +214,11 @@ def demo(home: Home, port: int, no_serve: bool) -> None:
     run_demo(home, replay_port=port, serve=not no_serve)
 
 
-# issue 4: full-text search (its own module)
-from diancang.search_command import search_command
-
 main.add_command(search_command)
-# -- periodic crawling: schedules and the scheduler daemon ----------------------------------
-from diancang.schedule_command import schedule as _schedule
-from diancang.schedule_command import scheduler as _scheduler
-
-main.add_command(_schedule)
-main.add_command(_scheduler)
-# -- crawl reports (issue 5) ------------------------------------------------------------------
-from diancang.report_command import report_command
-
+main.add_command(schedule_command)
+main.add_command(scheduler_command)
 main.add_command(report_command)
-
-# issue 6: the web app and its accounts (their own module)
-from diancang.web_command import register as _register_web
-
-_register_web(main)
+register_web_commands(main)
 
 if __name__ == "__main__":
     main()

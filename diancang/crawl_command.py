@@ -129,7 +129,10 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
     finally:
         watch.stop()
         reason = outcome.reason
-        if watch.stop_seen and outcome.reason == "shutdown":
+        if watch.lock_lost:
+            outcome = CrawlOutcome("failed", "lock lost", outcome.stats)
+            reason = outcome.reason
+        elif watch.stop_seen and outcome.reason == "shutdown":
             reason = "stop requested"
         with catalog.session() as session:
             finish_crawl(session, crawl_id, status=outcome.status, stop_reason=reason,

@@ -5,7 +5,9 @@ watch for a stop request.
 never overlap), reaps crawls whose process died, and releases the lock however it exits.  A
 background thread refreshes the heartbeat every ``crawl.heartbeat`` seconds and, when the
 catalogue says a stop was requested, interrupts this process as Ctrl-C would: Scrapy then
-stops gracefully and closes every WARC.
+stops gracefully and closes every WARC.  So does a lock taken over by another process (this
+one was judged dead, e.g. after a long freeze): two crawls never write one collection, and the
+one that lost its lock ends ``failed`` ("lock lost") with an ERROR in its log.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class Watch:
         self.interval = interval
         self.crawl_id: int | None = None
         self.stop_seen = False
+        self.lock_lost = False
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="crawl-heartbeat", daemon=True)
 
@@ -42,7 +45,12 @@ class Watch:
     def beat(self) -> None:
         with self.catalog.session() as session:
             if not heartbeat(session, self.collection_id, crawl_id=self.crawl_id):
-                log.warning("the crawl lock was taken over by another process")
+                if not self.lock_lost:
+                    self.lock_lost = True
+                    log.error("the collection's crawl lock was taken over by another process: "
+                              "stopping crawl %s", self.crawl_id)
+                    os.kill(os.getpid(), signal.SIGINT)
+                return
             if self.crawl_id is not None and not self.stop_seen \
                     and stop_requested(session, self.crawl_id):
                 self.stop_seen = True

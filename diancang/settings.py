@@ -251,7 +251,9 @@ class Settings:
 
 def shown(value: Any) -> str:
     """A default as README's settings table shows it."""
-    return "(empty)" if value == "" else f"`{str(value).lower() if isinstance(value, bool) else value}`"
+    if value == "":
+        return "(empty)"
+    return f"`{str(value).lower() if isinstance(value, bool) else value}`"
 
 
 def settings_table() -> str:

@@ -52,10 +52,7 @@ def describe(page: Page, pdf_max_bytes: int) -> dict[str, Any]:
     """The capture columns a page fills, plus its search words (``_title``, ``_body``,
     ``_sub``) and, if it could not be read, ``_error``."""
     try:
-        if page.mime in PDF_MIMES:
-            fields = _pdf(page, pdf_max_bytes)
-        else:
-            fields = _html(page)
+        fields = _pdf(page, pdf_max_bytes) if page.mime in PDF_MIMES else _html(page)
     except Exception as exc:  # noqa: BLE001 - one unreadable page must not stop the rest
         return {"_error": f"{type(exc).__name__}: {exc}"}
     text = fields.get("text")

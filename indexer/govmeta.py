@@ -85,8 +85,9 @@ def _next_value(el: etree._Element) -> str:
     for node in nodes:
         if node is None:
             break
-        if node.tail and node.tail.strip(" :：\u3000\xa0\n\t"):
-            return node.tail.strip(" :：\u3000\xa0\n\t")
+        tail: str = (node.tail or "").strip(" :：\u3000\xa0\n\t")
+        if tail:
+            return tail
         sibling = node.getnext()
         while sibling is not None and not isinstance(sibling.tag, str):
             sibling = sibling.getnext()
@@ -138,9 +139,9 @@ def extract(root: etree._Element, table: LabelTable | None = None) -> dict[str, 
 def _inline_pairs(text: str, table: LabelTable) -> list[tuple[str, str | None]]:
     """Every "label：value" of one text ("发文机关：某局  发布日期：2017年6月1日")."""
     marks = list(table.inline.finditer(text))
+    ends = [mark.start() for mark in marks[1:]] + [len(text)]
     pairs = []
-    for mark, after in zip(marks, marks[1:] + [None], strict=True):
+    for mark, end in zip(marks, ends[:len(marks)], strict=True):   # no colon: no pairs
         column = table.by_label[normalise(mark.group(1))]
-        value = text[mark.end():after.start() if after is not None else len(text)]
-        pairs.append((column, _clean(column, value.strip(), table)))
+        pairs.append((column, _clean(column, text[mark.end():end].strip(), table)))
     return pairs

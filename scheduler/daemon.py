@@ -11,6 +11,11 @@
   and never while another process holds the collection's lock.
 - A child that exits is reaped: its request marked done or failed, and a crawl it left
   ``running`` (killed) marked failed.
+- Any number of daemons may run (on one machine or many, on one catalogue): the one holding
+  the catalogue's ``scheduler`` lease fires schedules and starts crawls; the others stand by,
+  and one takes over when the leader's heartbeat is older than ``stale_after``.  APScheduler's
+  job store is not made to be shared by running schedulers, so a standby's is paused; and a
+  job fires only while its daemon still holds the lease, so one trigger queues one crawl.
 """
 
 from __future__ import annotations
@@ -33,7 +38,15 @@ from sqlalchemy import select
 from catalog.collections import get_collection
 from catalog.crawl_requests import claim, finish_request, queued, request_crawl, requeue
 from catalog.db import Catalog
-from catalog.locks import CollectionLocked, current_holder, holder_dead, reap
+from catalog.locks import (
+    CollectionLocked,
+    current_holder,
+    holder_dead,
+    reap,
+    release_lease,
+    renew_lease,
+    take_lease,
+)
 from catalog.models import Collection, CrawlRequest
 from catalog.schedules import list_schedules
 from scheduler.triggers import trigger_for
@@ -41,6 +54,7 @@ from scheduler.triggers import trigger_for
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "crawl:"
+LEASE = "scheduler"        # the catalogue lease of the daemon that fires and starts crawls
 LOCKED_EXIT = CollectionLocked.exit_code    # diancang crawl's exit status when it is locked
 _CATALOG: Catalog | None = None     # the running daemon's catalogue, for fire()
 
@@ -49,6 +63,9 @@ def fire(slug: str) -> None:
     """A schedule's job: queue a crawl of the collection (unless one is already waiting)."""
     assert _CATALOG is not None
     with _CATALOG.session() as session:
+        if not renew_lease(session, LEASE):      # another daemon leads now: it fires
+            log.warning("schedule of %s not fired here: this daemon no longer leads", slug)
+            return
         coll = get_collection(session, slug)
         if coll is None:
             return
@@ -80,6 +97,8 @@ class Daemon:
         self.children: dict[int, Child] = {}
         self.misfire_grace = misfire_grace
         self.stopping = threading.Event()
+        self.leading = False
+        self.leader: tuple[int, str] | None = None     # the other daemon we stand by for
         self.scheduler = BackgroundScheduler(
             jobstores={"default": SQLAlchemyJobStore(engine=catalog.engine)},
             timezone=timezone,
@@ -172,10 +191,36 @@ class Daemon:
                     log.warning("crawl %d of %s died; marked failed", crawl_id, child.slug)
             log.info("crawl of %s (request %d) exited %d", child.slug, request_id, code)
 
+    # -- leading or standing by ---------------------------------------------------------
+    def lead(self) -> bool:
+        """Hold the scheduler lease (take it, or renew it); stand down if it was taken."""
+        with self.catalog.session() as session:
+            if self.leading:
+                if renew_lease(session, LEASE):
+                    return True
+                self.leading = False
+                self.scheduler.pause()
+                log.error("another scheduler daemon took over the lease: standing by")
+                return False
+            holder = take_lease(session, LEASE, stale_after=self.stale_after)
+        if holder is not None:
+            if self.leader != (holder.pid, holder.host):
+                self.leader = (holder.pid, holder.host)
+                log.info("standing by: the scheduler daemon pid %d on %s leads", holder.pid,
+                         holder.host)
+            return False
+        self.leading, self.leader = True, None
+        self.sync()
+        self.scheduler.resume()         # jobs due while no daemon led: run now, or missed
+        log.info("leading: this daemon fires the schedules and starts the crawls")
+        return True
+
     # -- the loop -------------------------------------------------------------------------
     def tick(self) -> None:
-        self.sync()
         self.reap_children()
+        if not self.lead():
+            return
+        self.sync()
         with self.catalog.session() as session:
             reap(session, stale_after=self.stale_after)
         self.start_requests()
@@ -186,8 +231,6 @@ class Daemon:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self._on_signal)
         self.scheduler.start(paused=True)
-        self.sync()
-        self.scheduler.resume()         # jobs due while we were down: run now, or missed
         log.info("scheduler running")
         try:
             while not self.stopping.is_set():
@@ -206,6 +249,9 @@ class Daemon:
                 except subprocess.TimeoutExpired:
                     child.process.kill()
             self.reap_children()
+            if self.leading:
+                with self.catalog.session() as session:
+                    release_lease(session, LEASE)
             log.info("scheduler stopped")
 
     def _on_signal(self, signum: int, frame: Any) -> None:

@@ -86,4 +86,5 @@ def seed_list_to_yaml(seed_list: SeedList) -> str:
     if seed_list.limits.as_dict():
         doc["limits"] = seed_list.limits.as_dict()
     doc["seeds"] = seeds
-    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+    text: str = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=100)
+    return text

@@ -125,7 +125,8 @@ def _canonicalize(url: handyurl, **options: object) -> handyurl:
 
 def surt_key(url: str) -> str:
     """The canonical SURT key: pywb's, with session ids also dropped from path parameters."""
-    return surt.surt(url, canonicalizer=_canonicalize)
+    key: str = surt.surt(url, canonicalizer=_canonicalize)
+    return key
 
 
 def _excluder(patterns: Sequence[str]) -> Callable[[str], bool] | None:

@@ -13,7 +13,8 @@ from seeds.model import SeedList
 
 
 def _line(node: yaml.Node) -> int:
-    return node.start_mark.line + 1
+    line: int = node.start_mark.line
+    return line + 1
 
 
 def _value(node: yaml.Node) -> Any:

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from diancang.demo.server import png
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 ALLOW_PRIVATE = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1"}
 

@@ -22,7 +22,9 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from diancang.demo.server import FixtureServer
-from tests.conftest import FIXTURES, replay_server, run_cli
+from tests.support import FIXTURES, replay_server, run_cli
+
+pytestmark = pytest.mark.slow   # a crawl, pywb and Chromium, in child processes
 
 SITE = FIXTURES / "fidelity"
 CHROMIUM = Path(os.environ.get("DIANCANG_TEST_CHROMIUM", "/usr/bin/chromium"))

@@ -23,7 +23,9 @@ from typing import Any
 import pytest
 
 from diancang.demo.server import FixtureServer
-from tests.conftest import FIXTURES, replay_server, run_cli
+from tests.support import FIXTURES, replay_server, run_cli
+
+pytestmark = pytest.mark.slow   # a crawl, pywb, the web app and Chromium, in child processes
 
 CHROMIUM = Path(os.environ.get("DIANCANG_TEST_CHROMIUM", "/usr/bin/chromium"))
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

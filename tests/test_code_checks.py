@@ -1,4 +1,5 @@
-"""ruff, mypy and the import contracts of pyproject.toml (the layers), as part of the one test command."""
+"""ruff, mypy and the import contracts of pyproject.toml (the layers), as part of the one test
+command."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+pytestmark = pytest.mark.slow   # ruff, mypy and lint-imports, in child processes
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

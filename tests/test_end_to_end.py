@@ -27,7 +27,9 @@ from catalog.db import Catalog
 from catalog.models import Capture
 from diancang.demo.server import FixtureServer
 from seeds.limits import human_bytes
-from tests.conftest import FIXTURES, fetch, replay_server, run_cli, warcio_check
+from tests.support import FIXTURES, fetch, replay_server, run_cli, warcio_check
+
+pytestmark = pytest.mark.slow   # a crawl and pywb through the real CLI, in child processes
 
 SITE = FIXTURES / "site"
 SMALL_WARC = "8000"   # bytes: forces rotation on the fixture site
@@ -110,7 +112,7 @@ def test_warcs_are_valid_rotated_and_closed(crawled: dict) -> None:
                       "robots: obey", "isPartOf: fixture", "format: WARC File Format 1.1"):
             assert field in info, field
         ids = {}
-        for rec_type, headers, _, _ in recs[1:]:
+        for _, headers, _, _ in recs[1:]:
             assert headers["WARC-Type"] in ("request", "response")
             ids[headers["WARC-Record-ID"]] = headers
         for headers in ids.values():

@@ -20,7 +20,9 @@ from catalog.digests import previous_captures
 from catalog.models import Capture, Collection
 from diancang.demo.server import FixtureServer
 from tests import changing_site
-from tests.conftest import fetch, replay_server, run_cli, warcio_check
+from tests.support import fetch, replay_server, run_cli, warcio_check
+
+pytestmark = pytest.mark.slow   # two crawls and pywb through the real CLI, in child processes
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 from catalog.db import Catalog
 from catalog.models import Capture
 from tests import changing_site
-from tests.conftest import run_cli
+from tests.support import run_cli
+
+pytestmark = pytest.mark.slow   # two crawls and reports through the real CLI, in child processes
 
 
 @pytest.fixture(scope="module")
@@ -131,10 +133,10 @@ def test_html_report_charts(crawled: dict, tmp_path: Path) -> None:
                              "#2 revisits": 3}
     assert [t.text for t in history.xpath(".//text[@class='value']")] == ["7", "8"]
     assert "历次抓取页面数" in history.findtext("title")
-    cards = {c.get("data-kind"): c.findtext("b") for c in doc.xpath("//div[@class='card']")}
-    assert (cards["new"], cards["changed"], cards["unchanged"], cards["gone"]) == \
+    figures = {dd.get("data-figure"): dd.text_content() for dd in doc.xpath("//dd[@data-figure]")}
+    assert (figures["new"], figures["changed"], figures["unchanged"], figures["gone"]) == \
         ("1", "1", "5", "1")
-    assert cards["failed-seeds"] == "1"
+    assert figures["failed_seeds"] == "1"
 
 
 def test_unknown_crawl(crawled: dict) -> None:

@@ -16,8 +16,10 @@ from urllib.parse import urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import run_cli
 from tests.fixtures.trap_site import MANY_LINKS, SOFT_LISTS, SOFT_PER_LIST, TrapServer
+from tests.support import run_cli
+
+pytestmark = pytest.mark.slow   # a crawl through the real CLI, in a child process
 
 QUERY_VARIANTS = 30
 OUTLINKS = 50

@@ -11,6 +11,7 @@ every page the same way.
 from __future__ import annotations
 
 import codecs
+import contextlib
 
 from w3lib.encoding import html_to_unicode
 
@@ -19,8 +20,6 @@ def decode_html(body: bytes, content_type: str | None) -> tuple[str, str]:
     """``(encoding, text)`` of an HTML body served with this ``Content-Type`` header; the
     encoding is Python's canonical codec name ("utf-8", "gb18030")."""
     encoding, text = html_to_unicode(content_type, body)
-    try:
+    with contextlib.suppress(LookupError):
         encoding = codecs.lookup(encoding).name
-    except LookupError:
-        pass
     return encoding, text

@@ -224,6 +224,7 @@ def payload(block: bytes, http: Http, limit: int) -> bytes:
     else:
         return stream.read(limit)
     try:
-        return reader.read(limit)
+        data: bytes = reader.read(limit)
+        return data
     except Exception:  # noqa: BLE001 - undecodable: the raw bytes, as a browser shows them
         return block[http.body_start:http.body_start + limit]

@@ -53,7 +53,7 @@ class Original:
     date: str                                    # its WARC-Date (W3C ISO 8601)
 
 
-class Builder(WARCWriter):
+class Builder(WARCWriter):  # type: ignore[misc]  # warcio ships no type information
     """warcio's record builder and serialiser, less one header: a request without a body (every
     GET) gets no ``WARC-Payload-Digest``.  WARC 1.1 gives a payload digest to records with a
     well-defined payload; a bodiless request has none, and the digest of nothing, the same 32

@@ -7,6 +7,7 @@ both.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -15,8 +16,8 @@ from werkzeug.wrappers import Response
 
 from catalog.crawls import crawl_summary
 from catalog.models import Collection, Crawl
+from seeds.limits import human_bytes
 from web.context import db, web
-from web.formatting import human_bytes
 from web.i18n import translate
 from web.security import protect
 
@@ -38,10 +39,8 @@ def live_stats(crawl: Crawl) -> dict[str, Any]:
     crawl_files = web().crawl_files
     if crawl.status == "running" and crawl_files is not None:
         path = crawl_files(crawl.id).stats
-        try:
+        with contextlib.suppress(OSError, ValueError):  # not written yet, or being replaced
             stats.update(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError):       # not written yet, or being replaced
-            pass
     return stats
 
 

@@ -1,10 +1,11 @@
 """Curator pages of a crawl's outcome: its report with charts, and its failed and missing
 resources with one action that queues a patch crawl of them.
 
-Both draw from ``reports.crawl_report`` (the same figures as ``diancang report``) and embed the
-charts of ``reports.charts`` as inline SVG (presentation attributes only, so the app's
-CSP, which allows no inline style or script, lets them through).  The crawl's file of
-requests that got no answer is passed on, so that they count among the failures.  The patch crawl is only requested: the scheduler daemon runs it.
+Both draw from ``reports.crawl_report`` (the same figures as ``diancang report``); the report
+page embeds the report's body as ``reports.html`` renders it for ``diancang report --format
+html`` too, in the reader's language, inside the app's layout.  The crawl's file of requests
+that got no answer is passed on, so that they count among the failures.  The patch crawl is
+only requested: the scheduler daemon runs it.
 """
 
 from __future__ import annotations
@@ -13,26 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from catalog.crawl_requests import request_crawl
 from catalog.models import Crawl
-from reports.charts import (
-    dedup_chart_svg,
-    history_chart_svg,
-    mime_chart_svg,
-    status_chart_svg,
-)
 from reports.crawl_report import UnknownCrawl, crawl_report, failed_urls
+from reports.html import render_report_body
 from web.context import db, web
-from web.i18n import translate
+from web.i18n import language, translate
 from web.security import current_user, protect
 
 bp = protect(Blueprint("admin_reports", __name__, url_prefix="/admin/crawls"))
 
 LISTED = 200          # URLs shown per list on the report; the failed page shows them all
-CHARTS = (status_chart_svg, mime_chart_svg, history_chart_svg, dedup_chart_svg)
 
 
 def _failed_file(crawl_id: int) -> Path | None:
@@ -54,9 +48,10 @@ def report(crawl_id: int) -> str:
         data = crawl_report(db(), crawl_id, failed_file=_failed_file(crawl_id))
     except UnknownCrawl:
         abort(404)
-    charts = [Markup(chart(data)) for chart in CHARTS]    # drawn here, every label escaped
+    body = render_report_body(data, language=language(), listed=LISTED,
+                              crawl_link=lambda other: url_for(".report", crawl_id=other))
     return render_template("admin/report.html", crawl=crawl, coll=crawl.collection,
-                           report=data, charts=charts, listed=LISTED)
+                           report=data, body=body)
 
 
 def _failed(crawl_id: int) -> list[dict[str, Any]]:

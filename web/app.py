@@ -17,7 +17,8 @@ MAX_UPLOAD = 10_000_000   # bytes of a seed-list file
 
 
 def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
-               crawl_files: Callable[[int], CrawlFiles] | None = None, seed_defaults: Mapping[str, Any] | None = None,
+               crawl_files: Callable[[int], CrawlFiles] | None = None,
+               seed_defaults: Mapping[str, Any] | None = None,
                secure_cookies: bool = False, migrate: bool = True) -> Flask:
     """The web app over the catalogue at ``catalog_url``.
 

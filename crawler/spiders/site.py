@@ -222,25 +222,27 @@ class SiteSpider(Spider):
             self.crawler.engine.crawl(sitemap)
 
     def failed(self, failure: Failure) -> None:
-        if failure.check(HttpError, CrawlStopping):  # a 4xx/5xx: captured and counted already;
-            return                                    # or fetched past a limit: not archived
-        if failure.check(PutAside):       # its host's robots.txt is asked again later
+        error = failure.value
+        # a 4xx/5xx: captured and counted already; or fetched past a limit: not archived
+        if isinstance(error, (HttpError, CrawlStopping)):
             return
-        if failure.check(IgnoreRequest):  # refused on the way out (robots.txt, address ...)
-            self.admission.refused[getattr(failure.value, "reason", "ignored")] += 1
+        if isinstance(error, PutAside):       # its host's robots.txt is asked again later
+            return
+        if isinstance(error, IgnoreRequest):  # refused on the way out (robots.txt, address ...)
+            self.admission.refused[getattr(error, "reason", "ignored")] += 1
             return
         request = getattr(failure, "request", None)    # Scrapy sets it on errbacks' failures
-        if failure.check(DNSLookupError) and request is not None and \
+        if isinstance(error, DNSLookupError) and request is not None and \
                 (urlsplit(request.url).hostname or "") in PublicOnlyResolver.refused:
             self.admission.refused["private-address"] += 1
             return
         assert self.crawler.stats is not None
         self.crawler.stats.inc_value("diancang/errors")
-        self.crawler.stats.inc_value(f"diancang/errors/{failure.type.__name__}")
+        self.crawler.stats.inc_value(f"diancang/errors/{type(error).__name__}")
         if request is not None:       # kept for the crawl report: what to crawl again
             seed = request.meta.get("seed")
-            record_failure(self.job.failed_file, url=request.url, error=failure.type.__name__,
-                           message=str(failure.value),
+            record_failure(self.job.failed_file, url=request.url, error=type(error).__name__,
+                           message=str(error),
                            seed=self.job.seeds[seed].url if isinstance(seed, int) else None)
 
     def _record_refusals(self, spider: Spider, reason: str) -> None:

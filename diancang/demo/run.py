@@ -1,7 +1,8 @@
 """``diancang demo``: the whole spine on a bundled site, for a newcomer's first minute.
 
-Serves the bundled site (``diancang/demo/site``) on 127.0.0.1, crawls it into the ``demo`` collection with the
-real ``diancang crawl`` (a child process, as the scheduler runs crawls), and starts replay.
+Serves the bundled site (``diancang/demo/site``) on 127.0.0.1, crawls it into the ``demo``
+collection with the real ``diancang crawl`` (a child process, as the scheduler runs crawls),
+and starts replay.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gzip
 import ipaddress
 import json
@@ -117,7 +118,8 @@ class GeneratedSite:
             .encode("utf-8")
 
     def page(self, i: int) -> bytes:
-        children = range(i * self.fanout + 1, min(i * self.fanout + self.fanout, self.pages - 1) + 1)
+        last_child = min(i * self.fanout + self.fanout, self.pages - 1)
+        children = range(i * self.fanout + 1, last_child + 1)
         nav = "".join(f'<a href="/p/{j}.html">栏目{j}</a> ' for j in range(1, min(10, self.pages)))
         links = "".join(f'<li><a href="/p/{j}.html">文章 {j}</a></li>' for j in children)
         html = (f'<!doctype html><html><head><meta charset="utf-8"><title>页面 {i}</title>'
@@ -232,7 +234,7 @@ class FixtureServer:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
-                method, target, _version = (lines[0].split(" ", 2) + ["", ""])[:3]
+                method, target, _version = [*lines[0].split(" ", 2), "", ""][:3]
                 headers = {}
                 for line in lines[1:]:
                     name, _, value = line.partition(":")
@@ -328,10 +330,8 @@ class FixtureServer:
         loop.run_until_complete(self._start())
         self._make_site()
         print(f"serving {self.origin}/", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             loop.run_forever()
-        except KeyboardInterrupt:
-            pass
 
 
 def main(argv: list[str] | None = None) -> None:

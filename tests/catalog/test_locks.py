@@ -1,20 +1,30 @@
-"""The per-collection crawl lock and the reaping of dead crawls, on both backends."""
+"""The per-collection crawl lock, named leases and the reaping of dead crawls, on both
+backends."""
 
 from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from catalog.collections import get_collection, import_seed_list
 from catalog.crawls import start_crawl
 from catalog.db import Catalog
-from catalog.locks import CollectionLocked, acquire, current_holder, heartbeat, reap, release
-from catalog.models import Crawl, CrawlLock
+from catalog.locks import (
+    CollectionLocked,
+    acquire,
+    current_holder,
+    heartbeat,
+    reap,
+    release,
+    release_lease,
+    renew_lease,
+    take_lease,
+)
+from catalog.models import Crawl, CrawlLock, Lease
 from diancang.settings import Settings
 from seeds.model import Seed, SeedList
 
@@ -22,9 +32,8 @@ STALE = Settings.defaults()["scheduler.lock_stale_after"]
 
 
 def dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
+    """A process id no process can have: the kernel hands out ids below ``pid_max``."""
+    return int(Path("/proc/sys/kernel/pid_max").read_text(encoding="ascii"))
 
 
 @pytest.fixture
@@ -105,4 +114,32 @@ def test_reap_marks_dead_running_crawls_failed(catalog: Catalog) -> None:
         assert rows[ids[0]].status == "running"
         assert (rows[ids[1]].status, rows[ids[1]].stop_reason) == ("failed", "process died")
         assert rows[ids[1]].finished is not None
+    catalog.dispose()
+
+
+def test_a_lease_has_one_live_holder(catalog: Catalog) -> None:
+    """The scheduler's lease: held by one process; another live holder keeps it; a stale one
+    is taken over, and the old holder's renewal then fails (so it stands down)."""
+    with catalog.session() as s:
+        assert take_lease(s, "scheduler", stale_after=60) is None
+        assert take_lease(s, "scheduler", stale_after=60) is None, "ours already: kept"
+        assert renew_lease(s, "scheduler")
+        release_lease(s, "scheduler")
+        assert s.get(Lease, "scheduler", populate_existing=True) is None
+    fresh = datetime.now(UTC)
+    with catalog.session() as s:
+        s.add(Lease(name="scheduler", pid=1, host="other-machine", acquired=fresh,
+                    heartbeat=fresh))
+    with catalog.session() as s:
+        holder = take_lease(s, "scheduler", stale_after=60)
+        assert holder is not None and (holder.pid, holder.host) == (1, "other-machine")
+        assert not renew_lease(s, "scheduler"), "not ours to renew"
+        s.execute(Lease.__table__.update().values(heartbeat=fresh - timedelta(minutes=10)))
+        s.commit()
+        assert take_lease(s, "scheduler", stale_after=60) is None, "stale: taken over"
+        assert take_lease(s, "other-role", stale_after=60) is None, "names are independent"
+        s.execute(Lease.__table__.update().where(Lease.name == "scheduler")
+                  .values(pid=2, host="other-machine"))
+        s.commit()
+        assert not renew_lease(s, "scheduler"), "taken from us in turn"
     catalog.dispose()

@@ -14,7 +14,8 @@ HREF = "/政务公开/镕.html"      # 镕 is in GBK but not in GB2312; 𠮷 onl
 
 def page(meta: str | None, text: str = HREF) -> str:
     head = f'<meta charset="{meta}">' if meta else ""
-    return f'<html><head>{head}<title>标题</title></head><body><a href="{text}">链接</a></body></html>'
+    return (f'<html><head>{head}<title>标题</title></head>'
+            f'<body><a href="{text}">链接</a></body></html>')
 
 
 def response(body: bytes, content_type: str = "text/html") -> HtmlResponse:

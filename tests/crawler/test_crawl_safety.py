@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import run_cli, warcio_check
 from tests.fixtures.unruly_site import BIG, UnrulySite
+from tests.support import run_cli, warcio_check
+
+pytestmark = pytest.mark.slow   # crawls through the real CLI, in child processes
 
 CAP = 1_000_000          # crawl.max_response_size in these crawls
 DEADLINE = 1.5           # crawl.timeout in these crawls

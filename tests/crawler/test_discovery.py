@@ -44,7 +44,7 @@ def test_gzipped_sitemap_is_read() -> None:
 
 
 @pytest.mark.parametrize("body", [
-    b"<!doctype html><html><body>404 \xe9\xa1\xb5\xe9\x9d\xa2\xe4\xb8\x8d\xe5\xad\x98\xe5\x9c\xa8</body></html>",
+    "<!doctype html><html><body>404 页面不存在</body></html>".encode(),
     b"", b"\x1f\x8b not really gzip", b"<?xml version='1.0'?><rss><channel/></rss>",
     b"<?xml version='1.0'?><urlset><url><loc>http://a.cn/x",   # cut off mid-way
 ])

@@ -273,7 +273,8 @@ FONT_CSS = """
        local("Source Han Sans");
   font-display: swap;
 }
-@font-face { font-family: Icons; src: url("../fonts/icons.eot?#iefix") format("embedded-opentype"); }
+@font-face { font-family: Icons;
+             src: url("../fonts/icons.eot?#iefix") format("embedded-opentype"); }
 body { font-family: "Source Han Sans", sans-serif; background: #fff url(img/bg.png) repeat-x; }
 .logo { background-image: url( "img/logo.svg#mark" ); }
 .mask { mask: url(#m); }

@@ -5,8 +5,12 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import pytest
+
 from diancang.demo.server import FixtureServer
-from tests.conftest import FIXTURES, run_cli
+from tests.support import FIXTURES, run_cli
+
+pytestmark = pytest.mark.slow   # crawls through the real CLI, in child processes
 
 
 def crawl(tmp_path: Path, site: FixtureServer, seed_options: str, **env: str) -> None:

@@ -7,8 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from diancang.demo.server import FixtureServer
-from tests.conftest import FIXTURES, warcio_check
+from tests.support import FIXTURES, warcio_check
+
+pytestmark = pytest.mark.slow   # a plain scrapy crawl, in a child process
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 

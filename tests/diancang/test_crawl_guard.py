@@ -16,8 +16,11 @@ import pytest
 
 from catalog.crawl_requests import request_stop
 from catalog.db import Catalog
+from catalog.models import CrawlLock
 from diancang.demo.server import FixtureServer
-from tests.conftest import run_cli
+from tests.support import run_cli
+
+pytestmark = pytest.mark.slow   # crawls through the real CLI, in child processes
 
 ENV = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1", "DIANCANG_CRAWL_HEARTBEAT": "0.3"}
 
@@ -105,6 +108,30 @@ def test_no_second_crawl_while_one_runs_and_a_stop_request_stops_it(
     crawl = crawls(home)[0]
     assert (crawl["status"], crawl["stop_reason"]) == ("stopped", "stop requested")
     assert len(crawls(home)) == 1, "the refused crawl left no record"
+
+
+def test_a_crawl_that_loses_its_lock_stops(tmp_path: Path, slow_site: FixtureServer) -> None:
+    """Another process took the lock over (this crawl was judged dead): the crawl stops at its
+    next heartbeat, failed, its WARCs closed, an ERROR in its log, exit non-zero."""
+    home = make_home(tmp_path, slow_site.origin)
+    first = start_crawl(home)
+    try:
+        running = wait_running(home)
+        catalog = Catalog(f"sqlite:///{home / 'catalog.sqlite'}")
+        with catalog.session() as s:
+            s.execute(CrawlLock.__table__.update().values(pid=2, host="other-machine"))
+        catalog.dispose()
+        _, err = first.communicate(timeout=60)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    assert first.returncode == 1, err
+    crawl = crawls(home)[0]
+    assert (crawl["id"], crawl["status"], crawl["stop_reason"]) == \
+        (running["id"], "failed", "lock lost")
+    assert not list((home / "collections" / "slow" / "archive").glob("*.open"))
+    log = (home / "crawls" / str(running["id"]) / "crawl.log").read_text(encoding="utf-8")
+    assert "ERROR" in log and "crawl lock was taken over" in log
 
 
 def test_a_killed_crawl_is_reaped_and_its_lock_taken_over(tmp_path: Path,

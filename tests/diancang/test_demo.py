@@ -9,6 +9,10 @@ import sys
 import urllib.request
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.slow   # the demo command in a child process
+
 
 def test_demo_crawls_the_bundled_site_and_serves_replay(tmp_path: Path) -> None:
     home = tmp_path / "archive"

@@ -23,18 +23,18 @@ def test_defaults_then_toml_then_environment_then_flags(tmp_path: Path) -> None:
 
 def test_misspelt_names_are_errors_not_none(tmp_path: Path) -> None:
     s = Home(tmp_path).load_settings(environ={})
-    with pytest.raises(UnknownSetting, match="crawl.dely"):
+    with pytest.raises(UnknownSetting, match=r"crawl\.dely"):
         s["crawl.dely"]
     (tmp_path / "diancang.toml").write_text("[crawl]\ndely = 1\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"diancang.toml: crawl.dely: unknown setting"):
+    with pytest.raises(ConfigError, match=r"diancang\.toml: crawl\.dely: unknown setting"):
         Home(tmp_path).load_settings(environ={})
 
 
 def test_wrong_types_name_their_origin(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="DIANCANG_CRAWL_DEPTH: crawl.depth: expected int"):
+    with pytest.raises(ConfigError, match=r"DIANCANG_CRAWL_DEPTH: crawl\.depth: expected int"):
         Home(tmp_path).load_settings(environ={"DIANCANG_CRAWL_DEPTH": "deep"})
     (tmp_path / "diancang.toml").write_text("[crawl\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="diancang.toml"):
+    with pytest.raises(ConfigError, match=r"diancang\.toml"):
         Home(tmp_path).load_settings(environ={})
 
 

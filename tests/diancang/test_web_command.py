@@ -11,7 +11,11 @@ import sys
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import run_cli
+import pytest
+
+from tests.support import run_cli
+
+pytestmark = pytest.mark.slow   # the real CLI and web server, in child processes
 
 
 def _cli(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -10,8 +10,16 @@ from __future__ import annotations
 import gzip
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from tests.conftest import FIXTURES
+from sqlalchemy import select
+
+from catalog.collections import import_seed_list
+from catalog.crawls import record_warc_file, start_crawl
+from catalog.db import Catalog
+from catalog.models import Collection
+from seeds.parse import load_seed_list
+from tests.support import FIXTURES
 from warc_store.records import HttpExchange
 from warc_store.writer import ClosedWarc, WarcWriter
 
@@ -33,6 +41,11 @@ URL = {
     "yearbook": f"{GZ}/tjnb/2018.html", "english": f"{SZ}/en/news.html",
     "pdf": f"{GD}/files/bulletin.pdf", "bigpdf": f"{GD}/files/big.pdf",
 }
+
+
+def dirs(coll_dir: Path) -> tuple[Path, Path]:
+    """The collection's WARC and CDXJ directories."""
+    return coll_dir / "archive", coll_dir / "indexes"
 
 
 def pdf(text: str, title: str, author: str, padding: int = 0) -> bytes:
@@ -106,3 +119,27 @@ def write_corpus(archive: Path) -> list[ClosedWarc]:
         assert done is not None
         closed.append(done)
     return closed
+
+
+GOV_NOTICE = {"index_no": "006939748/2017-00123", "agency": "广东省人民政府办公厅",
+              "written_date": "2017-05-28", "published_date": "2017-06-01",
+              "doc_no": "粤府〔2017〕12号", "subject": "国民经济管理"}
+GOV_YEARBOOK = {"index_no": "11440100/2018-00007", "agency": "广州市统计局",
+                "written_date": "2018-03-01", "published_date": "2018-03-09",
+                "doc_no": "穗统字〔2018〕3号", "subject": "统计信息"}
+GOV = tuple(GOV_NOTICE)
+CAP = 20_000            # bytes of PDF: big.pdf is over it
+
+
+def setup_corpus(catalog: Catalog, home: Path) -> tuple[Path, list[Any]]:
+    """Seeds imported, both corpus WARCs written; the first recorded as a crawl's file."""
+    coll_dir = home / "corpus"
+    closed = write_corpus(coll_dir / "archive")
+    seed_file = home / "corpus.yaml"
+    seed_file.write_text(SEEDS, encoding="utf-8")
+    with catalog.session() as s:
+        import_seed_list(s, load_seed_list(seed_file))
+        crawl = start_crawl(s, s.scalars(select(Collection)).one())
+        record_warc_file(s, collection_id=crawl.collection_id, crawl_id=crawl.id,
+                         closed=closed[0])
+    return coll_dir, closed

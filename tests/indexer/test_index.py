@@ -9,44 +9,14 @@ from typing import Any
 
 from sqlalchemy import select, text
 
-from catalog.collections import import_seed_list
-from catalog.crawls import record_warc_file, start_crawl
 from catalog.db import Catalog
-from catalog.models import Capture, Collection, Seed, WarcFile
+from catalog.models import Capture, Seed, WarcFile
 from diancang.settings import Settings
 from indexer.index import IndexProgress, index_collection
-from seeds.parse import load_seed_list
-from tests.conftest import FIXTURES
-from tests.indexer.corpus import SEEDS, URL, write_corpus
+from tests.indexer.corpus import CAP, GOV, GOV_NOTICE, GOV_YEARBOOK, URL, dirs, setup_corpus
+from tests.support import FIXTURES
 
-GOV_NOTICE = {"index_no": "006939748/2017-00123", "agency": "广东省人民政府办公厅",
-              "written_date": "2017-05-28", "published_date": "2017-06-01",
-              "doc_no": "粤府〔2017〕12号", "subject": "国民经济管理"}
-GOV_YEARBOOK = {"index_no": "11440100/2018-00007", "agency": "广州市统计局",
-                "written_date": "2018-03-01", "published_date": "2018-03-09",
-                "doc_no": "穗统字〔2018〕3号", "subject": "统计信息"}
-GOV = tuple(GOV_NOTICE)
-CAP = 20_000            # bytes of PDF: big.pdf is over it
 PDF_MAX = Settings.defaults()["index.pdf_max_bytes"]
-
-
-def dirs(coll_dir: Path) -> tuple[Path, Path]:
-    """The collection's WARC and CDXJ directories."""
-    return coll_dir / "archive", coll_dir / "indexes"
-
-
-def setup_corpus(catalog: Catalog, home: Path) -> tuple[Path, list[Any]]:
-    """Seeds imported, both corpus WARCs written; the first recorded as a crawl's file."""
-    coll_dir = home / "corpus"
-    closed = write_corpus(coll_dir / "archive")
-    seed_file = home / "corpus.yaml"
-    seed_file.write_text(SEEDS, encoding="utf-8")
-    with catalog.session() as s:
-        import_seed_list(s, load_seed_list(seed_file))
-        crawl = start_crawl(s, s.scalars(select(Collection)).one())
-        record_warc_file(s, collection_id=crawl.collection_id, crawl_id=crawl.id,
-                         closed=closed[0])
-    return coll_dir, closed
 
 
 def snapshot(catalog: Catalog) -> list[tuple[Any, ...]]:
@@ -125,9 +95,11 @@ def test_rebuild_gives_the_incremental_rows(catalog_url: str, tmp_path: Path) ->
     second = closed[1].path
     parked = tmp_path / second.name
     second.rename(parked)                    # index the first file alone, then the second
-    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP).files == 1
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+                            pdf_max_bytes=CAP).files == 1
     parked.rename(second)
-    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP).files == 1
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+                            pdf_max_bytes=CAP).files == 1
     assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
                             pdf_max_bytes=CAP).files == 0     # nothing new
     incremental = snapshot(catalog)

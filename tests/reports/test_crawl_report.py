@@ -226,9 +226,10 @@ def test_html_page_from_the_report(built: tuple[Catalog, Built]) -> None:
     history = bars("history")
     assert (history["#1 stored"], history["#3 stored"], history["#4 stored"],
             history["#4 revisits"]) == (10, 1, 13, 1)
-    failed_rows = doc.xpath("//h2[contains(., 'Failed')]/following-sibling::table[1]//tbody/tr")
+    failed_rows = doc.xpath("//h2[contains(., 'Failed and missing')]"
+                            "/following-sibling::table[1]//tbody/tr")
     assert len(failed_rows) == len(report["failed"]) == 6
-    gone = doc.xpath("//details[@class='changes-gone']//li/text()")
+    gone = doc.xpath("//details[@class='changes'][@data-kind='gone']//li[@class='url']/text()")
     assert gone == [A + "now404", A + "removed", C]
 
 

@@ -21,7 +21,9 @@ from catalog.db import Catalog
 from catalog.models import Crawl, CrawlRequest
 from diancang.demo.server import FixtureServer
 from tests import changing_site
-from tests.conftest import run_cli
+from tests.support import run_cli
+
+pytestmark = pytest.mark.slow   # the scheduler daemon and its crawls, in child processes
 
 ENV = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1", "DIANCANG_CRAWL_HEARTBEAT": "0.3",
        "DIANCANG_SCHEDULER_POLL_INTERVAL": "0.3"}
@@ -49,7 +51,7 @@ def stop(proc: subprocess.Popen[str]) -> str:
     return err
 
 
-def wait_for(what: Callable[[], bool], timeout: float = 60) -> None:
+def wait_for(what: Callable[[], bool], timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if what():
@@ -171,4 +173,61 @@ def test_schedules_fire_survive_restarts_and_never_overlap(
         assert statuses.count("missed") >= 1 and statuses.count("done") >= 2, \
             [(r.id, r.status, r.crawl_id, r.message) for r in requests]
     assert "paused" in run_cli(home, "schedule", "list").stdout
+    catalog.dispose()
+
+
+def test_many_daemons_fire_each_trigger_once(tmp_path: Path,
+                                             site: tuple[FixtureServer, Path]) -> None:
+    """Two daemons on one catalogue: the one holding the lease fires; one trigger queues one
+    crawl.  The leader killed with -9, the other takes over (its heartbeat gone stale) and
+    fires the next trigger, once."""
+    server, _ = site
+    home = tmp_path / "home"
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text(f"collection: cs\nseeds:\n  - url: {server.origin}/\n"
+                     f"defaults: {{delay: 0, concurrency: 2}}\n", encoding="utf-8")
+    run_cli(home, "init")
+    run_cli(home, "seeds", "import", str(seeds))
+    catalog = Catalog(f"sqlite:///{home / 'catalog.sqlite'}")
+    fast = {"DIANCANG_SCHEDULER_LOCK_STALE_AFTER": "3"}
+
+    def leader() -> int | None:
+        with catalog.session() as s:
+            return s.scalar(text("SELECT pid FROM leases WHERE name = 'scheduler'"))
+
+    def scheduled() -> list[CrawlRequest]:
+        with catalog.session() as s:
+            return list(s.scalars(select(CrawlRequest).where(
+                CrawlRequest.requested_by == "schedule")))
+
+    def all_done(count: int) -> Callable[[], bool]:
+        return lambda: len(scheduled()) == count and all(
+            r.status == "done" for r in scheduled())
+
+    first = daemon(home, **fast)
+    second = None
+    try:
+        wait_for(lambda: leader() == first.pid)
+        second = daemon(home, **fast)
+        soon = schedule_soon(home, catalog)
+        wait_until(soon)
+        wait_for(all_done(1))
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+        wait_for(lambda: leader() == second.pid)
+        soon = schedule_soon(home, catalog)
+        wait_until(soon)
+        wait_for(all_done(2))
+        time.sleep(1)                     # room for a duplicate, were there one
+    finally:
+        if first.poll() is None:
+            first.kill()
+        if second is not None:
+            stop(second)
+    requests = scheduled()
+    assert len(requests) == 2, [(r.id, r.status, r.requested) for r in requests]
+    with catalog.session() as s:
+        crawls = list(s.scalars(select(Crawl)))
+    assert len(crawls) == 2 and all(c.status == "finished" for c in crawls), \
+        [(c.id, c.status, c.stop_reason) for c in crawls]
     catalog.dispose()

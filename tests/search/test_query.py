@@ -12,9 +12,8 @@ import pytest
 from catalog.db import Catalog
 from indexer.index import index_collection
 from search.query import SearchResult, search
-from tests.conftest import POSTGRES_ENV, _postgres_schema_url, run_cli
-from tests.indexer.corpus import URL
-from tests.indexer.test_index import CAP, GOV_NOTICE, dirs, setup_corpus
+from tests.indexer.corpus import CAP, GOV_NOTICE, URL, dirs, setup_corpus
+from tests.support import POSTGRES_ENV, postgres_schema_url, run_cli
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -28,7 +27,7 @@ def corpus(request: pytest.FixtureRequest,
         base = os.environ.get(POSTGRES_ENV)
         if not base:
             pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run sets it to the local server)")
-        urls = _postgres_schema_url(base)
+        urls = postgres_schema_url(base)
     url = next(urls)
     catalog = Catalog(url)
     coll_dir, _ = setup_corpus(catalog, tmp)
@@ -118,6 +117,7 @@ def test_hits_carry_snippet_replay_url_and_gov_fields(corpus: Catalog) -> None:
         assert "试<mark>" not in hit.snippet
 
 
+@pytest.mark.slow   # the real CLI, in child processes
 def test_cli_search_json(tmp_path: Path) -> None:
     home = tmp_path / "home"
     run_cli(home, "init")

@@ -312,7 +312,7 @@ def test_problem_str_format() -> None:
     assert str(SeedListError([problem])) == f"1 problem(s): {problem}"
 
 
-# ---- fixed bugs (found by these tests) ----------------------------------------------------------------------------
+# ---- fixed bugs (found by these tests) -----------------------------------------------------
 
 def test_empty_seeds_list_is_reported_on_its_own_line(tmp_path: Path) -> None:
     path = write(tmp_path, "e.yaml", "collection: e\ntitle: 空\nseeds: []\n")

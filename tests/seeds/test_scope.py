@@ -1,4 +1,5 @@
-"""Scope decisions: each scope type, requisites, hop limits and trap guards (excludes: test_scope_excludes.py).
+"""Scope decisions: each scope type, requisites, hop limits and trap guards (excludes:
+test_scope_excludes.py).
 
 Every test builds ``Seed`` objects directly and asserts the exact ``Decision`` (accepted and
 reason) that ``Scope.decide`` gives, or the exact seed index ``Scope.seed_for`` picks.
@@ -197,7 +198,8 @@ def test_host_seed_beats_domain_seed() -> None:
 # ---- seed_for: most specific seed, depth per owning seed ---------------------------------
 
 def overlapping() -> Scope:
-    return Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", scope="host", depth=1, exclude=("print",)),
+    return Scope(traps=TRAPS, seeds=[
+                  Seed("http://x.cn/", scope="host", depth=1, exclude=("print",)),
                   Seed("http://x.cn/docs/index.html", scope="prefix", depth=4),
                   Seed("http://x.cn/docs/faq.html", scope="page", depth=0)])
 

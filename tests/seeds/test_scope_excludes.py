@@ -89,7 +89,8 @@ def test_exclude_with_inline_flag() -> None:
 
 
 def test_excludes_with_the_same_group_name() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", exclude=(r"re:(?P<n>\d+)\.pdf", r"re:(?P<n>\d+)\.doc"))])
+    scope = Scope(traps=TRAPS, seeds=[
+        Seed("http://x.cn/", exclude=(r"re:(?P<n>\d+)\.pdf", r"re:(?P<n>\d+)\.doc"))])
 
     assert scope.decide("http://x.cn/12.doc") == EXCLUDED
 

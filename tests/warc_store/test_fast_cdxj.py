@@ -13,7 +13,7 @@ from pywb.warcserver.index.cdxobject import CDXObject
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from tests.conftest import FIXTURES
+from tests.support import FIXTURES
 from warc_store.cdxj import cdxj_lines, index_warc, index_warc_pywb, iter_cdxj
 from warc_store.reader import Corrupt, Record, Unsupported, iter_records, iter_records_warcio
 from warc_store.records import HttpExchange

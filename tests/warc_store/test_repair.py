@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from tests.conftest import assert_warcio_check
+from tests.support import assert_warcio_check
 from warc_store.records import HttpExchange
 from warc_store.repair import complete_prefix, repair_open_files
 from warc_store.writer import ClosedWarc, WarcWriter

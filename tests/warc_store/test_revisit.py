@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from tests.conftest import warcio_check
+from tests.support import warcio_check
 from tests.warc_store.writer_helpers import make_exchange, make_writer, read_records, sha1_b32
 from warc_store.records import Original, payload_digest
 

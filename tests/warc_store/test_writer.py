@@ -17,7 +17,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 import warc_store.writer as writer_module
-from tests.conftest import assert_warcio_check
+from tests.support import assert_warcio_check
 from tests.warc_store.writer_helpers import (
     DATE,
     DATE_ISO,

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import warc_store.writer as writer_module
-from tests.conftest import assert_warcio_check
+from tests.support import assert_warcio_check
 from tests.warc_store.writer_helpers import (
     INFO,
     NAME_RX,

@@ -11,7 +11,7 @@ from flask import Flask
 from catalog.collections import get_collection
 from catalog.crawls import finish_crawl, start_crawl
 from diancang.home import Home
-from tests.web.conftest import log_in
+from tests.support import log_in
 from web.app import create_app
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import add_captures, log_in
+from tests.support import add_captures, log_in
 from web.i18n import LANGUAGES, catalogue
 
 WEB = Path(__file__).parents[2] / "web"

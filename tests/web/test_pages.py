@@ -9,7 +9,7 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.web.conftest import REPLAY, add_captures, log_in
+from tests.support import REPLAY, add_captures, log_in
 
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9"}
 CAPTURES = [

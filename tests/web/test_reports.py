@@ -16,7 +16,7 @@ from sqlalchemy import select
 from catalog.models import CrawlRequest
 from catalog.users import add_user, get_user
 from diancang.home import Home
-from tests.web.conftest import PASSWORD, add_captures, log_in
+from tests.support import PASSWORD, add_captures, log_in
 from web.app import create_app
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -54,6 +54,7 @@ def table(doc: Any, table_id: str) -> dict[str, list[str]]:
             for row in doc.xpath(f'//table[@id="{table_id}"]/tbody/tr')}
 
 
+@pytest.mark.slow   # crawled_twice: two crawls through the real CLI
 def test_report_page_shows_the_second_crawl_exactly(crawled: dict[str, Any],
                                                     web_app: Flask) -> None:
     client = web_app.test_client()
@@ -110,6 +111,7 @@ def test_report_page_shows_the_second_crawl_exactly(crawled: dict[str, Any],
         "/admin/crawls/2/report", "/admin/crawls/1/report"]
 
 
+@pytest.mark.slow   # crawled_twice: two crawls through the real CLI
 def test_failed_list_and_its_patch_crawl(crawled: dict[str, Any], web_app: Flask) -> None:
     client = web_app.test_client()
     token = log_in(client, "lin")
@@ -139,6 +141,7 @@ def test_failed_list_and_its_patch_crawl(crawled: dict[str, Any], web_app: Flask
         s.delete(row)                  # the module's catalogue stays as the crawls left it
 
 
+@pytest.mark.slow   # crawled_twice: two crawls through the real CLI
 def test_without_the_crawl_directory_errored_requests_are_unknown(
         crawled: dict[str, Any]) -> None:
     app = create_app(crawled["url"], replay_base="http://localhost:1", secret_key="k" * 32,
@@ -173,6 +176,7 @@ def test_nothing_failed_nothing_to_patch(app: Flask, client: FlaskClient) -> Non
         assert s.scalars(select(CrawlRequest)).all() == []
 
 
+@pytest.mark.slow   # crawled_twice: two crawls through the real CLI
 def test_report_pages_keep_the_app_s_csp(crawled: dict[str, Any], web_app: Flask) -> None:
     client = web_app.test_client()
     log_in(client, "lin")

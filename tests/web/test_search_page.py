@@ -14,9 +14,8 @@ from flask.testing import FlaskClient
 from catalog.collections import get_collection
 from catalog.users import add_user
 from indexer.index import index_collection
-from tests.indexer.corpus import URL
-from tests.indexer.test_index import CAP, dirs, setup_corpus
-from tests.web.conftest import PASSWORD, REPLAY, log_in
+from tests.indexer.corpus import CAP, URL, dirs, setup_corpus
+from tests.support import PASSWORD, REPLAY, log_in
 from web.app import create_app
 
 

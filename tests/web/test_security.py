@@ -14,7 +14,7 @@ from werkzeug.routing import Rule
 from catalog.crawl_requests import request_crawl
 from catalog.models import Collection, Crawl, CrawlRequest, Schedule, Seed, User
 from catalog.schedules import set_schedule
-from tests.web.conftest import PASSWORD, log_in, token_of
+from tests.support import PASSWORD, log_in, token_of
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
@@ -62,7 +62,7 @@ def arguments(known: dict[str, Any], rule: Rule) -> dict[str, Any]:
 
 def endpoints(app: Flask, prefix: str = "") -> list[tuple[str, str]]:
     """(method, path) of every rule (under ``prefix``), with its arguments filled in."""
-    from tests.web.conftest import add_captures
+    from tests.support import add_captures
 
     add_captures(app, "gd-gov", [("http://www.gd.gov.cn/", "20240101000000", "text/html")])
     known = known_arguments(app)
