@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from diancang.demo.server import FixtureServer
-from tests.conftest import run_cli
+from tests.support import run_cli
 
 GUARD = Path(__file__).with_name("network_guard")
 
