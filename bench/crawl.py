@@ -38,7 +38,7 @@ def child_cpu() -> float:
 def start_site(pages: int, *options: str) -> tuple[subprocess.Popen[str], str]:
     """The generated fixture site in its own process (``options``: the server's flags);
     returns the process and its origin.  bench/recrawl.py serves its sites with it too."""
-    proc = subprocess.Popen([sys.executable, "-m", "diancang.fixture_server", "--generate",
+    proc = subprocess.Popen([sys.executable, "-m", "diancang.demo.server", "--generate",
                              str(pages), *options],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None

@@ -142,13 +142,18 @@ def time_catalogue(coll_dir: Path, db_url: str, runs: int,
     """(seconds, pages, CPU seconds) of each run; each run's workers end with it, so their
     CPU time is counted."""
     from catalog.db import Catalog
+    from diancang.settings import Settings
     from indexer.index import index_collection
 
+    pdf_max_bytes = Settings.defaults()["index.pdf_max_bytes"]
+    max_decoded_bytes = Settings.defaults()["index.max_decoded_bytes"]
     catalog = Catalog(db_url)
     results = []
     for _ in range(runs):
         start, cpu = time.perf_counter(), _cpu()
-        result = index_collection(catalog, "bench", coll_dir, rebuild=True, workers=workers)
+        result = index_collection(catalog, "bench", coll_dir / "archive", coll_dir / "indexes",
+                                  rebuild=True, workers=workers, pdf_max_bytes=pdf_max_bytes,
+                                  max_decoded_bytes=max_decoded_bytes)
         results.append((time.perf_counter() - start, result.pages, _cpu() - cpu))
     catalog.dispose()
     return results

@@ -1,6 +1,6 @@
 """Storage of a recrawl: how much an unchanged site costs the second time.
 
-Serves a generated site (default 2,000 pages; ``python -m diancang.fixture_server
+Serves a generated site (default 2,000 pages; ``python -m diancang.demo.server
 --generate N``) on 127.0.0.1 in a separate process, crawls it twice into one collection with
 the real ``diancang crawl``, and prints the second crawl's WARC bytes as a percentage of the
 first's: unchanged 200 responses are written as revisit records (payload omitted), so what

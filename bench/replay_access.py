@@ -63,7 +63,7 @@ def write_warc(path: Path, targets: list[str]) -> None:
 def build(home: Path, hosts: int, pages: int, rules: int) -> None:
     from catalog.db import Catalog
     from catalog.models import AccessRule, Collection
-    from diancang.settings import Settings
+    from diancang.home import Home
     from replay.acl import regenerate
 
     cli(home, "init")
@@ -75,7 +75,7 @@ def build(home: Path, hosts: int, pages: int, rules: int) -> None:
         cli(home, "seeds", "import", str(seeds))
         write_warc(home / "collections" / slug / "archive" / f"{slug}.warc.gz", targets)
     cli(home, "index")
-    catalog = Catalog(Settings.load(home).database_url)
+    catalog = Catalog(Home(home).settings.database_url)
     now = datetime.now(UTC)
     with catalog.session() as session:
         ruled = session.query(Collection).filter_by(slug="ruled").one()

@@ -17,11 +17,10 @@ from sqlalchemy.orm import Session
 from catalog.collections import get_collection
 from catalog.locks import changed
 from catalog.models import Crawl, CrawlRequest
+from errors import InvalidInput, NotFound
 
-REQUEST_STATUSES = ("queued", "started", "done", "failed")
 
-
-class UnknownCollection(LookupError):
+class UnknownCollection(NotFound):
     pass
 
 
@@ -35,7 +34,7 @@ def request_crawl(session: Session, slug: str, urls: Sequence[str] | None = None
         urls = [u.strip() for u in urls if u.strip()]
         bad = [u for u in urls if not u.startswith(("http://", "https://"))]
         if not urls or bad:
-            raise ValueError(f"urls: expected absolute http(s) URLs, got {bad or 'none'}")
+            raise InvalidInput(f"urls: expected absolute http(s) URLs, got {bad or 'none'}")
     row = CrawlRequest(collection_id=coll.id, urls=list(urls) if urls is not None else None,
                        requested_by=requested_by, requested=datetime.now(UTC), status="queued")
     session.add(row)

@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from catalog.collections import ImportResult, get_collection, import_seed_list, seed_list_of
 from catalog.models import Collection
+from errors import InvalidInput
+from seeds.check import SLUG
 from seeds.model import KINDS, seed_list_to_yaml
-from seeds.parse import SLUG, load_seed_list
+from seeds.parse import load_seed_list
 
 # the Dublin Core description a collection carries beyond title and description (migration
 # 0002), those of them this schema has
@@ -27,7 +29,7 @@ DUBLIN_CORE = tuple(name for name in ("creator", "subject", "coverage_start", "c
                                       "rights", "language") if hasattr(Collection, name))
 
 
-class CurationError(ValueError):
+class CurationError(InvalidInput):
     """A bad value in a form; ``field`` names it."""
 
     def __init__(self, field: str, message: str):

@@ -13,8 +13,11 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+
+from errors import Unavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -64,14 +67,31 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+class CatalogUnavailable(Unavailable):
+    """The catalogue's database cannot be opened: a URL SQLAlchemy does not know, a driver
+    not installed, a server not answering, a file that cannot be created."""
+
+    def __init__(self, url: str, exc: BaseException):
+        try:
+            shown = make_url(url).render_as_string(hide_password=True)
+        except ArgumentError:
+            shown = url
+        cause = getattr(exc, "orig", None) or exc
+        reason = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        super().__init__(f"cannot open the catalogue database {shown}: {reason}")
+
+
 class Catalog:
     """An open catalogue: the engine and a session factory."""
 
     def __init__(self, url: str, *, migrate: bool = True):
         self.url = url
-        self.engine = make_engine(url)
-        if migrate:
-            upgrade(self.engine)
+        try:
+            self.engine = make_engine(url)
+            if migrate:
+                upgrade(self.engine)
+        except (ArgumentError, DBAPIError, ImportError) as exc:
+            raise CatalogUnavailable(url, exc) from exc
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager

@@ -4,7 +4,8 @@ a row in the catalogue.
 ``acquire`` inserts the collection's ``crawl_locks`` row; the primary key makes a second
 insert fail, on SQLite and PostgreSQL alike.  The holder (pid, host) refreshes ``heartbeat``
 while it crawls and deletes the row when it ends.  A row whose holder is dead (its pid is gone
-and it ran on this host, or its heartbeat is older than ``stale_after``) is taken over with a
+and it ran on this host, or its heartbeat is older than ``stale_after`` seconds: the
+``scheduler.lock_stale_after`` setting) is taken over with a
 compare-and-swap update, so two would-be takers never both win.
 
 Named leases (``take_lease``) are the same rows for a role rather than a collection: the
@@ -28,8 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from catalog.models import Crawl, CrawlLock, Held, Lease
-
-STALE_AFTER = 120.0       # seconds without a heartbeat before a lock is taken over
+from errors import Busy
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,13 +40,14 @@ class Holder:
     heartbeat: datetime
 
 
-class CollectionLocked(Exception):
-    """Another live process is crawling the collection."""
+class CollectionLocked(Busy):
+    """Another live process is crawling the collection (``diancang crawl`` exits 3)."""
 
-    def __init__(self, holder: Holder):
+    def __init__(self, holder: Holder, collection: str | None = None):
         self.holder = holder
         crawl = f"crawl {holder.crawl_id}, " if holder.crawl_id else ""
-        super().__init__(f"already being crawled ({crawl}pid {holder.pid} on {holder.host}, "
+        which = f"collection {collection!r} is " if collection else ""
+        super().__init__(f"{which}already being crawled ({crawl}pid {holder.pid} on {holder.host}, "
                          f"last heartbeat {holder.heartbeat.isoformat(timespec='seconds')})")
 
 
@@ -74,7 +75,7 @@ def _aware(value: datetime) -> datetime:
 
 
 def holder_dead(pid: int | None, host: str | None, heartbeat: datetime | None, *,
-                stale_after: float = STALE_AFTER, now: datetime | None = None) -> bool:
+                stale_after: float, now: datetime | None = None) -> bool:
     """Whether a lock or crawl's process is known to be gone."""
     now = now or datetime.now(UTC)
     if pid is not None and host == socket.gethostname() and not pid_alive(pid):
@@ -141,7 +142,7 @@ def _release(session: Session, model: type[Held], key: dict[str, Any]) -> None:
 
 
 def acquire(session: Session, collection_id: int, *, pid: int | None = None,
-            host: str | None = None, stale_after: float = STALE_AFTER) -> None:
+            host: str | None = None, stale_after: float) -> None:
     """Take the collection's lock (committing), or raise ``CollectionLocked``."""
     own_pid, own_host = this_process()
     holder = _take(session, CrawlLock, {"collection_id": collection_id}, pid=pid or own_pid,
@@ -179,7 +180,7 @@ def release_lease(session: Session, name: str) -> None:
 
 
 def reap(session: Session, collection_id: int | None = None, *,
-         stale_after: float = STALE_AFTER) -> list[int]:
+         stale_after: float) -> list[int]:
     """Mark failed every ``running`` crawl whose process is dead; returns their ids.
 
     A crawl is alive while its collection's lock names it with a fresh heartbeat, or (a crawl

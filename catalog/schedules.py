@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 
 from catalog.collections import get_collection
 from catalog.models import Collection, Schedule
-from seeds.parse import normalise_schedule
+from errors import InvalidInput, NotFound
+from seeds.schedule import normalise_schedule
 
 
-class ScheduleError(ValueError):
+class ScheduleError(InvalidInput):
     """A bad schedule value; the message names the field."""
 
 
@@ -53,7 +54,7 @@ def _info(coll: Collection, row: Schedule) -> ScheduleInfo:
 def _collection(session: Session, slug: str) -> Collection:
     coll = get_collection(session, slug)
     if coll is None:
-        raise LookupError(f"no collection {slug!r} in the catalogue")
+        raise NotFound(f"no collection {slug!r} in the catalogue")
     return coll
 
 
@@ -95,7 +96,7 @@ def _set_paused(session: Session, slug: str, paused: bool) -> ScheduleInfo:
     coll = _collection(session, slug)
     row = session.get(Schedule, coll.id)
     if row is None:
-        raise LookupError(f"collection {slug!r} has no schedule")
+        raise NotFound(f"collection {slug!r} has no schedule")
     row.paused, row.updated = paused, datetime.now(UTC)
     session.flush()
     return _info(coll, row)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalog.models import Collection, User, UserCollection
+from errors import InvalidInput
 
 ROLES = ("admin", "curator")
 NAME = re.compile(r"^[\w.@-]{1,100}$")
@@ -22,7 +23,7 @@ MIN_PASSWORD = 8
 _DUMMY_HASH = generate_password_hash("not a password of anyone")
 
 
-class UserError(ValueError):
+class UserError(InvalidInput):
     """A bad name, role or password; the message names the field."""
 
 

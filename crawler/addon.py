@@ -9,25 +9,26 @@ the spider's admission step, before a Request is built.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from scrapy.settings import BaseSettings
 
-from crawler.job import ACCEPT_LANGUAGE
-from crawler.limits import DEADLINE_GRACE, scrapy_maxsize
-
-DEFAULT_MAX_RESPONSE_SIZE = 100 * 1000 * 1000
-DEFAULT_DEADLINE = 180.0
-
 OFF = None
+# tldextract's own setting: the public suffix lists to download ("" none: the one it ships)
+SUFFIX_LISTS = "TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS"
 
-# A browser's Accept for pages; Accept-Language as crawler.job.ACCEPT_LANGUAGE (Scrapy sends "en")
-DEFAULT_HEADERS = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-                   "Accept-Language": ACCEPT_LANGUAGE}
+# A browser's Accept for pages; the Accept-Language is the crawl job's (crawl.accept_language)
+ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
 class DiancangAddon:
     def update_settings(self, settings: BaseSettings) -> None:
+        # No network but the crawled sites: Scrapy's cookie handling asks tldextract whether a
+        # cookie's domain is a public suffix, and tldextract would download the list (from
+        # publicsuffix.org) at the first cookie.  Told here, before Scrapy loads its cookies
+        # middleware, it uses the list it ships (an operator who set the variable keeps it).
+        os.environ.setdefault(SUFFIX_LISTS, "")
         settings.set("DOWNLOADER_MIDDLEWARES", {
             "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": OFF,
             "scrapy.downloadermiddlewares.httpauth.HttpAuthMiddleware": OFF,
@@ -72,16 +73,9 @@ class DiancangAddon:
             "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",
             "ROBOTSTXT_PARSER": "scrapy.robotstxt.ProtegoRobotParser",
             "REDIRECT_MAX_TIMES": 10,
-            "DEFAULT_REQUEST_HEADERS": DEFAULT_HEADERS,
-            # crawler.limits: keep what came of a long, slow or broken body, marked as cut
-            "DIANCANG_MAX_RESPONSE_SIZE": DEFAULT_MAX_RESPONSE_SIZE,
-            "DIANCANG_RESPONSE_DEADLINE": DEFAULT_DEADLINE,
-            "DOWNLOAD_MAXSIZE": scrapy_maxsize(DEFAULT_MAX_RESPONSE_SIZE),
-            "DOWNLOAD_TIMEOUT": DEFAULT_DEADLINE + DEADLINE_GRACE,
+            # the crawl's own values (politeness, limits, robots retries, headers) come from
+            # its job (crawler.run.job_settings), set above the add-on's priority
             "DOWNLOAD_FAIL_ON_DATALOSS": False,
-            # crawler.robots: an unreachable robots.txt is asked again, then means "disallow"
-            "DIANCANG_ROBOTS_RETRY_AFTER": 60.0,
-            "DIANCANG_ROBOTS_ATTEMPTS": 3,
             "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
             "COOKIES_ENABLED": True,
             "LOGSTATS_INTERVAL": 0,

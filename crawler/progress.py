@@ -1,4 +1,4 @@
-"""Crawl progress: a live line on the terminal and ``stats.json`` in the crawl directory.
+"""Crawl progress: a live line on the terminal and the crawl's stats file (``stats.json``).
 
 Every second: pages captured, bytes, rate, queue and errors.  The stats file is rewritten
 atomically every few seconds and once more at the end, so ``diancang crawls`` and the web app
@@ -18,8 +18,8 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
-from catalog.units import human_bytes
 from crawler.job import CrawlJob
+from seeds.limits import human_bytes
 
 
 def crawl_stats(raw: dict[str, Any], elapsed: float) -> dict[str, Any]:
@@ -71,7 +71,7 @@ class Progress:
         return cls(crawler, job)
 
     def opened(self, spider: Spider) -> None:
-        self.job.crawl_dir.mkdir(parents=True, exist_ok=True)
+        self.job.stats_file.parent.mkdir(parents=True, exist_ok=True)
         self.started = time.monotonic()
         self.cpu_started = time.process_time()
         self.loop = task.LoopingCall(self.update)
@@ -107,7 +107,7 @@ class Progress:
             self.write(stats)
 
     def write(self, stats: dict[str, Any]) -> None:
-        path = self.job.crawl_dir / "stats.json"
+        path = self.job.stats_file
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(stats, ensure_ascii=False, indent=1), encoding="utf-8")
         os.replace(tmp, path)

@@ -12,9 +12,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as project_settings
-from crawler.addon import DEFAULT_HEADERS
-from crawler.job import CrawlJob
-from crawler.limits import DEADLINE_GRACE, scrapy_maxsize
+from crawler.job import CrawlJob, job_settings
 from crawler.spiders.site import SiteSpider
 
 # Scrapy's finish reasons -> the catalogue's crawl status
@@ -31,22 +29,10 @@ class CrawlOutcome:
 def scrapy_settings(job: CrawlJob) -> Settings:
     settings = Settings()
     settings.setmodule(project_settings, priority="project")
-    job.crawl_dir.mkdir(parents=True, exist_ok=True)
+    job.log_file.parent.mkdir(parents=True, exist_ok=True)
     settings.setdict({
-        "USER_AGENT": job.user_agent,
-        "ROBOTSTXT_OBEY": job.obey_robots,
-        "DEFAULT_REQUEST_HEADERS": {**DEFAULT_HEADERS, "Accept-Language": job.accept_language},
-        "CONCURRENT_REQUESTS": job.concurrency,
-        "DOWNLOAD_DELAY": job.delay,
-        "DIANCANG_RESPONSE_DEADLINE": job.timeout,
-        "DOWNLOAD_TIMEOUT": job.timeout + DEADLINE_GRACE,
-        "DIANCANG_MAX_RESPONSE_SIZE": job.max_response_size,
-        "DOWNLOAD_MAXSIZE": scrapy_maxsize(job.max_response_size),
-        "DIANCANG_ALLOW_PRIVATE": job.allow_private,
-        "DIANCANG_ROBOTS_RETRY_AFTER": job.robots_retry_after,
-        "DIANCANG_ROBOTS_ATTEMPTS": job.robots_attempts,
-        "RETRY_TIMES": job.retries,
-        "LOG_FILE": str(job.crawl_dir / "crawl.log"),
+        **job_settings(job),
+        "LOG_FILE": str(job.log_file),
         "LOG_FILE_APPEND": True,
         "LOG_LEVEL": "INFO",
     }, priority="cmdline")
@@ -60,7 +46,7 @@ def run_crawl(job: CrawlJob) -> CrawlOutcome:
     process.crawl(crawler, job=job)
     process.start()
     logging.getLogger().handlers.clear()
-    stats_file = job.crawl_dir / "stats.json"
+    stats_file = job.stats_file
     stats = json.loads(stats_file.read_text(encoding="utf-8")) if stats_file.exists() else {}
     reason = str(stats.get("finish_reason") or (crawler.stats.get_value("finish_reason")
                                                 if crawler.stats else None) or "failed")

@@ -12,7 +12,7 @@ from diancang.access_command import register as register_access_commands
 from diancang.collections_command import collections_command
 from diancang.errors import DiancangError, NotFound
 from diancang.export_command import export_command
-from diancang.home import Home
+from diancang.home import DEFAULT_HOME, Home
 from diancang.import_command import import_command
 from diancang.report_command import report_command
 from diancang.schedule_command import schedule as schedule_command
@@ -20,7 +20,6 @@ from diancang.schedule_command import scheduler as scheduler_command
 from diancang.search_command import search_command
 from diancang.verify_command import verify_command
 from diancang.web_command import register as register_web_commands
-from seeds.errors import SeedListError
 from seeds.model import SeedList
 from seeds.parse import load_seed_list
 
@@ -28,23 +27,20 @@ pass_home = click.make_pass_decorator(Home)
 
 
 class DiancangGroup(click.Group):
-    """Prints our errors as one clear message with their own exit status, not a traceback."""
+    """Maps every error a user can cause, once: its lines on stderr, its exit status, no
+    traceback (``errors.DiancangError`` is the root every package derives its errors from)."""
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except SeedListError as exc:
-            for problem in exc.problems:
-                click.echo(str(problem), err=True)
-            click.echo(f"{len(exc.problems)} problem(s); nothing was written.", err=True)
-            sys.exit(2)
         except DiancangError as exc:
-            click.echo(f"error: {exc}", err=True)
+            for line in exc.lines():
+                click.echo(line, err=True)
             sys.exit(exc.exit_code)
 
 
 @click.group(cls=DiancangGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default="archive",
+@click.option("--home", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_HOME,
               envvar="DIANCANG_HOME", show_default=True, show_envvar=True,
               help="The archive home directory.")
 @click.version_option(package_name="diancang")
@@ -145,7 +141,7 @@ def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | 
 def crawls(home: Home, collection: str | None, as_json: bool) -> None:
     """List crawl history with its stats."""
     from catalog.crawls import crawl_summary, list_crawls
-    from catalog.units import human_bytes
+    from seeds.limits import human_bytes
 
     with home.require().catalog.session() as session:
         rows = [crawl_summary(c, slug) for c, slug in list_crawls(session, collection)]
@@ -189,7 +185,8 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
             click.echo("not in the WARC files, so not recovered: " + ", ".join(LOST))
     skipped = 0
     for slug in home.collection_slugs(collection):
-        result = index_collection(catalog, slug, home.collection_dir(slug), rebuild=rebuild,
+        paths = home.collection(slug)
+        result = index_collection(catalog, slug, paths.archive, paths.indexes, rebuild=rebuild,
                                   workers=home.settings["index.workers"],
                                   pdf_max_bytes=home.settings["index.pdf_max_bytes"],
                                   max_decoded_bytes=home.settings["index.max_decoded_bytes"],
@@ -231,7 +228,7 @@ def serve(home: Home, host: str | None, port: int | None, workers: int | None) -
 @pass_home
 def demo(home: Home, port: int, no_serve: bool) -> None:
     """Serve the bundled demo site on 127.0.0.1, crawl it into 'demo', index, replay."""
-    from diancang.demo import run_demo
+    from diancang.demo.run import run_demo
 
     run_demo(home, replay_port=port, serve=not no_serve)
 

@@ -10,10 +10,10 @@ import click
 from warcio.timeutils import timestamp_to_iso_date
 
 from catalog.fixity import CollectionFixity, collection_fixity
-from catalog.units import human_bytes
 from diancang.errors import NotFound
 from diancang.home import Home
 from search.browse import CollectionInfo, collections_overview
+from seeds.limits import human_bytes
 
 
 def _iso(timestamp: str | None) -> str | None:

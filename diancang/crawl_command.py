@@ -16,20 +16,18 @@ from catalog.crawl_requests import attach_crawl, get_request
 from catalog.crawls import finish_crawl, record_warc_file, start_crawl
 from catalog.digests import previous_captures
 from catalog.models import Collection
-from catalog.units import human_bytes
-from crawler.job import CrawlJob
 from crawler.run import CrawlOutcome, run_crawl
 from crawler.spiders.site import with_depth
 from diancang.crawl_guard import Watch, crawl_lock
+from diancang.crawl_job import crawl_job
 from diancang.errors import NotFound
 from diancang.home import Home
 from diancang.index_progress import echo_index_progress
-from diancang.settings import Settings
 from indexer.background import BackgroundIndexer
 from indexer.index import IndexResult, index_collection
+from seeds.limits import human_bytes
 from seeds.model import Limits, Seed, SeedList, seed_list_to_json
 from seeds.parse import load_seed_list
-from seeds.traps import TrapLimits
 from warc_store.repair import repair_open_files
 from warc_store.writer import ClosedWarc
 
@@ -48,12 +46,6 @@ def _load_collection(home: Home, collection: str, seed_file: Path | None) -> tup
             raise NotFound(f"no collection {collection!r} in the catalogue; import its seed "
                            f"list first: diancang seeds import FILE (or crawl --seeds FILE)")
         return coll.id, seed_list_of(coll)
-
-
-def trap_limits(settings: Settings) -> TrapLimits:
-    """The ``traps.*`` settings as the crawler's plain limits."""
-    return TrapLimits(**{f.name: settings[f"traps.{f.name}"]
-                         for f in dataclasses.fields(TrapLimits)})
 
 
 def limits_of(seed_list: SeedList, home: Home) -> Limits:
@@ -93,7 +85,7 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
                 *, max_pages: int | None, depth: int | None, progress: bool,
                 request_id: int | None) -> int:
     settings, catalog = home.settings, home.catalog
-    coll_dir = home.ensure_collection(collection)
+    coll_dir = home.ensure_collection(collection)   # its archive/ and indexes/
     seeds = seed_list.seeds
     with catalog.session() as session:
         crawl_id = start_crawl(session, session.get_one(Collection, coll_id)).id
@@ -109,7 +101,7 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
     index_options = {"workers": settings["index.workers"],
                      "pdf_max_bytes": settings["index.pdf_max_bytes"],
                      "max_decoded_bytes": settings["index.max_decoded_bytes"]}
-    background = BackgroundIndexer(catalog, collection, coll_dir / "indexes", **index_options,
+    background = BackgroundIndexer(catalog, collection, coll_dir.indexes, **index_options,
                                    on_file=echo_index_progress if progress else None)
 
     def on_closed(closed: ClosedWarc) -> None:
@@ -117,33 +109,20 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
             record_warc_file(session, collection_id=coll_id, crawl_id=crawl_id, closed=closed)
         background.submit(closed.path)     # indexed by another thread as the crawl goes on
 
-    repaired = repair_open_files(coll_dir / "archive", on_close=on_closed)
+    repaired = repair_open_files(coll_dir.archive, on_close=on_closed)
     for closed in repaired:
         click.echo(f"repaired {closed.filename} left open by an earlier crawl", err=True)
     if repaired:   # their captures count as earlier ones for deduplication
-        index_collection(catalog, collection, coll_dir)
+        index_collection(catalog, collection, coll_dir.archive, coll_dir.indexes,
+                         **index_options)
     with catalog.session() as session:
         previous = previous_captures(session, coll_id)
 
-    job = with_depth(CrawlJob(
-        collection=collection, seeds=seeds, title=seed_list.title,
-        archive_dir=coll_dir / "archive", crawl_dir=home.crawl_dir(crawl_id), crawl_id=crawl_id,
-        user_agent=settings.user_agent, operator=settings["operator.name"],
-        obey_robots=settings["crawl.obey_robots"],
-        accept_language=settings["crawl.accept_language"],
-        concurrency=settings["crawl.concurrency"],
-        host_concurrency=settings["crawl.host_concurrency"], delay=settings["crawl.delay"],
-        timeout=settings["crawl.timeout"], retries=settings["crawl.retries"],
-        max_response_size=settings["crawl.max_response_size"],
-        allow_private=settings["crawl.allow_private"],
-        robots_retry_after=settings["crawl.robots_retry_after"],
-        robots_attempts=settings["crawl.robots_attempts"],
-        max_pages=max_pages, warc_max_size=settings["warc.max_size"],
-        gzip_level=settings["warc.gzip_level"], progress=progress, on_warc_closed=on_closed,
-        traps=trap_limits(settings),
+    job = with_depth(crawl_job(
+        home, collection, seeds, home.crawl(crawl_id), title=seed_list.title,
+        crawl_id=crawl_id, max_pages=max_pages, progress=progress, on_warc_closed=on_closed,
         previous=previous, limits=limits_of(seed_list, home),
-        seed_list=seed_list_to_json(seed_list),
-    ), depth)
+        seed_list=seed_list_to_json(seed_list)), depth)
     outcome = CrawlOutcome("failed", "failed", {})
     try:
         outcome = run_crawl(job)
@@ -164,7 +143,8 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
         click.echo(f"indexing {background.pending} WARC file(s): CDXJ for replay, text and "
                    f"catalogue rows for search ...", err=True)
     early = background.close()
-    rest = index_collection(catalog, collection, coll_dir, **index_options,
+    rest = index_collection(catalog, collection, coll_dir.archive, coll_dir.indexes,
+                            **index_options,
                             on_file=echo_index_progress if progress else None)
     for problem in early.problems + rest.problems:
         click.echo(problem, err=True)
@@ -185,6 +165,6 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
     if stats.get("refused"):
         refused = ", ".join(f"{k} {v}" for k, v in sorted(stats["refused"].items()))
         click.echo(f"  not crawled: {refused}")
-    click.echo(f"  log: {job.crawl_dir / 'crawl.log'}")
+    click.echo(f"  log: {job.log_file}")
     return 0 if outcome.status in ("finished", "stopped") else 1
 

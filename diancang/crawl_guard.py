@@ -22,15 +22,8 @@ from contextlib import contextmanager
 from catalog.crawl_requests import stop_requested
 from catalog.db import Catalog
 from catalog.locks import CollectionLocked, acquire, heartbeat, reap, release
-from diancang.errors import DiancangError
 
 log = logging.getLogger(__name__)
-
-
-class AlreadyCrawling(DiancangError):
-    """The collection is being crawled by another live process."""
-
-    exit_code = 3
 
 
 class Watch:
@@ -80,12 +73,12 @@ class Watch:
 @contextmanager
 def crawl_lock(catalog: Catalog, collection_id: int, slug: str, *, heartbeat_every: float,
                stale_after: float) -> Iterator[Watch]:
-    """Hold the collection's lock (raising ``AlreadyCrawling``); reap dead crawls first."""
+    """Hold the collection's lock (raising ``CollectionLocked``); reap dead crawls first."""
     with catalog.session() as session:
         try:
             acquire(session, collection_id, stale_after=stale_after)
         except CollectionLocked as exc:
-            raise AlreadyCrawling(f"collection {slug!r} is {exc}") from None
+            raise CollectionLocked(exc.holder, slug) from None
     watch = Watch(catalog, collection_id, heartbeat_every)
     try:
         with catalog.session() as session:

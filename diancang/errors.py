@@ -1,22 +1,16 @@
-"""Errors the command line reports without a traceback.
-
-Lower packages raise their own (``seeds.errors.SeedListError`` carries file, line and field);
-these are the ones of the composition root.  Each knows its exit status.
-"""
+"""The composition root's own errors, under the one root every package derives from
+(``errors.DiancangError``: each error knows its exit status; the CLI maps them once)."""
 
 from __future__ import annotations
 
+from errors import DiancangError, InvalidInput, NotFound, Unavailable
 
-class DiancangError(Exception):
-    """Base of every error the CLI prints as one clear message."""
-
-    exit_code = 1
+__all__ = ["ConfigError", "DiancangError", "InvalidInput", "NotFound", "Unavailable",
+           "UnknownSetting"]
 
 
 class ConfigError(DiancangError):
     """A setting or the archive home is wrong: names the file and the setting."""
-
-    exit_code = 2
 
 
 class UnknownSetting(ConfigError, KeyError):
@@ -25,9 +19,3 @@ class UnknownSetting(ConfigError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
-
-
-class NotFound(DiancangError):
-    """A collection, crawl or file named on the command line does not exist."""
-
-    exit_code = 2

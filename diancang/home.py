@@ -1,7 +1,23 @@
-"""The archive home: one directory holding an archive, in pywb's own layout (DESIGN.md)."""
+"""The archive home: one directory holding an archive, and the one place its layout is spelled.
+
+```
+HOME/
+  diancang.toml                 settings (SETTINGS_FILE)
+  catalog.sqlite                the default catalogue (CATALOG_FILE)
+  config.yaml                   pywb's config, generated (REPLAY_CONFIG)
+  web-secret.key                the web app's generated key (SECRET_FILE)
+  collections/<coll>/archive/   WARC files, pywb's own layout (CollectionPaths)
+  collections/<coll>/indexes/   one CDXJ index per WARC file
+  crawls/<crawl-id>/            crawl.log, stats.json, failed.jsonl (CrawlPaths)
+  scheduler/                    the daemon's log of each crawl it started
+```
+Lower packages never spell these names: they receive the paths (and pywb the names) as
+arguments from here.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -9,7 +25,57 @@ from pathlib import Path
 from catalog.db import Catalog
 from diancang.errors import ConfigError, NotFound
 from diancang.settings import Settings, default_toml
-from replay.config import ensure_collection, write_pywb_config
+from replay.config import write_pywb_config
+
+DEFAULT_HOME = "archive"          # --home or DIANCANG_HOME replace it
+SETTINGS_FILE = "diancang.toml"
+CATALOG_FILE = "catalog.sqlite"
+REPLAY_CONFIG = "config.yaml"
+SECRET_FILE = "web-secret.key"
+COLLECTIONS, ARCHIVE, INDEXES = "collections", "archive", "indexes"   # pywb's own names
+CRAWLS = "crawls"
+SCHEDULER_LOGS = "scheduler"
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionPaths:
+    """``collections/<coll>/``: its WARC files and their CDXJ indexes."""
+
+    dir: Path
+
+    @property
+    def archive(self) -> Path:
+        return self.dir / ARCHIVE
+
+    @property
+    def indexes(self) -> Path:
+        return self.dir / INDEXES
+
+    def ensure(self) -> CollectionPaths:
+        for sub in (self.archive, self.indexes):
+            sub.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlPaths:
+    """``crawls/<id>/``: what one crawl leaves beside its WARC files."""
+
+    dir: Path
+
+    @property
+    def log(self) -> Path:
+        return self.dir / "crawl.log"
+
+    @property
+    def stats(self) -> Path:
+        """Its figures, rewritten while it runs (the web app polls them)."""
+        return self.dir / "stats.json"
+
+    @property
+    def failed(self) -> Path:
+        """The requests that got no answer, one JSON object a line."""
+        return self.dir / "failed.jsonl"
 
 
 @dataclass
@@ -19,14 +85,27 @@ class Home:
 
     @property
     def settings_file(self) -> Path:
-        return self.path / "diancang.toml"
+        return self.path / SETTINGS_FILE
+
+    @property
+    def catalog_file(self) -> Path:
+        return self.path / CATALOG_FILE
+
+    @property
+    def replay_config(self) -> Path:
+        return self.path / REPLAY_CONFIG
+
+    @property
+    def secret_file(self) -> Path:
+        return self.path / SECRET_FILE
 
     @property
     def collections(self) -> Path:
-        return self.path / "collections"
+        return self.path / COLLECTIONS
 
-    def collection_dir(self, slug: str) -> Path:
-        return self.collections / slug
+    @property
+    def crawls(self) -> Path:
+        return self.path / CRAWLS
 
     def collection_slugs(self, collection: str | None) -> list[str]:
         """Every collection's slug, or just ``collection`` (NotFound if there is none)."""
@@ -40,12 +119,24 @@ class Home:
             raise NotFound(f"no collection {collection!r} in the catalogue")
         return [collection]
 
-    def crawl_dir(self, crawl_id: int) -> Path:
-        return self.path / "crawls" / str(crawl_id)
+    @property
+    def scheduler_logs(self) -> Path:
+        return self.path / SCHEDULER_LOGS
+
+    def collection(self, slug: str) -> CollectionPaths:
+        return CollectionPaths(self.collections / slug)
+
+    def crawl(self, crawl_id: int) -> CrawlPaths:
+        return CrawlPaths(self.crawls / str(crawl_id))
 
     @cached_property
     def settings(self) -> Settings:
-        return Settings.load(self.path, overrides=self.overrides)
+        return self.load_settings()
+
+    def load_settings(self, environ: Mapping[str, str] | None = None) -> Settings:
+        """Its settings, layered (``environ``: the process's environment unless given)."""
+        return Settings.load(self.settings_file, catalog_file=self.catalog_file,
+                             environ=environ, overrides=self.overrides)
 
     @cached_property
     def catalog(self) -> Catalog:
@@ -56,7 +147,7 @@ class Home:
 
     def require(self) -> Home:
         if not self.exists():
-            raise ConfigError(f"{self.path}: no archive home here (no diancang.toml); "
+            raise ConfigError(f"{self.path}: no archive home here (no {SETTINGS_FILE}); "
                               f"create one with: diancang --home {self.path} init")
         return self
 
@@ -67,7 +158,7 @@ class Home:
         if not self.settings_file.exists():
             self.settings_file.write_text(default_toml(), encoding="utf-8")
             created.append(str(self.settings_file))
-        for sub in (self.collections, self.path / "crawls"):
+        for sub in (self.collections, self.crawls):
             if not sub.exists():
                 sub.mkdir(parents=True)
                 created.append(str(sub) + "/")
@@ -75,8 +166,10 @@ class Home:
         self.write_replay_config()
         return created
 
-    def ensure_collection(self, slug: str) -> Path:
-        return ensure_collection(self.path, slug)
+    def ensure_collection(self, slug: str) -> CollectionPaths:
+        return self.collection(slug).ensure()
 
     def write_replay_config(self) -> Path:
-        return write_pywb_config(self.path, self.settings["web.public_url"])
+        return write_pywb_config(self.replay_config, self.settings["web.public_url"],
+                                 collections_root=COLLECTIONS, archive_paths=ARCHIVE,
+                                 index_paths=INDEXES)

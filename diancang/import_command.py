@@ -18,7 +18,7 @@ from diancang.errors import ConfigError, NotFound
 from diancang.home import Home
 from indexer.imports import Outcome, import_archive, import_wacz
 from indexer.textpool import TextPool
-from seeds.parse import SLUG
+from seeds.check import SLUG
 from warc_store.check import ARCHIVE_SUFFIXES
 
 SUFFIXES = (*ARCHIVE_SUFFIXES, ".wacz")
@@ -61,11 +61,12 @@ def import_command(home: Home, collection: str, paths: tuple[Path, ...], title: 
     with catalog.session() as session:
         _, created = create_collection(session, collection, title=title or collection,
                                        kind=kind)
-    collection_dir = home.ensure_collection(collection)
+    collection_dir = home.ensure_collection(collection).dir
     if created:
         click.echo(f"created collection {collection} (private)")
     rejected = 0
-    with TextPool(home.settings["index.workers"], home.settings["index.pdf_max_bytes"]) as pool:
+    with TextPool(home.settings["index.workers"], home.settings["index.pdf_max_bytes"],
+                  home.settings["index.max_decoded_bytes"]) as pool:
         for source in files:
             take = import_wacz if source.name.endswith(".wacz") else import_archive
             outcome: Outcome = take(catalog, collection, collection_dir, source, move=move,

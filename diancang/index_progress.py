@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from catalog.units import human_bytes, human_duration
 from indexer.index import IndexProgress
+from seeds.limits import human_bytes, human_duration
 
 
 def echo_index_progress(progress: IndexProgress) -> None:

@@ -8,7 +8,7 @@ from catalog.collections import list_collections
 from catalog.recover import FoundFile, Recovered, recover_collection
 from diancang.home import Home
 from indexer.index import closed_warcs
-from seeds.parse import SLUG
+from seeds.check import SLUG
 from warc_store.fixity import file_sha256
 from warc_store.warcinfo import read_warcinfo
 

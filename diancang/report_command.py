@@ -8,11 +8,10 @@ from typing import Any
 
 import click
 
-from catalog.units import human_bytes
-from diancang.errors import NotFound
 from diancang.home import Home
-from reports.crawl_report import UnknownCrawl, crawl_report
+from reports.crawl_report import crawl_report
 from reports.html import render_report_html
+from seeds.limits import human_bytes
 
 
 def _counts(counts: dict[str, int]) -> str:
@@ -76,11 +75,8 @@ def report_command(home: Home, crawl_id: int, fmt: str, output: Path | None) -> 
     """Report on a crawl: pages and bytes by status, MIME type and host; new, changed,
     unchanged and gone pages against the previous crawl; dedup savings; errors, refusals
     and failed seeds; the collection's crawl history."""
-    try:
-        with home.require().catalog.session() as session:
-            report = crawl_report(session, crawl_id, crawl_dir=home.crawl_dir(crawl_id))
-    except UnknownCrawl as exc:
-        raise NotFound(str(exc)) from exc
+    with home.require().catalog.session() as session:
+        report = crawl_report(session, crawl_id, failed_file=home.crawl(crawl_id).failed)
     if fmt == "json":
         text = json.dumps(report, ensure_ascii=False, indent=1) + "\n"
     elif fmt == "html":

@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 
 from catalog.schedules import (
-    ScheduleError,
     ScheduleInfo,
     get_schedule,
     list_schedules,
@@ -19,7 +18,7 @@ from catalog.schedules import (
     resume,
     set_schedule,
 )
-from diancang.errors import ConfigError, NotFound
+from diancang.errors import ConfigError
 from diancang.home import Home
 from seeds.limits import parse_when
 
@@ -64,13 +63,8 @@ def schedule_list(home: Home) -> None:
 def _change(home: Home, collection: str, action: str, *args: object) -> None:
     actions = {"set": set_schedule, "pause": pause, "resume": resume, "remove": remove,
                "get": get_schedule}
-    try:
-        with home.require().catalog.session() as session:
-            result = actions[action](session, collection, *args)  # type: ignore[operator]
-    except LookupError as exc:
-        raise NotFound(str(exc)) from None
-    except ScheduleError as exc:
-        raise ConfigError(str(exc)) from None
+    with home.require().catalog.session() as session:
+        result = actions[action](session, collection, *args)  # type: ignore[operator]
     if isinstance(result, ScheduleInfo):
         click.echo(_line(result))
     elif action == "remove":
@@ -126,7 +120,7 @@ def scheduler(home: Home) -> None:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     command = [sys.executable, "-m", "diancang.cli", "--home", str(Path(home.path).resolve())]
-    Daemon(home.catalog, command, log_dir=home.path / "scheduler",
+    Daemon(home.catalog, command, log_dir=home.scheduler_logs,
            timezone=settings["scheduler.timezone"],
            misfire_grace=settings["scheduler.misfire_grace"],
            poll_interval=settings["scheduler.poll_interval"],

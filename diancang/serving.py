@@ -11,12 +11,14 @@ SIGTERM stops gracefully (workers finish their requests), Ctrl-C quickly.
 from __future__ import annotations
 
 import os
+import socket
 from collections.abc import Callable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from diancang.home import Home
+from errors import CannotListen
 
 GRACEFUL_TIMEOUT = 5      # seconds workers get to finish their requests on SIGTERM
 
@@ -53,6 +55,16 @@ def run(load: Callable[[], Any], *, host: str, port: int, workers: int, worker_c
     Flask app.  ``ready`` gets the base URL actually bound.
     """
 
+    if port:        # a busy port is one line of ours (gunicorn would retry, then print its own)
+        probe = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        try:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+        except OSError as exc:
+            raise CannotListen(host, port, exc) from None
+        finally:
+            probe.close()
+
     def when_ready(arbiter: Any) -> None:
         bound_host, bound_port = arbiter.LISTENERS[0].sock.getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
@@ -86,8 +98,8 @@ def serve_replay(home: Home, host: str, port: int, *, workers: int,
     from diancang.access_command import replay_access
     from replay.server import make_app
 
-    path, web_url = home.path.resolve(), home.settings["web.public_url"]
-    access = replay_access(home)
-    run(lambda: make_app(path, web_url, access), host=host, port=port,
+    config, collections = home.replay_config.resolve(), home.collections.resolve()
+    web_url, access = home.settings["web.public_url"], replay_access(home)
+    run(lambda: make_app(config, collections, web_url, access), host=host, port=port,
         workers=workers_or_default(workers), worker_class="gevent_pywsgi", ready=ready,
         name="diancang-replay")

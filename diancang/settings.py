@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from diancang.errors import ConfigError, UnknownSetting
+from seeds.traps import TrapLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,119 +38,137 @@ MB = 1_000_000
 
 DECLARED: tuple[Setting, ...] = (
     Setting("database", "url", "",
-            "SQLAlchemy URL of the catalogue; empty means HOME/catalog.sqlite "
-            "(e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test)"),
+            "SQLAlchemy URL of the catalogue; empty means `HOME/catalog.sqlite`; e.g. "
+            "`postgresql+psycopg://postgres@127.0.0.1:5432/test`"),
     Setting("operator", "name", "Diancang operator",
-            "Who runs the crawls (the library); written into every WARC's warcinfo"),
+            "who runs the crawls; written into every WARC's `warcinfo`"),
     Setting("operator", "contact", "https://example.org/webarchive/contact",
-            "URL or mailto: where site owners reach the operator; part of the user agent"),
+            "where site owners reach the operator; part of the user agent"),
     Setting("crawl", "user_agent", "",
-            "User agent; empty means 'Diancang/<version> (+<operator.contact>)'"),
+            "empty means `Diancang/<version> (+<operator.contact>)`"),
     Setting("crawl", "accept_language", "zh-CN,zh;q=0.9,en;q=0.8",
-            "Accept-Language of every request: a reader's browser in China; sites that choose "
-            "a language by it serve the pages those readers see"),
+            "Accept-Language of every request: a reader's browser in China; sites that choose a"
+            " language by it serve the pages those readers see"),
     Setting("crawl", "obey_robots", True,
-            "Obey robots.txt (a seed may override with robots: ignore, recorded in the WARC)"),
+            "obey robots.txt (a seed may say `robots: ignore`; the override is recorded in the "
+            "WARC)"),
     Setting("crawl", "concurrency", 16,
-            "Connections open at once across all hosts of one crawl"),
+            "connections open at once across all hosts"),
     Setting("crawl", "host_concurrency", 2,
-            "Connections per host when the seed list gives none"),
+            "connections per host when the seed list gives none"),
     Setting("crawl", "delay", 1.0,
-            "Seconds between requests to one host when the seed list gives none"),
-    Setting("crawl", "depth", 5, "Link hops from a seed when the seed list gives none"),
-    Setting("crawl", "max_pages", 20000, "URLs fetched per seed when the seed list gives none"),
+            "seconds between requests to one host when the seed list gives none"),
+    Setting("crawl", "depth", 5,
+            "link hops from a seed when the seed list gives none"),
+    Setting("crawl", "max_pages", 20000,
+            "URLs per seed when the seed list gives none"),
     Setting("crawl", "timeout", 180.0,
-            "Seconds one download may take; a body still arriving then is kept as far as it "
-            "came, marked WARC-Truncated: time"),
+            "seconds one download may take; a body still arriving then is kept as far as it "
+            "came, marked `WARC-Truncated: time`"),
     Setting("crawl", "max_response_size", 100 * MB,
-            "Bytes kept of one response body; the rest is cut, marked WARC-Truncated: length"),
+            "bytes kept of one body; the rest is cut, marked `WARC-Truncated: length` (memory "
+            "stays below `crawl.concurrency` such bodies)"),
     Setting("crawl", "allow_private", False,
-            "Fetch from private, loopback and link-local addresses (off: such hosts are "
-            "refused, so a seed or redirect cannot reach the library's own network)"),
+            "fetch from private, loopback and link-local addresses; off, such hosts are refused"
+            " (\"private-address\"), so no seed, link or redirect reaches the library's own "
+            "network. The tests and `diancang demo` turn it on for their sites on 127.0.0.1"),
     Setting("crawl", "robots_retry_after", 60.0,
-            "Seconds before a robots.txt that answered 5xx or nothing is asked again; until "
-            "then its host is disallowed (RFC 9309)"),
+            "seconds before a robots.txt that answered 5xx/429 or nothing is asked again; "
+            "meanwhile its host is disallowed and its URLs wait (RFC 9309)"),
     Setting("crawl", "robots_attempts", 3,
-            "Times an unreachable robots.txt is asked before its host's URLs are refused"),
-    Setting("crawl", "retries", 2, "Retries of a failed download (connection errors, 5xx)"),
+            "times such a robots.txt is asked before its host's URLs are refused "
+            '("robots-unreachable")'),
+    Setting("crawl", "retries", 2,
+            "retries of a failed download"),
     Setting("crawl", "heartbeat", 10.0,
-            "Seconds between a running crawl's lock heartbeats (and checks for a stop request)"),
+            "seconds between a running crawl's lock heartbeats and its checks for a stop "
+            "request"),
     Setting("warc", "max_size", 1_000 * MB,
-            "Bytes after which a WARC file is closed and a new one started"),
+            "bytes after which a WARC file is closed and the next begun"),
     Setting("warc", "gzip_level", 6,
-            "zlib level of each record's gzip member (1 fastest, 9 smallest)"),
+            "zlib level of each record's gzip member"),
     Setting("index", "workers", 0,
-            "Processes extracting page text when indexing; 0 means one per CPU core"),
+            "processes extracting page text when indexing; 0 means one per CPU core"),
     Setting("index", "pdf_max_bytes", 20 * MB,
             "PDFs larger than this are catalogued without their text"),
     Setting("index", "max_decoded_bytes", 10 * MB,
-            "Bytes of a stored page decompressed (gzip, deflate, br) to extract its text; the "
-            "rest is not read, and the capture is marked text_truncated (a decompression bomb "
+            "bytes of a stored page decompressed (gzip, deflate, br) to extract its text; the "
+            "rest is not read, and the capture is marked `text_truncated` (a decompression bomb "
             "costs no more)"),
     Setting("limits", "duration", 0.0,
-            "Seconds after which a crawl stops when its seed list gives no limit (0: none)"),
+            "seconds after which a crawl stops, when its seed list sets no `limits` (0: none)"),
     Setting("limits", "pages", 0,
-            "Responses after which a crawl stops when its seed list gives no limit (0: none)"),
+            "responses after which a crawl stops, likewise"),
     Setting("limits", "bytes", 0,
-            "WARC bytes after which a crawl stops when its seed list gives no limit (0: none)"),
+            "WARC bytes after which a crawl stops, likewise"),
     Setting("scheduler", "timezone", "UTC",
-            "Time zone of schedules (daily/weekly/monthly run at 03:00 there), e.g. Asia/Shanghai"),
+            "time zone of schedules: `daily`/`weekly`/`monthly` run at 03:00 there (e.g. "
+            "`Asia/Shanghai`)"),
     Setting("scheduler", "misfire_grace", 3600,
-            "Seconds a run missed while the daemon was down may start late; older ones are "
-            "recorded as missed (several missed runs of one schedule start once)"),
+            "seconds a run missed while the daemon was down may still start late (once, however"
+            " many were missed); older ones are recorded as missed"),
     Setting("scheduler", "poll_interval", 5.0,
-            "Seconds between the daemon's looks at the catalogue (crawl requests, schedules)"),
+            "seconds between the daemon's looks at the catalogue (crawl requests, schedule "
+            "changes, dead crawls)"),
     Setting("scheduler", "lock_stale_after", 120.0,
-            "Seconds without a heartbeat after which a crawl lock's holder is taken for dead"),
+            "seconds without a heartbeat after which a crawl lock's holder is taken for dead"),
     Setting("fixity", "interval", 30.0,
-            "Days between the scheduler daemon's fixity checks of each collection (`diancang "
+            "days between the scheduler daemon's fixity checks of each collection (`diancang "
             "verify`: SHA-256, gzip members, record digests); 0 turns them off"),
-    Setting("replay", "host", "127.0.0.1", "Interface `diancang serve` listens on"),
-    Setting("replay", "port", 8080, "Port `diancang serve` listens on"),
+    Setting("replay", "host", "127.0.0.1",
+            "interface of `diancang serve`"),
+    Setting("replay", "port", 8080,
+            "port of `diancang serve`"),
     Setting("replay", "public_url", "",
-            "Base URL of replay in `diancang search` links; empty: http://replay.host:replay.port"),
+            "base URL of replay in `diancang search` links; empty: "
+            "`http://replay.host:replay.port`"),
     Setting("replay", "workers", 0,
-            "Worker processes of `diancang serve` (gunicorn, gevent); 0 means one per core"),
+            "worker processes of `diancang serve` (gunicorn, gevent); 0 means one per core"),
     Setting("replay", "grant_seconds", 3600,
-            "Lifetime of a curator's grant to a private collection on the replay host (the "
+            "lifetime of a curator's grant to a private collection on the replay host (the "
             "link the web app signs, and the cookie replay keeps from it)"),
     Setting("replay", "access_refresh", 2.0,
-            "Seconds between replay's looks at the catalogue for visibility and access rules"),
-    Setting("traps", "max_url_length", 2083, "Longer URLs are not fetched (url-too-long)"),
+            "seconds between replay's looks at the catalogue for visibility and access rules"),
+    Setting("traps", "max_url_length", 2083,
+            "longer URLs are not fetched (`url-too-long`; Internet Explorer's and Heritrix's "
+            "limit)"),
     Setting("traps", "max_path_depth", 20,
-            "URLs with more path segments are not fetched (path-too-deep)"),
+            "URLs with more path segments are not fetched (`path-too-deep`)"),
     Setting("traps", "max_path_repeats", 3,
-            "Times one path segment may occur in a URL's path (path-repeats: /a/a/a/a/)"),
+            "times one path segment may occur in a path (`path-repeats`: `/loop/a/a/a/a/`)"),
     Setting("traps", "max_query_variants", 1000,
-            "Distinct query strings of links followed per host and path "
-            "(query-variants: calendars)"),
+            "distinct query strings of links followed per host and path (`query-variants`: "
+            "calendars, faceted searches)"),
     Setting("traps", "max_outlinks", 6000,
-            "Links followed from one page; requisites are not limited (too-many-outlinks)"),
+            "links followed from one page, requisites not counted (`too-many-outlinks`, per "
+            "dropped link)"),
     Setting("traps", "max_host_pages", 50000,
-            "URLs fetched per host, requisites included, across all seeds (host-budget)"),
+            "URLs fetched per host, requisites included, across all seeds (`host-budget`)"),
     Setting("traps", "soft404_repeats", 20,
-            "Identical page responses under one directory after which it is left (soft-404)"),
+            "identical page responses under one directory after which it is left (`soft-404`)"),
     Setting("web", "host", "127.0.0.1",
-            "Interface `diancang web` listens on; its host name must differ from the "
-            "replay's (web.replay_url), so archived pages' scripts never share its cookies"),
-    Setting("web", "port", 8000, "Port `diancang web` listens on"),
+            "interface of `diancang web`; its host name must differ from replay's "
+            "(`web.replay_url`), or an archived page's scripts could act as a logged-in curator"),
+    Setting("web", "port", 8000,
+            "port of `diancang web`"),
     Setting("web", "workers", 0,
-            "Worker processes of `diancang web` (gunicorn); 0 means one per core"),
+            "worker processes of `diancang web` (gunicorn); 0 means one per core"),
     Setting("web", "login_limit", 10,
-            "Failed logins of one account, or from one address, after which logins are "
-            "refused (429 with Retry-After) ..."),
+            "failed logins of one account, or from one address, after which logins are "
+            "refused (429 with `Retry-After`) ..."),
     Setting("web", "login_window", 900.0, "... within this many seconds"),
     Setting("web", "proxies", 0,
-            "Reverse proxies in front of `diancang web` whose X-Forwarded-For/-Proto/-Host "
+            "reverse proxies in front of `diancang web` whose X-Forwarded-For/-Proto/-Host "
             "it believes (1 behind one nginx); 0 trusts none"),
     Setting("web", "public_url", "http://127.0.0.1:8000",
-            "Base URL of the web app as browsers reach it (replay's banner links back to it); "
-            "https here makes the session cookie Secure"),
+            "base URL of the web app as browsers reach it (replay's banner links back to it); "
+            "https here makes the session cookie `Secure`"),
     Setting("web", "secret_key", "",
-            "Key signing the web app's session cookies and CSRF tokens; empty means one "
-            "generated once and kept in HOME/web-secret.key"),
+            "signs the web app's session cookies and CSRF tokens; empty means a key generated "
+            "once into `HOME/web-secret.key` (mode 0600)"),
     Setting("web", "replay_url", "http://localhost:8080",
-            "Base URL of replay as browsers reach it, on another host name than the app"),
+            "replay's base URL as browsers reach it (in development: replay at `localhost`, the"
+            " app at `127.0.0.1`)"),
 )
 
 _BY_NAME: dict[str, Setting] = {s.name: s for s in DECLARED}
@@ -190,9 +209,9 @@ def _coerce(setting: Setting, value: Any, origin: str) -> Any:
 class Settings:
     """The resolved settings of one archive home."""
 
-    def __init__(self, home: Path, values: Mapping[str, Any]):
-        self.home = home
+    def __init__(self, values: Mapping[str, Any], *, catalog_file: Path):
         self._values = dict(values)
+        self.catalog_file = catalog_file
 
     def __getitem__(self, name: str) -> Any:
         declared(name)
@@ -203,13 +222,17 @@ class Settings:
 
     @property
     def database_url(self) -> str:
-        return self["database.url"] or f"sqlite:///{self.home / 'catalog.sqlite'}"
+        return self["database.url"] or f"sqlite:///{self.catalog_file}"
 
     @property
     def seed_defaults(self) -> dict[str, Any]:
         """What a seed list gets where it gives neither a seed value nor a list default."""
         return {"depth": self["crawl.depth"], "max_pages": self["crawl.max_pages"],
                 "delay": self["crawl.delay"], "concurrency": self["crawl.host_concurrency"]}
+
+    def trap_limits(self) -> TrapLimits:
+        """The ``traps.*`` settings as the crawler's plain limits."""
+        return TrapLimits(**{f.name: self[f"traps.{f.name}"] for f in fields(TrapLimits)})
 
     @property
     def user_agent(self) -> str:
@@ -218,11 +241,20 @@ class Settings:
         return self["crawl.user_agent"] or f"Diancang/{__version__} (+{self['operator.contact']})"
 
     @classmethod
-    def load(cls, home: Path, *, environ: Mapping[str, str] | None = None,
+    def defaults(cls) -> Settings:
+        """Every setting at its declared default (no file, no environment)."""
+        from diancang.home import CATALOG_FILE  # the home's layout, which imports this module
+
+        return cls({s.name: s.default for s in DECLARED}, catalog_file=Path(CATALOG_FILE))
+
+    @classmethod
+    def load(cls, toml_path: Path, *, catalog_file: Path,
+             environ: Mapping[str, str] | None = None,
              overrides: Mapping[str, Any] | None = None) -> Settings:
+        """Layered: the defaults < ``toml_path`` (if it exists) < ``environ`` < ``overrides``;
+        ``catalog_file`` is the SQLite catalogue an empty ``database.url`` means."""
         environ = os.environ if environ is None else environ
         values = {s.name: s.default for s in DECLARED}
-        toml_path = home / "diancang.toml"
         if toml_path.exists():
             try:
                 data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
@@ -243,7 +275,21 @@ class Settings:
         for name, value in (overrides or {}).items():
             if value is not None:
                 values[name] = _coerce(declared(name), value, "command line")
-        return cls(home, values)
+        return cls(values, catalog_file=catalog_file)
+
+
+def shown(value: Any) -> str:
+    """A default as README's settings table shows it."""
+    if value == "":
+        return "(empty)"
+    return f"`{str(value).lower() if isinstance(value, bool) else value}`"
+
+
+def settings_table() -> str:
+    """README's settings table, made from DECLARED (tests/diancang/test_settings_readme.py
+    holds README to it)."""
+    rows = [f"| `{s.name}` | {shown(s.default)} | {s.help} |" for s in DECLARED]
+    return "\n".join(["| setting | default | meaning |", "|---|---|---|", *rows]) + "\n"
 
 
 def default_toml() -> str:

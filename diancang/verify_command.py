@@ -23,9 +23,9 @@ import click
 
 from catalog.collections import get_collection
 from catalog.fixity import held_files, record_verification
-from catalog.units import human_bytes
 from diancang.errors import NotFound
 from diancang.home import Home
+from seeds.limits import human_bytes
 from warc_store.fixity import FileFixity, Finding, check_file
 from warc_store.writer import OPEN_SUFFIX
 
@@ -79,7 +79,7 @@ def _judge(slug: str, archive: Path, filename: str, row_id: int | None,
 
 def verify_collection(home: Home, slug: str, workers: int) -> list[Verdict]:
     """Check one collection's files and record each outcome in the catalogue."""
-    archive = home.collection_dir(slug) / "archive"
+    archive = home.collection(slug).archive
     with home.catalog.session() as session:
         coll = get_collection(session, slug)
         if coll is None:
@@ -118,7 +118,7 @@ def _echo_collection(home: Home, slug: str, verdicts: list[Verdict]) -> None:
                        f"{finding.reason}")
     bad = sum(1 for v in verdicts if v.outcome != "ok")
     size = sum(v.fixity.size for v in verdicts if v.fixity is not None)
-    writing = sum(1 for p in (home.collection_dir(slug) / "archive").glob("*" + OPEN_SUFFIX))
+    writing = sum(1 for p in (home.collection(slug).archive).glob("*" + OPEN_SUFFIX))
     note = f" ({writing} .open file(s) being written, not checked)" if writing else ""
     status = "all hold" if not bad else f"{bad} do not hold"
     click.echo(f"{slug}: {len(verdicts)} WARC files, {human_bytes(size)} verified: "

@@ -16,13 +16,12 @@ from urllib.parse import urlsplit
 import click
 
 from diancang.errors import ConfigError, NotFound
+from diancang.home import Home
 
 if TYPE_CHECKING:
     from flask import Flask
-from diancang.home import Home
 
 pass_home = click.make_pass_decorator(Home)
-SECRET_FILE = "web-secret.key"
 THREADS = 4     # per worker: requests waiting on the catalogue overlap
 
 
@@ -31,7 +30,7 @@ def secret_key(home: Home) -> str:
     configured = home.settings["web.secret_key"]
     if configured:
         return str(configured)
-    path = home.path / SECRET_FILE
+    path = home.secret_file
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as out:
@@ -44,7 +43,7 @@ def build_app(home: Home, *, migrate: bool = True) -> Flask:
 
     settings = home.settings
     return create_app(settings.database_url, replay_base=settings["web.replay_url"],
-                      secret_key=secret_key(home), crawls_dir=home.path / "crawls",
+                      secret_key=secret_key(home), crawl_files=home.crawl,
                       seed_defaults=settings.seed_defaults,
                       login_limit=settings["web.login_limit"],
                       login_window=settings["web.login_window"],
@@ -101,15 +100,12 @@ def _password(password_stdin: bool) -> str:
 @pass_home
 def user_add(home: Home, name: str, role: str, password_stdin: bool) -> None:
     """Create an account (the first one should be an admin)."""
-    from catalog.users import UserError, add_user
+    from catalog.users import add_user
 
     home.require()
     password = _password(password_stdin)
-    try:
-        with home.catalog.session() as session:
-            add_user(session, name, password, role)
-    except UserError as exc:
-        raise ConfigError(str(exc)) from None
+    with home.catalog.session() as session:
+        add_user(session, name, password, role)
     click.echo(f"created {role} {name}")
 
 
@@ -119,18 +115,15 @@ def user_add(home: Home, name: str, role: str, password_stdin: bool) -> None:
 @pass_home
 def user_password(home: Home, name: str, password_stdin: bool) -> None:
     """Set an account's password."""
-    from catalog.users import UserError, get_user, set_password
+    from catalog.users import get_user, set_password
 
     home.require()
     password = _password(password_stdin)
-    try:
-        with home.catalog.session() as session:
-            account = get_user(session, name)
-            if account is None:
-                raise NotFound(f"no user {name!r}")
-            set_password(session, account, password)
-    except UserError as exc:
-        raise ConfigError(str(exc)) from None
+    with home.catalog.session() as session:
+        account = get_user(session, name)
+        if account is None:
+            raise NotFound(f"no user {name!r}")
+        set_password(session, account, password)
     click.echo(f"password of {name} changed")
 
 

@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 
 
 class BackgroundIndexer:
-    def __init__(self, catalog: Catalog, slug: str, indexes_dir: Path, *, workers: int = 0,
-                 pdf_max_bytes: int = 20_000_000, max_decoded_bytes: int = 10_000_000,
+    def __init__(self, catalog: Catalog, slug: str, indexes_dir: Path, *, workers: int,
+                 pdf_max_bytes: int, max_decoded_bytes: int,
                  on_file: Callable[[IndexProgress], None] | None = None):
         self.catalog, self.slug, self.indexes_dir = catalog, slug, indexes_dir
         self.workers, self.pdf_max_bytes = workers, pdf_max_bytes

@@ -39,7 +39,7 @@ from catalog.revisits import originals
 from indexer.extract_text import HTML_MIMES, PDF_MIMES, Page
 from indexer.textpool import TextPool
 from search import fulltext
-from seeds.scope import Scope
+from seeds.scope import SeedPrefixes
 from warc_store.cdxj import (
     NotMirrored,
     cdxj_line,
@@ -187,21 +187,18 @@ class _SeedMatcher:
     def __init__(self, coll: Collection):
         seeds: list[Seed] = list(coll.seeds)
         self.ids = [s.id for s in seeds]
-        self.scope = Scope(seed_list_of(coll).seeds) if seeds else None
+        self.prefixes = SeedPrefixes(seed_list_of(coll).seeds) if seeds else None
 
     def __call__(self, surt: str) -> int | None:
-        if self.scope is None:
+        if self.prefixes is None:
             return None
-        index = self.scope.seed_for(surt)
+        index = self.prefixes.seed_for(surt)
         return self.ids[index] if index is not None else None
 
 
 def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, *,
-               pool: TextPool | None = None) -> IndexResult:
+               pool: TextPool) -> IndexResult:
     """Index one closed WARC file: its CDXJ, then its capture rows and their text."""
-    if pool is None:
-        with TextPool() as own_pool:
-            return index_file(catalog, slug, warc_path, indexes_dir, pool=own_pool)
     indexes_dir.mkdir(parents=True, exist_ok=True)
     cdxj = indexes_dir / (warc_path.name + ".cdxj")
     try:
@@ -291,13 +288,14 @@ def _capture_rows(coll_id: int, warc: WarcFile, cdxj: Path, read: _FileRead,
     return rows, words
 
 
-def index_collection(catalog: Catalog, slug: str, collection_dir: Path, *,
-                     rebuild: bool = False, workers: int = 0,
-                     pdf_max_bytes: int = 20_000_000, max_decoded_bytes: int = 10_000_000,
+def index_collection(catalog: Catalog, slug: str, archive_dir: Path, indexes_dir: Path, *,
+                     workers: int, pdf_max_bytes: int, max_decoded_bytes: int,
+                     rebuild: bool = False,
                      on_file: Callable[[IndexProgress], None] | None = None) -> IndexResult:
-    """Index the collection's WARC files not yet indexed (all of them with ``rebuild``);
-    ``on_file`` hears after each file how far it has come."""
-    archive_dir, indexes_dir = collection_dir / "archive", collection_dir / "indexes"
+    """Index the WARC files in ``archive_dir`` not yet indexed (all of them with ``rebuild``)
+    into CDXJ files in ``indexes_dir`` and the catalogue; ``workers`` (0: one per core) and
+    ``pdf_max_bytes`` are the ``index.*`` settings; ``on_file`` hears after each file how far
+    it has come."""
     warcs = closed_warcs(archive_dir)
     with catalog.session() as session:
         coll = session.scalars(select(Collection).where(Collection.slug == slug)).one()

@@ -30,8 +30,9 @@ def default_workers() -> int:
 class TextPool:
     """A pool of text extractors; use as a context manager, feed pages, collect results."""
 
-    def __init__(self, workers: int = 0, pdf_max_bytes: int = 20_000_000,
-                 max_decoded_bytes: int = 10_000_000):
+    def __init__(self, workers: int, pdf_max_bytes: int, max_decoded_bytes: int):
+        """``workers``: processes (0: one per core); PDFs over ``pdf_max_bytes`` keep no text;
+        pages are read from at most ``max_decoded_bytes`` of their decoded payload."""
         self.workers = workers or default_workers()
         self.pdf_max_bytes = pdf_max_bytes
         self.max_decoded_bytes = max_decoded_bytes

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from replay.config import CONFIG_NAME
 from replay.language import remember_language
 from replay.seal import sealed
 from replay.ui import DEFAULT_LOCALE, LOCALES
@@ -38,14 +37,15 @@ class Access:
     refresh: float
 
 
-def make_app(home: Path, web_url: str, access: Access) -> Any:
-    """pywb's WSGI application for the archive home behind Diancang's access gate (the
-    process's directory becomes HOME); ``web_url`` is the web app's public URL, which
-    replay's pages link back to."""
+def make_app(config_file: Path, collections_dir: Path, web_url: str, access: Access) -> Any:
+    """pywb's WSGI application for the archive home holding ``config_file`` (the process's
+    directory becomes that home: pywb finds the collections relative to it), behind
+    Diancang's access gate; ``web_url`` is the web app's public URL, which replay's pages
+    link back to."""
     from replay.frontend import build
 
-    os.chdir(home)
-    gate = build(CONFIG_NAME, Path(home) / "collections", database_url=access.database_url,
+    os.chdir(config_file.parent)
+    gate = build(config_file.name, collections_dir, database_url=access.database_url,
                  grant_secret=access.grant_secret, grant_seconds=access.grant_seconds,
                  refresh=access.refresh, locales=LOCALES)
     # Each replayed page and CDX query is a kept-alive request to pywb's own index server

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-from catalog.units import human_bytes
+from seeds.limits import human_bytes
 
 FONT = "system-ui, 'Noto Sans CJK SC', 'Noto Serif CJK SC', 'Microsoft YaHei', sans-serif"
 WIDTH = 520

@@ -2,8 +2,8 @@
 crawl, what deduplication saved, and what failed.
 
 Everything comes from the catalogue (the crawl's capture rows, its WARC files, its stats as
-``finish_crawl`` stored them) plus, when the caller names the crawl directory, the
-``failed.jsonl`` the spider keeps of requests that got no response.  ``crawl_report`` returns
+``finish_crawl`` stored them) plus, when the caller names it, the file of requests that got
+no response the spider keeps (``crawler.failures``).  ``crawl_report`` returns
 plain JSON-ready data (``diancang report --format json`` prints it as is; the HTML report and
 the web app draw from it).
 
@@ -40,14 +40,14 @@ from sqlalchemy.orm import Session
 from catalog.access import Viewer, visible_clause
 from catalog.models import Capture, Collection, Crawl, CrawlRequest, Seed, WarcFile
 from catalog.revisits import originals
+from errors import NotFound
 
 GONE_STATUSES = (404, 410)
 # asked of every host whether anything links them: their absence is no failure of the site
 PROBES = ("/robots.txt", "/sitemap.xml")
-FAILED_FILE = "failed.jsonl"        # written by the spider (crawler.failures)
 
 
-class UnknownCrawl(LookupError):
+class UnknownCrawl(NotFound):
     pass
 
 
@@ -155,8 +155,7 @@ def _changes(now: dict[str, _Seen], before: dict[str, _Seen] | None,
     return out
 
 
-def _read_failed(crawl_dir: Path | None) -> list[dict[str, Any]]:
-    path = crawl_dir / FAILED_FILE if crawl_dir is not None else None
+def _read_failed(path: Path | None) -> list[dict[str, Any]]:
     if path is None or not path.is_file():
         return []
     entries = []
@@ -179,11 +178,11 @@ def _seed_urls(session: Session, crawl: Crawl) -> list[str]:
 
 
 def _failures(session: Session, crawl: Crawl, now: dict[str, _Seen],
-              crawl_dir: Path | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+              failed_file: Path | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(failed seeds, every failed URL): a seed fails when its own capture is missing, answers
     4xx/5xx, or its request errored; a URL fails when it answered 4xx/5xx or errored."""
     errored: dict[str, dict[str, Any]] = {}
-    for entry in _read_failed(crawl_dir):
+    for entry in _read_failed(failed_file):
         errored.setdefault(entry["url"], entry)
     seeds = _seed_urls(session, crawl)
     failed_seeds = []
@@ -221,14 +220,14 @@ def _get_crawl(session: Session, crawl_id: int) -> Crawl:
 
 
 def failed_urls(session: Session, crawl_id: int,
-                crawl_dir: Path | None = None) -> list[dict[str, Any]]:
+                failed_file: Path | None = None) -> list[dict[str, Any]]:
     """The failed and missing resources a curator would crawl again: failed seeds first (kind
     ``seed``), then 4xx/5xx answers (``http``), then requests that got no answer (``error``,
-    read from ``crawl_dir/failed.jsonl`` when ``crawl_dir`` is given).  Each has ``url``,
+    read from ``failed_file`` when it is given).  Each has ``url``,
     ``status`` (or None), ``error`` (or None) and ``kind``."""
     crawl = _get_crawl(session, crawl_id)
     now = _last_by_url(_captures(session, crawl))
-    return _failures(session, crawl, now, crawl_dir)[1]
+    return _failures(session, crawl, now, failed_file)[1]
 
 
 def history(session: Session, collection_id: int) -> list[dict[str, Any]]:
@@ -245,11 +244,11 @@ def history(session: Session, collection_id: int) -> list[dict[str, Any]]:
 
 
 def crawl_report(session: Session, crawl_id: int,
-                 crawl_dir: Path | None = None) -> dict[str, Any]:
+                 failed_file: Path | None = None) -> dict[str, Any]:
     """The report of one crawl (see the module's docstring for the definitions).
 
-    ``crawl_dir`` is the crawl's directory (``crawls/<id>``); with it, requests that errored
-    count among the failures."""
+    ``failed_file`` is the crawl's file of requests that got no response; with it, requests
+    that errored count among the failures."""
     crawl = _get_crawl(session, crawl_id)
     coll = session.get_one(Collection, crawl.collection_id)
     stats: dict[str, Any] = dict(crawl.stats or {})
@@ -259,7 +258,7 @@ def crawl_report(session: Session, crawl_id: int,
     before = _last_by_url(_captures(session, prev)) if prev is not None else None
     patch = _patch_urls(session, crawl.id) is not None
     changes = _changes(now, before, patch)
-    failed_seeds, failed = _failures(session, crawl, now, crawl_dir)
+    failed_seeds, failed = _failures(session, crawl, now, failed_file)
     warc_bytes = session.scalar(select(func.coalesce(func.sum(WarcFile.size), 0))
                                 .where(WarcFile.crawl_id == crawl.id)) or 0
     duration = stats.get("elapsed")

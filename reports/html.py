@@ -22,7 +22,6 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from catalog.units import human_bytes
 from reports.charts import (
     FONT,
     dedup_chart_svg,
@@ -30,6 +29,7 @@ from reports.charts import (
     mime_chart_svg,
     status_chart_svg,
 )
+from seeds.limits import human_bytes
 
 MESSAGES = Path(__file__).with_name("messages.yaml")
 LANGUAGES = ("zh", "en")

@@ -44,6 +44,7 @@ from catalog.crawl_requests import claim, finish_request, queued, request_crawl,
 from catalog.db import Catalog
 from catalog.fixity import due_collections
 from catalog.locks import (
+    CollectionLocked,
     current_holder,
     holder_dead,
     reap,
@@ -59,7 +60,7 @@ log = logging.getLogger(__name__)
 
 JOB_PREFIX = "crawl:"
 LEASE = "scheduler"        # the catalogue lease of the daemon that fires and starts crawls
-LOCKED_EXIT = 3            # diancang crawl's exit status when the collection is locked
+LOCKED_EXIT = CollectionLocked.exit_code    # diancang crawl's exit status when it is locked
 _CATALOG: Catalog | None = None     # the running daemon's catalogue, for fire()
 
 
@@ -91,9 +92,8 @@ class Child:
 
 class Daemon:
     def __init__(self, catalog: Catalog, crawl_command: Sequence[str], *, log_dir: Path,
-                 timezone: str = "UTC", misfire_grace: int = 3600,
-                 poll_interval: float = 5.0, stale_after: float = 120.0,
-                 verify_interval: float = 0.0):
+                 timezone: str, misfire_grace: int, poll_interval: float, stale_after: float,
+                 verify_interval: float):
         self.catalog = catalog
         self.crawl_command = list(crawl_command)
         self.log_dir = log_dir

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from catalog.access import ANONYMOUS, Viewer, visible_sql
 from catalog.models import GOV_FIELDS
+from errors import InvalidInput
 from search import fulltext
 from search.snippets import snippet
 from search.words import phrases, query_terms
@@ -29,7 +30,7 @@ GROUPS = ("url", "none")
 _DATE = re.compile(r"\d{4}(?:-?\d{2}(?:-?\d{2}(?:[ T]?\d{2}(?::?\d{2}(?::?\d{2})?)?)?)?)?")
 
 
-class BadQuery(ValueError):
+class BadQuery(InvalidInput):
     """A query or filter that cannot be searched; ``option`` names it (``query``, ``from``)."""
 
     def __init__(self, option: str, message: str):

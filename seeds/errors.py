@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from errors import InvalidInput
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -16,7 +18,7 @@ class Problem:
         return f"{self.file}:{self.line}: {self.field}: {self.message}"
 
 
-class SeedListError(ValueError):
+class SeedListError(InvalidInput):
     """A seed list that cannot be used; ``problems`` lists every one found, not just the first."""
 
     def __init__(self, problems: list[Problem]):
@@ -24,3 +26,7 @@ class SeedListError(ValueError):
         shown = "; ".join(str(p) for p in self.problems[:3])
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         super().__init__(f"{len(problems)} problem(s): {shown}{more}")
+
+    def lines(self) -> list[str]:
+        """Every problem on its own line, then what became of the list: nothing written."""
+        return [*map(str, self.problems), f"{len(self.problems)} problem(s); nothing was written."]

@@ -4,6 +4,10 @@ Durations: seconds, or a number with a unit (``90s``, ``30m``, ``2h``, ``1d``, `
 Sizes: bytes, or a number with a unit (``500MB``, ``5GB``, ``2GiB``; k/M/G/T are powers of
 1000, Ki/Mi/Gi/Ti of 1024).  Dates: ``YYYY-MM-DD`` or an ISO 8601 date and time; a time
 without a zone is UTC.  Each raises ``ValueError`` saying what was expected.
+
+And the other way, sizes (decimal units, as disks and networks count) and durations as people
+read them: one definition for the crawl's progress line, the index command, the reports and
+the web app.
 """
 
 from __future__ import annotations
@@ -73,3 +77,22 @@ def parse_when(value: Any, *, end_of_day: bool = False) -> datetime:
             raise ValueError("expected a date YYYY-MM-DD or a date and time "
                              f"YYYY-MM-DDTHH:MM[:SS][+08:00], got {value!r}") from None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def human_bytes(n: float | None) -> str:
+    """``1234567`` -> ``"1.2 MB"``; ``None`` counts as nothing."""
+    n = float(n or 0)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if n < 1000 or unit == "TB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    raise AssertionError("unreachable")
+
+
+def human_duration(seconds: float) -> str:
+    """``42`` -> ``"42 s"``, ``900`` -> ``"15 min"``, ``9000`` -> ``"2.5 h"``."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"

@@ -29,7 +29,7 @@ from surt import DefaultIAURLCanonicalizer
 from surt.handyurl import handyurl
 
 from seeds.model import Seed
-from seeds.traps import DEFAULT_TRAPS, TrapLimits
+from seeds.traps import TrapLimits
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,16 +155,12 @@ def _seed_prefix(seed: Seed) -> tuple[str, str]:
     return host, host + ")/"
 
 
-class Scope:
-    """The crawl's scope over its seeds; ``decide`` is the per-URL entry point."""
+class SeedPrefixes:
+    """Which seed's scope holds a SURT key: the seed prefixes alone, without the crawl's rules
+    (the indexer files each capture under its seed with it)."""
 
-    def __init__(self, seeds: Sequence[Seed], *, traps: TrapLimits = DEFAULT_TRAPS,
-                 max_transclusion_hops: int = 3, rules: Sequence[Rule] = RULES):
+    def __init__(self, seeds: Sequence[Seed]):
         self.seeds = list(seeds)
-        self.traps = traps
-        self.max_transclusion_hops = max_transclusion_hops
-        self.rules = tuple(rules)
-        self.excluders = [_excluder(seed.exclude) for seed in self.seeds]
         self._by_host: dict[str, list[tuple[str, str, int]]] = {}
         self._domains: dict[str, int] = {}
         for index, seed in enumerate(self.seeds):
@@ -176,8 +172,6 @@ class Scope:
             self._by_host.setdefault(host, []).append((seed.scope, prefix, index))
         for entries in self._by_host.values():
             entries.sort(key=lambda e: -len(e[1]))   # the most specific seed first
-
-    surt = staticmethod(surt_key)
 
     def seed_for(self, key: str) -> int | None:
         """The seed whose scope holds this SURT key (the most specific one), if any."""
@@ -196,6 +190,21 @@ class Scope:
                     return self._domains[labels]
                 labels = labels.rpartition(",")[0]
         return None
+
+
+class Scope:
+    """The crawl's scope over its seeds; ``decide`` is the per-URL entry point."""
+
+    def __init__(self, seeds: Sequence[Seed], *, traps: TrapLimits,
+                 max_transclusion_hops: int = 3, rules: Sequence[Rule] = RULES):
+        self.seeds = list(seeds)
+        self.traps = traps
+        self.max_transclusion_hops = max_transclusion_hops
+        self.rules = tuple(rules)
+        self.excluders = [_excluder(seed.exclude) for seed in self.seeds]
+        self.seed_for = SeedPrefixes(self.seeds).seed_for
+
+    surt = staticmethod(surt_key)
 
     def decide(self, url: str, key: str | None = None, *, hops: int = 0,
                embed_hops: int = 0) -> Decision:

@@ -21,7 +21,7 @@ import socket
 import time
 from pathlib import Path
 
-from diancang.fixture_server import png
+from diancang.demo.server import png
 from tests.support import run_cli
 
 ALLOW_PRIVATE = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1"}

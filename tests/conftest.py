@@ -57,7 +57,7 @@ def crawled_twice(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
     """The changing site crawled twice through the CLI into collection "rp", with an excluded
     page and a dead seed (tests/changing_site.py): what the report tests of the CLI and of the
     web app read.  Shared, since each crawl pair costs seconds."""
-    from diancang.fixture_server import FixtureServer
+    from diancang.demo.server import FixtureServer
     from tests import changing_site
 
     root = tmp_path_factory.mktemp("site")

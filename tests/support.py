@@ -198,12 +198,14 @@ def crawl_job(tmp_path: Path, **fields: Any) -> CrawlJob:
     """A crawl job of collection "gd-gov" with every parameter given (the crawler declares no
     defaults of its own), writing under ``tmp_path``; ``fields`` replace any of them."""
     from crawler.job import CrawlJob
+    from diancang.settings import Settings
     from seeds.model import Limits, Seed
-    from seeds.traps import DEFAULT_TRAPS
 
     values: dict[str, Any] = {
         "collection": "gd-gov", "seeds": (Seed(url="http://www.gd.gov.cn/"),),
-        "archive_dir": tmp_path / "archive", "crawl_dir": tmp_path / "crawl",
+        "archive_dir": tmp_path / "archive", "log_file": tmp_path / "crawl" / "crawl.log",
+        "stats_file": tmp_path / "crawl" / "stats.json",
+        "failed_file": tmp_path / "crawl" / "failed.jsonl",
         "user_agent": "Diancang/0.1 (+http://lib.example.cn/archive)",
         "operator": "深圳图书馆", "title": "广东省政府网站", "crawl_id": 7, "obey_robots": True,
         "accept_language": "zh-CN,zh;q=0.9,en;q=0.8", "concurrency": 16,
@@ -211,7 +213,7 @@ def crawl_job(tmp_path: Path, **fields: Any) -> CrawlJob:
         "max_response_size": 100_000_000, "allow_private": False, "robots_retry_after": 60.0,
         "robots_attempts": 3, "retries": 2, "max_pages": None, "warc_max_size": 1_000_000_000,
         "gzip_level": 6, "progress": False, "on_warc_closed": None, "previous": {},
-        "limits": Limits(), "traps": DEFAULT_TRAPS,
+        "limits": Limits(), "traps": Settings.defaults().trap_limits(),
     }
     values.update(fields)
     return CrawlJob(**values)

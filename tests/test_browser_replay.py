@@ -21,7 +21,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests.support import FIXTURES, replay_server, run_cli
 
 pytestmark = pytest.mark.slow   # a crawl, pywb and Chromium, in child processes

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests.support import FIXTURES, replay_server, run_cli
 
 pytestmark = pytest.mark.slow   # a crawl, pywb, the web app and Chromium, in child processes

@@ -1,4 +1,5 @@
-"""ruff, mypy and the import contracts of DESIGN.md, as part of the one test command."""
+"""ruff, mypy and the import contracts of pyproject.toml (the layers), as part of the one test
+command."""
 
 from __future__ import annotations
 

@@ -25,8 +25,8 @@ from warcio.bufferedreaders import ChunkedDataReader
 
 from catalog.db import Catalog
 from catalog.models import Capture
-from catalog.units import human_bytes
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
+from seeds.limits import human_bytes
 from tests.support import FIXTURES, fetch, replay_server, run_cli, warcio_check
 
 pytestmark = pytest.mark.slow   # a crawl and pywb through the real CLI, in child processes

@@ -18,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from catalog.db import Catalog
 from catalog.digests import previous_captures
 from catalog.models import Capture, Collection
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests import changing_site
 from tests.support import fetch, replay_server, run_cli, warcio_check
 

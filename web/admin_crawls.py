@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 
 from catalog.crawls import crawl_summary
 from catalog.models import Collection, Crawl
-from catalog.units import human_bytes
+from seeds.limits import human_bytes
 from web.context import db, web
 from web.i18n import translate
 from web.security import protect
@@ -36,9 +36,9 @@ def _crawl(crawl_id: int) -> tuple[Crawl, Collection]:
 def live_stats(crawl: Crawl) -> dict[str, Any]:
     """The crawl's figures: its stats.json while it runs, the catalogue's once it ended."""
     stats: dict[str, Any] = dict(crawl.stats or {})
-    crawls_dir = web().crawls_dir
-    if crawl.status == "running" and crawls_dir is not None:
-        path = crawls_dir / str(crawl.id) / "stats.json"
+    crawl_files = web().crawl_files
+    if crawl.status == "running" and crawl_files is not None:
+        path = crawl_files(crawl.id).stats
         with contextlib.suppress(OSError, ValueError):  # not written yet, or being replaced
             stats.update(json.loads(path.read_text(encoding="utf-8")))
     return stats

@@ -3,9 +3,9 @@ resources with one action that queues a patch crawl of them.
 
 Both draw from ``reports.crawl_report`` (the same figures as ``diancang report``); the report
 page embeds the report's body as ``reports.html`` renders it for ``diancang report --format
-html`` too, in the reader's language, inside the app's layout.  The crawl's directory
-(``crawls/<id>``) is passed on, so that requests which got no answer (``failed.jsonl``) count
-among the failures.  The patch crawl is only requested: the scheduler daemon runs it.
+html`` too, in the reader's language, inside the app's layout.  The crawl's file of requests
+that got no answer is passed on, so that they count among the failures.  The patch crawl is
+only requested: the scheduler daemon runs it.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ bp = protect(Blueprint("admin_reports", __name__, url_prefix="/admin/crawls"))
 LISTED = 200          # URLs shown per list on the report; the failed page shows them all
 
 
-def _crawl_dir(crawl_id: int) -> Path | None:
-    crawls_dir = web().crawls_dir
-    return crawls_dir / str(crawl_id) if crawls_dir is not None else None
+def _failed_file(crawl_id: int) -> Path | None:
+    crawl_files = web().crawl_files
+    return crawl_files(crawl_id).failed if crawl_files is not None else None
 
 
 def _crawl(crawl_id: int) -> Crawl:
@@ -45,7 +45,7 @@ def _crawl(crawl_id: int) -> Crawl:
 def report(crawl_id: int) -> str:
     crawl = _crawl(crawl_id)
     try:
-        data = crawl_report(db(), crawl_id, crawl_dir=_crawl_dir(crawl_id))
+        data = crawl_report(db(), crawl_id, failed_file=_failed_file(crawl_id))
     except UnknownCrawl:
         abort(404)
     body = render_report_body(data, language=language(), listed=LISTED,
@@ -56,7 +56,7 @@ def report(crawl_id: int) -> str:
 
 def _failed(crawl_id: int) -> list[dict[str, Any]]:
     try:
-        return failed_urls(db(), crawl_id, crawl_dir=_crawl_dir(crawl_id))
+        return failed_urls(db(), crawl_id, failed_file=_failed_file(crawl_id))
     except UnknownCrawl:
         abort(404)
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from pathlib import Path
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, render_template
@@ -13,23 +12,25 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from catalog.curation import DUBLIN_CORE
 from catalog.db import Catalog
 from web import formatting, i18n, scoping, security
-from web.context import WebContext, close_db
+from web.context import CrawlFiles, WebContext, close_db
 
 MAX_UPLOAD = 10_000_000   # bytes of a seed-list file
 
 
 def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
                login_limit: int, login_window: float,
-               crawls_dir: Path | None = None, seed_defaults: Mapping[str, Any] | None = None,
+               crawl_files: Callable[[int], CrawlFiles] | None = None,
+               seed_defaults: Mapping[str, Any] | None = None,
                secure_cookies: bool = False, proxies: int = 0, migrate: bool = True) -> Flask:
     """The web app over the catalogue at ``catalog_url``.
 
     ``replay_base`` is replay's base URL as browsers reach it, on a different host name;
     ``login_limit`` failed logins of one account or from one address within ``login_window``
-    seconds refuse further tries (429) until the oldest leaves the window; ``crawls_dir``
-    holds each crawl's ``stats.json`` (live progress); ``seed_defaults`` fill what an
-    imported seed list leaves out (the archive's crawl settings); ``proxies`` is how many
-    reverse proxies stand in front, whose X-Forwarded-For/-Proto/-Host are believed.
+    seconds refuse further tries (429) until the oldest leaves the window; ``crawl_files``
+    tells where a crawl's live figures and failed requests are (without it, the catalogue's
+    figures alone are shown); ``seed_defaults`` fill what an imported seed list leaves out
+    (the archive's crawl settings); ``proxies`` is how many reverse proxies stand in front,
+    whose X-Forwarded-For/-Proto/-Host are believed.
     """
     if not secret_key:
         raise ValueError("secret_key: expected a secret to sign sessions with")
@@ -37,7 +38,7 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
     app.config["MAX_CONTENT_LENGTH"] = MAX_UPLOAD
     app.extensions["diancang"] = WebContext(
         catalog=Catalog(catalog_url, migrate=migrate), replay_base=replay_base.rstrip("/"),
-        crawls_dir=Path(crawls_dir) if crawls_dir is not None else None,
+        crawl_files=crawl_files,
         login_limit=login_limit, login_window=login_window,
         seed_defaults=dict(seed_defaults or {}))
     if proxies:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from flask import current_app, g
 from sqlalchemy.orm import Session
@@ -13,11 +13,21 @@ from sqlalchemy.orm import Session
 from catalog.db import Catalog
 
 
+class CrawlFiles(Protocol):
+    """Where a crawl keeps its files (the archive home says: ``diancang.home.CrawlPaths``)."""
+
+    @property
+    def stats(self) -> Path: ...       # its figures while it runs
+
+    @property
+    def failed(self) -> Path: ...      # its requests that got no answer
+
+
 @dataclass
 class WebContext:
     catalog: Catalog
     replay_base: str                           # e.g. http://localhost:8080, no trailing /
-    crawls_dir: Path | None                    # HOME/crawls: each crawl's stats.json
+    crawl_files: Callable[[int], CrawlFiles] | None    # a crawl's id -> its files
     login_limit: int                           # failed logins per account or address ...
     login_window: float                        # ... within this many seconds, then 429
     seed_defaults: Mapping[str, Any] = field(default_factory=dict)

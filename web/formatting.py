@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from catalog.units import human_bytes
+from seeds.limits import human_bytes
 from web.context import web
 from web.grants import with_grant
 from web.i18n import language

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -15,6 +14,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.misc import load_object
 from twisted.internet.error import DNSLookupError
 from twisted.python.failure import Failure
 
@@ -24,9 +24,8 @@ from crawler.capture import CrawlStopping
 from crawler.discovery import feed_entries, robots_sitemaps, sitemap_entries
 from crawler.extract import css_imports, css_urls, from_html, js_urls
 from crawler.failures import record_failure
-from crawler.job import CrawlJob
+from crawler.job import CrawlJob, job_settings
 from crawler.robots import PutAside
-from seeds.parse import load_seed_list
 from seeds.scope import Scope
 
 LINK_PRIORITY = 100
@@ -78,26 +77,11 @@ def _browser_cleaned(href: str) -> str:
     return href
 
 
-def job_from_seed_file(path: str, home: str = "archive") -> CrawlJob:
-    """A job for plain ``scrapy crawl site -a seeds=FILE`` (``diancang crawl`` builds its own)."""
-    seed_list = load_seed_list(path)
-    root = Path(home)
-    return CrawlJob(collection=seed_list.collection, seeds=seed_list.seeds,
-                    archive_dir=root / "collections" / seed_list.collection / "archive",
-                    crawl_dir=root / "crawls" / "scrapy", title=seed_list.title,
-                    user_agent="Diancang (+https://example.org/webarchive/contact)")
-
-
 class SiteSpider(Spider):
     name = "site"
 
-    def __init__(self, job: CrawlJob | None = None, seeds: str | None = None,
-                 home: str = "archive", **kwargs: Any):
+    def __init__(self, job: CrawlJob, **kwargs: Any):
         super().__init__(**kwargs)
-        if job is None:
-            if seeds is None:
-                raise ValueError("SiteSpider needs a crawl job or -a seeds=FILE [-a home=DIR]")
-            job = job_from_seed_file(seeds, home)
         self.job = job
         self.scope = Scope(job.seeds, traps=job.traps)
         self.admission = Admission(self.scope, job.seeds, max_pages=job.max_pages)
@@ -105,11 +89,16 @@ class SiteSpider(Spider):
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
+        if kwargs.get("job") is None:      # plain `scrapy crawl site -a seeds=FILE [-a home=DIR]`
+            seeds = kwargs.pop("seeds", None)
+            if seeds is None:
+                raise ValueError("SiteSpider needs a crawl job or -a seeds=FILE [-a home=DIR]")
+            factory = load_object(crawler.settings["DIANCANG_JOB_FACTORY"])
+            kwargs["job"] = factory(seeds, kwargs.pop("home", None))
         spider = super().from_crawler(crawler, *args, **kwargs)
-        # The seeds' politeness, set here (settings are still open while the spider is made)
-        # so `scrapy crawl site` and `diancang crawl` get the same per-host slots.
-        politeness = host_politeness(spider.job)
-        for name, value in politeness.items():
+        # The job's values and the seeds' politeness, set here (settings are still open while
+        # the spider is made) so `scrapy crawl site` and `diancang crawl` crawl alike.
+        for name, value in {**job_settings(spider.job), **host_politeness(spider.job)}.items():
             crawler.settings.set(name, value, priority="spider")
         crawler.signals.connect(spider._record_refusals, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_fetched, signal=signals.response_received)
@@ -252,7 +241,7 @@ class SiteSpider(Spider):
         self.crawler.stats.inc_value(f"diancang/errors/{type(error).__name__}")
         if request is not None:       # kept for the crawl report: what to crawl again
             seed = request.meta.get("seed")
-            record_failure(self.job.crawl_dir, url=request.url, error=type(error).__name__,
+            record_failure(self.job.failed_file, url=request.url, error=type(error).__name__,
                            message=str(error),
                            seed=self.job.seeds[seed].url if isinstance(seed, int) else None)
 

@@ -25,7 +25,10 @@ from catalog.locks import (
     take_lease,
 )
 from catalog.models import Crawl, CrawlLock, Lease
+from diancang.settings import Settings
 from seeds.model import Seed, SeedList
+
+STALE = Settings.defaults()["scheduler.lock_stale_after"]
 
 
 def dead_pid() -> int:
@@ -51,14 +54,14 @@ def coll_id(catalog: Catalog) -> int:
 def test_one_holder_at_a_time(catalog: Catalog) -> None:
     cid = coll_id(catalog)
     with catalog.session() as s:
-        acquire(s, cid)
+        acquire(s, cid, stale_after=STALE)
         holder = current_holder(s, cid)
         assert holder is not None and holder.pid == os.getpid()
         with pytest.raises(CollectionLocked, match=f"pid {os.getpid()} on"):
-            acquire(s, cid)
+            acquire(s, cid, stale_after=STALE)
         release(s, cid)
         assert current_holder(s, cid) is None
-        acquire(s, cid)          # free again
+        acquire(s, cid, stale_after=STALE)          # free again
         release(s, cid)
     catalog.dispose()
 
@@ -70,7 +73,7 @@ def test_a_dead_holder_s_lock_is_taken_over(catalog: Catalog) -> None:
         s.add(CrawlLock(collection_id=cid, pid=dead_pid(), host=socket.gethostname(),
                         acquired=now, heartbeat=now))
     with catalog.session() as s:
-        acquire(s, cid)
+        acquire(s, cid, stale_after=STALE)
         holder = current_holder(s, cid)
         assert holder is not None and holder.pid == os.getpid()
         release(s, cid)
@@ -105,7 +108,7 @@ def test_reap_marks_dead_running_crawls_failed(catalog: Catalog) -> None:
         dead.pid = dead_pid()
         ids = alive.id, dead.id
     with catalog.session() as s:
-        assert reap(s, cid) == [ids[1]]
+        assert reap(s, cid, stale_after=STALE) == [ids[1]]
     with catalog.session() as s:
         rows = {c.id: c for c in s.query(Crawl)}
         assert rows[ids[0]].status == "running"

@@ -13,8 +13,11 @@ from collections import Counter
 import pytest
 
 from crawler.admission import Admission, Admitted
+from diancang.settings import Settings
 from seeds.model import Seed
 from seeds.scope import Scope
+
+TRAPS = Settings.defaults().trap_limits()   # the archive's declared traps.*
 
 X = Seed("http://x.cn/")
 Y = Seed("http://y.cn/")
@@ -22,7 +25,7 @@ Y = Seed("http://y.cn/")
 
 def admission(*seeds: Seed, max_pages: int | None = None,
               max_transclusion_hops: int = 3) -> Admission:
-    scope = Scope(seeds, max_transclusion_hops=max_transclusion_hops)
+    scope = Scope(traps=TRAPS, seeds=seeds, max_transclusion_hops=max_transclusion_hops)
     return Admission(scope, seeds, max_pages=max_pages)
 
 

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.job import ACCEPT_LANGUAGE
-from diancang.fixture_server import FixtureServer
-from diancang.settings import Settings
+from diancang.demo.server import FixtureServer
 from tests.support import FIXTURES, run_cli
 
 pytestmark = pytest.mark.slow   # crawls through the real CLI, in child processes
@@ -40,7 +38,7 @@ def test_user_agent_delay_and_robots_as_the_site_sees_them(tmp_path: Path) -> No
         agent = hit.headers["user-agent"]
         assert agent.startswith("Diancang/") and "mailto:webarchive@library.example" in agent
         # as a reader's browser in China asks, so a site choosing by language serves Chinese
-        assert hit.headers["accept-language"] == ACCEPT_LANGUAGE == "zh-CN,zh;q=0.9,en;q=0.8"
+        assert hit.headers["accept-language"] == "zh-CN,zh;q=0.9,en;q=0.8"   # crawl.accept_language
     assert len(own) >= 8
     # a redirect's target is asked for with the Referer of the page that linked to it
     moved, landed = (next(h for h in own if h.target == path)
@@ -65,6 +63,3 @@ def test_connections_are_kept_alive_up_to_the_seed_concurrency(tmp_path: Path) -
     assert site.requests > 300
     assert site.connections <= 8, f"{site.connections} connections for {site.requests} requests"
 
-
-def test_the_archive_setting_defaults_to_the_crawler_accept_language(tmp_path: Path) -> None:
-    assert Settings.load(tmp_path, environ={})["crawl.accept_language"] == ACCEPT_LANGUAGE

@@ -77,8 +77,8 @@ def test_without_a_diancang_job_progress_is_off() -> None:
 def test_the_live_line_and_stats_json_every_fifth_second(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     prog, _, _ = progress(tmp_path, progress=True)
-    prog.job.crawl_dir.mkdir(parents=True)
-    stats_file = prog.job.crawl_dir / "stats.json"
+    prog.job.stats_file.parent.mkdir(parents=True)
+    stats_file = prog.job.stats_file
     for _ in range(4):
         prog.update()
     assert not stats_file.exists()
@@ -106,7 +106,7 @@ def test_the_end_writes_stats_json_with_the_reason(tmp_path: Path) -> None:
 def test_the_duration_limit_stops_the_crawl_once(tmp_path: Path) -> None:
     assert reactor is not None       # installed: Scrapy runs the engine's coroutine on it
     prog, crawler, engine = progress(tmp_path, limits=Limits(duration=60.0))
-    prog.job.crawl_dir.mkdir(parents=True)
+    prog.job.stats_file.parent.mkdir(parents=True)
     prog.update()
     assert engine.closed == []                    # just begun: under the limit
     prog.started -= 61.0                          # as if the crawl began 61 s ago

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests.support import FIXTURES, warcio_check
 
 pytestmark = pytest.mark.slow   # a plain scrapy crawl, in a child process

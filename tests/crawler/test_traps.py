@@ -7,11 +7,13 @@ the spider does and asserts the exact admitted URLs and the exact ``refused`` co
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 
 import pytest
 
 from crawler.admission import Admission, Admitted, directory_of
+from diancang.settings import Settings
 from seeds.model import Seed
 from seeds.scope import Scope
 from seeds.traps import TrapLimits
@@ -22,7 +24,8 @@ PAGE = b"<html><body>page not found, see <a href=/>home</a></body></html>"
 
 def admission(*seeds: Seed, **limits: int) -> Admission:
     seeds = seeds or (X,)
-    return Admission(Scope(seeds, traps=TrapLimits(**limits)), seeds)
+    traps = dataclasses.replace(Settings.defaults().trap_limits(), **limits)
+    return Admission(Scope(seeds, traps=traps), seeds)
 
 
 def link(adm: Admission, url: str, seed: int = 0) -> Admitted | None:
@@ -34,7 +37,7 @@ def embed(adm: Admission, url: str, seed: int = 0) -> Admitted | None:
 
 
 def test_defaults() -> None:
-    assert TrapLimits() == TrapLimits(
+    assert Settings.defaults().trap_limits() == TrapLimits(
         max_url_length=2083, max_path_depth=20, max_path_repeats=3, max_query_variants=1000,
         max_outlinks=6000, max_host_pages=50000, soft404_repeats=20)
 

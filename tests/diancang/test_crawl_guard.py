@@ -17,7 +17,7 @@ import pytest
 from catalog.crawl_requests import request_stop
 from catalog.db import Catalog
 from catalog.models import CrawlLock
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests.support import run_cli
 
 pytestmark = pytest.mark.slow   # crawls through the real CLI, in child processes

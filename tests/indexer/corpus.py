@@ -43,6 +43,11 @@ URL = {
 }
 
 
+def dirs(coll_dir: Path) -> tuple[Path, Path]:
+    """The collection's WARC and CDXJ directories."""
+    return coll_dir / "archive", coll_dir / "indexes"
+
+
 def pdf(text: str, title: str, author: str, padding: int = 0) -> bytes:
     """A one-page PDF (Helvetica text), built by hand with a correct cross-reference table."""
     stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()

@@ -11,9 +11,12 @@ from sqlalchemy import select, text
 
 from catalog.db import Catalog
 from catalog.models import Capture, Seed, WarcFile
+from diancang.settings import Settings
 from indexer.index import IndexProgress, index_collection
-from tests.indexer.corpus import CAP, GOV, GOV_NOTICE, GOV_YEARBOOK, URL, setup_corpus
+from tests.indexer.corpus import CAP, GOV, GOV_NOTICE, GOV_YEARBOOK, URL, dirs, setup_corpus
 from tests.support import FIXTURES
+
+PDF_MAX = Settings.defaults()["index.pdf_max_bytes"]
 
 
 def snapshot(catalog: Catalog) -> list[tuple[Any, ...]]:
@@ -39,7 +42,7 @@ def captures(catalog: Catalog) -> dict[tuple[str, str], Capture]:
 def test_captures_are_described(catalog_url: str, tmp_path: Path) -> None:
     catalog = Catalog(catalog_url)
     coll_dir, closed = setup_corpus(catalog, tmp_path)
-    result = index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP)
+    result = index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP)
     assert (result.files, result.captures, result.problems) == (2, 9, [])
     assert result.pages == 7          # 2xx HTML and PDF: not the 404
     got = captures(catalog)
@@ -92,16 +95,19 @@ def test_rebuild_gives_the_incremental_rows(catalog_url: str, tmp_path: Path) ->
     second = closed[1].path
     parked = tmp_path / second.name
     second.rename(parked)                    # index the first file alone, then the second
-    assert index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP).files == 1
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+                            pdf_max_bytes=CAP).files == 1
     parked.rename(second)
-    assert index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP).files == 1
-    assert index_collection(catalog, "corpus", coll_dir).files == 0     # nothing new
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+                            pdf_max_bytes=CAP).files == 1
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+                            pdf_max_bytes=CAP).files == 0     # nothing new
     incremental = snapshot(catalog)
     cdxj = {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()}
     assert len(incremental) == 9
 
     # the rebuild extracts text in two worker processes, the incremental path in this one
-    rebuilt = index_collection(catalog, "corpus", coll_dir, rebuild=True, workers=2,
+    rebuilt = index_collection(catalog, "corpus", *dirs(coll_dir), rebuild=True, workers=2,
                                pdf_max_bytes=CAP)
     assert (rebuilt.files, rebuilt.captures) == (2, 9)
     assert snapshot(catalog) == incremental
@@ -117,7 +123,8 @@ def test_a_corrupt_record_is_skipped_and_named(catalog_url: str, tmp_path: Path)
     coll_dir, _ = setup_corpus(catalog, tmp_path)
     broken = coll_dir / "archive" / "broken.warc.gz"
     shutil.copy(FIXTURES / "warc" / "broken.warc.gz", broken)
-    result = index_collection(catalog, "corpus", coll_dir, workers=1)
+    result = index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+                              pdf_max_bytes=PDF_MAX)
     assert result.files == 3
     assert len(result.problems) == 1
     assert result.problems[0].startswith(f"{broken}: offset 1000: corrupt record skipped")
@@ -148,5 +155,6 @@ def test_files_are_indexed_as_they_close(catalog_url: str, tmp_path: Path) -> No
     assert sorted(p.name for p in (coll_dir / "indexes").iterdir()) == [
         closed[0].filename + ".cdxj"]
     # the crawl-end pass then finds only the file not yet indexed
-    assert index_collection(catalog, "corpus", coll_dir, workers=1).files == 1
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+                            pdf_max_bytes=PDF_MAX).files == 1
     catalog.dispose()

@@ -134,7 +134,7 @@ def test_full_crawl_against_the_previous_full_one(built: tuple[Catalog, Built]) 
     catalog, data = built
     one, _, _, four = data.crawls
     with catalog.session() as s:
-        report = crawl_report(s, four, crawl_dir=data.crawl_dir)
+        report = crawl_report(s, four, failed_file=data.crawl_dir / "failed.jsonl")
     assert report["previous_crawl"] == one          # not the empty crawl, not the patch crawl
     assert report["crawl"]["title"] == "测试集合" and report["crawl"]["patch"] is False
     assert report["changes"] == {"new": 5, "changed": 2, "unchanged": 5, "gone": 3}
@@ -209,7 +209,7 @@ def test_patch_and_first_crawls(built: tuple[Catalog, Built]) -> None:
 def test_html_page_from_the_report(built: tuple[Catalog, Built]) -> None:
     catalog, data = built
     with catalog.session() as s:
-        report = crawl_report(s, data.crawls[3], crawl_dir=data.crawl_dir)
+        report = crawl_report(s, data.crawls[3], failed_file=data.crawl_dir / "failed.jsonl")
     page = render_report_html(report)
     doc = lxml_html.fromstring(page)
     assert doc.xpath("//meta/@charset") == ["utf-8"]

@@ -19,7 +19,7 @@ from sqlalchemy import select, text
 
 from catalog.db import Catalog
 from catalog.models import Crawl, CrawlRequest
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from tests import changing_site
 from tests.support import run_cli
 

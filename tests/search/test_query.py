@@ -13,7 +13,7 @@ from catalog.db import Catalog
 from indexer.index import index_collection
 from search.query import BadQuery, SearchResult, search
 from search.snippets import snippet
-from tests.indexer.corpus import CAP, GOV_NOTICE, URL, setup_corpus
+from tests.indexer.corpus import CAP, GOV_NOTICE, URL, dirs, setup_corpus
 from tests.support import POSTGRES_ENV, postgres_schema_url, run_cli
 
 
@@ -32,7 +32,7 @@ def corpus(request: pytest.FixtureRequest,
     url = next(urls)
     catalog = Catalog(url)
     coll_dir, _ = setup_corpus(catalog, tmp)
-    index_collection(catalog, "corpus", coll_dir, workers=1, pdf_max_bytes=CAP)
+    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP)
     yield catalog
     catalog.dispose()
     for _ in urls:      # drops the PostgreSQL schema

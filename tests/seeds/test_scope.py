@@ -7,11 +7,15 @@ reason) that ``Scope.decide`` gives, or the exact seed index ``Scope.seed_for`` 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
+from diancang.settings import Settings
 from seeds.model import Seed
 from seeds.scope import RULES, Decision, Scope, surt_key
-from seeds.traps import TrapLimits
+
+TRAPS = Settings.defaults().trap_limits()   # the archive's declared traps.*
 
 IN = Decision(True, "in-scope")
 REQUISITE = Decision(True, "requisite")
@@ -57,7 +61,7 @@ def test_surt_keys(url: str, key: str) -> None:
     ("http://gz.gov.cn/", OUT),
 ])
 def test_host_scope(url: str, decision: Decision) -> None:
-    scope = Scope([Seed("http://www.gd.gov.cn/", scope="host")])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://www.gd.gov.cn/", scope="host")])
 
     assert scope.decide(url) == decision
 
@@ -71,13 +75,13 @@ def test_host_scope(url: str, decision: Decision) -> None:
     ("http://localhost:8000/", OUT),
 ])
 def test_host_scope_ports_matter(url: str, decision: Decision) -> None:
-    scope = Scope([Seed("http://127.0.0.1:8000/", scope="host")])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://127.0.0.1:8000/", scope="host")])
 
     assert scope.decide(url) == decision
 
 
 def test_two_ports_of_one_host_are_two_seeds() -> None:
-    scope = Scope([Seed("http://127.0.0.1:8000/"), Seed("http://127.0.0.1:9000/")])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://127.0.0.1:8000/"), Seed("http://127.0.0.1:9000/")])
 
     assert [scope.seed_for(Scope.surt(u)) for u in
             ("http://127.0.0.1:8000/x", "http://127.0.0.1:9000/x", "http://127.0.0.1:7000/x")] \
@@ -96,20 +100,20 @@ def test_two_ports_of_one_host_are_two_seeds() -> None:
     ("http://x.cn/", OUT),
 ])
 def test_page_scope(url: str, decision: Decision) -> None:
-    scope = Scope([Seed("http://x.cn/news/index.html", scope="page")])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/news/index.html", scope="page")])
 
     assert scope.decide(url) == decision
 
 
 def test_page_scope_query_order_is_canonical() -> None:
-    scope = Scope([Seed("http://x.cn/list?b=2&a=1", scope="page")])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/list?b=2&a=1", scope="page")])
 
     assert scope.decide("http://x.cn/list?a=1&b=2") == IN
     assert scope.decide("http://x.cn/list?a=1") == OUT
 
 
 def test_page_scope_accepts_requisites_and_refuses_links() -> None:
-    scope = Scope([Seed("http://x.cn/news/index.html", scope="page", depth=0)])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/news/index.html", scope="page", depth=0)])
 
     assert scope.decide("http://x.cn/news/index.html", hops=0) == IN
     assert scope.decide("http://x.cn/news/other.html", hops=1) == OUT
@@ -135,7 +139,7 @@ def test_page_scope_accepts_requisites_and_refuses_links() -> None:
     ("http://y.cn/a/c.html", OUT),
 ])
 def test_prefix_scope(url: str, decision: Decision) -> None:
-    scope = Scope([Seed("http://x.cn/a/b.html", scope="prefix")])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/a/b.html", scope="prefix")])
 
     assert scope.decide(url) == decision
 
@@ -147,7 +151,7 @@ def test_prefix_scope(url: str, decision: Decision) -> None:
     ("http://x.cn", "http://x.cn/anything", "http://www.y.cn/"),
 ])
 def test_prefix_is_the_seed_directory(seed: str, inside: str, outside: str) -> None:
-    scope = Scope([Seed(seed, scope="prefix")])
+    scope = Scope(traps=TRAPS, seeds=[Seed(seed, scope="prefix")])
 
     assert (scope.decide(inside), scope.decide(outside)) == (IN, OUT)
 
@@ -166,13 +170,13 @@ def test_prefix_is_the_seed_directory(seed: str, inside: str, outside: str) -> N
     ("http://gz.gov.cn/", OUT),
 ])
 def test_domain_scope(url: str, decision: Decision) -> None:
-    scope = Scope([Seed("http://www.gd.gov.cn/", scope="domain")])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://www.gd.gov.cn/", scope="domain")])
 
     assert scope.decide(url) == decision
 
 
 def test_nested_domain_seeds_most_specific_wins() -> None:
-    scope = Scope([Seed("http://gd.gov.cn/", scope="domain", depth=1),
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://gd.gov.cn/", scope="domain", depth=1),
                    Seed("http://sz.gd.gov.cn/", scope="domain", depth=4)])
 
     assert scope.seed_for(Scope.surt("http://x.sz.gd.gov.cn/")) == 1
@@ -183,7 +187,7 @@ def test_nested_domain_seeds_most_specific_wins() -> None:
 
 
 def test_host_seed_beats_domain_seed() -> None:
-    scope = Scope([Seed("http://gd.gov.cn/", scope="domain"),
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://gd.gov.cn/", scope="domain"),
                    Seed("http://sz.gd.gov.cn/docs/", scope="prefix")])
 
     assert scope.seed_for(Scope.surt("http://sz.gd.gov.cn/docs/a")) == 1
@@ -194,7 +198,8 @@ def test_host_seed_beats_domain_seed() -> None:
 # ---- seed_for: most specific seed, depth per owning seed ---------------------------------
 
 def overlapping() -> Scope:
-    return Scope([Seed("http://x.cn/", scope="host", depth=1, exclude=("print",)),
+    return Scope(traps=TRAPS, seeds=[
+                  Seed("http://x.cn/", scope="host", depth=1, exclude=("print",)),
                   Seed("http://x.cn/docs/index.html", scope="prefix", depth=4),
                   Seed("http://x.cn/docs/faq.html", scope="page", depth=0)])
 
@@ -215,7 +220,7 @@ def test_seed_for_most_specific_seed(url: str, owner: int | None) -> None:
 
 
 def test_seed_for_does_not_depend_on_seed_order() -> None:
-    scope = Scope([Seed("http://x.cn/docs/index.html", scope="prefix", depth=4),
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/docs/index.html", scope="prefix", depth=4),
                    Seed("http://x.cn/", scope="host", depth=1)])
 
     assert scope.seed_for(Scope.surt("http://x.cn/docs/a")) == 0
@@ -254,7 +259,7 @@ def test_excludes_are_those_of_the_owning_seed() -> None:
     ("http://x.cn/style.css", 9, 4, TOO_MANY_HOPS),      # even in scope: too many hops
 ])
 def test_requisites(url: str, hops: int, embed_hops: int, decision: Decision) -> None:
-    scope = Scope([Seed("http://x.cn/", depth=2)])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", depth=2)])
 
     assert scope.decide(url, hops=hops, embed_hops=embed_hops) == decision
 
@@ -268,7 +273,7 @@ def test_requisites(url: str, hops: int, embed_hops: int, decision: Decision) ->
 ])
 def test_transclusion_limit_is_configurable(limit: int, embed_hops: int,
                                             decision: Decision) -> None:
-    scope = Scope([Seed("http://x.cn/")], max_transclusion_hops=limit)
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/")], max_transclusion_hops=limit)
 
     assert scope.decide("http://cdn.cn/a.png", hops=1, embed_hops=embed_hops) == decision
 
@@ -276,7 +281,7 @@ def test_transclusion_limit_is_configurable(limit: int, embed_hops: int,
 # ---- trap guards ---------------------------------------------------------------------------
 
 def test_url_length_limit() -> None:
-    scope = Scope([Seed("http://x.cn/")])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/")])
     base = "http://x.cn/"
 
     assert scope.decide(base + "a" * (2083 - len(base))) == IN
@@ -284,7 +289,7 @@ def test_url_length_limit() -> None:
 
 
 def test_path_depth_limit() -> None:
-    scope = Scope([Seed("http://x.cn/", depth=0)])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", depth=0)])
 
     assert scope.decide("http://x.cn/" + "/".join(f"d{i}" for i in range(20))) == IN
     assert scope.decide("http://x.cn/" + "/".join(f"d{i}" for i in range(21))) == PATH_TOO_DEEP
@@ -301,14 +306,14 @@ def test_path_depth_limit() -> None:
     ("/a/a/a?a/a", IN),                                  # the query is not the path
 ])
 def test_path_repeats(path: str, decision: Decision) -> None:
-    scope = Scope([Seed("http://x.cn/")])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/")])
 
     assert scope.decide("http://x.cn" + path) == decision
 
 
 def test_trap_limits_are_configurable() -> None:
-    scope = Scope([Seed("http://x.cn/")],
-                  traps=TrapLimits(max_url_length=30, max_path_depth=2, max_path_repeats=1))
+    scope = Scope([Seed("http://x.cn/")], traps=dataclasses.replace(
+        TRAPS, max_url_length=30, max_path_depth=2, max_path_repeats=1))
 
     assert scope.decide("http://x.cn/a/b") == IN
     assert scope.decide("http://x.cn/a/b/c") == PATH_TOO_DEEP
@@ -326,7 +331,7 @@ def test_trap_limits_are_configurable() -> None:
 ])
 def test_trap_guards_come_last(url: str, hops: int, embed_hops: int,
                                decision: Decision) -> None:
-    scope = Scope([Seed("http://x.cn/", depth=1, exclude=("print",))])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", depth=1, exclude=("print",))])
 
     assert scope.decide(url, hops=hops, embed_hops=embed_hops) == decision
 
@@ -334,14 +339,14 @@ def test_trap_guards_come_last(url: str, hops: int, embed_hops: int,
 # ---- decide() plumbing ---------------------------------------------------------------------
 
 def test_decide_uses_the_given_key() -> None:
-    scope = Scope([Seed("http://x.cn/")])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/")])
 
     assert scope.decide("http://y.cn/a", key="cn,x)/a") == IN
     assert scope.decide("http://x.cn/a", key="cn,y)/a") == OUT
 
 
 def test_no_seeds_refuses_everything() -> None:
-    scope = Scope([])
+    scope = Scope(traps=TRAPS, seeds=[])
 
     assert scope.decide("http://x.cn/") == OUT
     assert scope.decide("http://x.cn/a.png", hops=1, embed_hops=1) == REQUISITE
@@ -350,11 +355,11 @@ def test_no_seeds_refuses_everything() -> None:
 
 def test_rules_can_be_replaced() -> None:
     assert RULES[0].__name__ == "seed_scope"
-    scope = Scope([Seed("http://x.cn/", depth=0)], rules=RULES[:1])
+    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", depth=0)], rules=RULES[:1])
 
     assert scope.decide("http://x.cn/a", hops=9) == IN
     assert scope.decide("http://cdn.cn/a.png", hops=1, embed_hops=9) == OUT
-    assert Scope([Seed("http://x.cn/")], rules=()).decide("http://x.cn/") == OUT
+    assert Scope(traps=TRAPS, seeds=[Seed("http://x.cn/")], rules=()).decide("http://x.cn/") == OUT
 
 
 # ---- session ids ---------------------------------------------------------------------------

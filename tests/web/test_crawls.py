@@ -10,16 +10,16 @@ from flask import Flask
 
 from catalog.collections import get_collection
 from catalog.crawls import finish_crawl, start_crawl
+from diancang.home import Home
 from tests.support import log_in
 from web.app import create_app
 
 
 def test_progress_reads_stats_json_while_running_then_the_catalogue(
         app: Flask, catalog_url: str, tmp_path: Path) -> None:
-    crawls = tmp_path / "crawls"
     live = create_app(catalog_url, login_limit=10, login_window=900.0,
                       replay_base="http://localhost:1", secret_key="k" * 32,
-                      crawls_dir=crawls, migrate=False)
+                      crawl_files=Home(tmp_path).crawl, migrate=False)
     catalog = live.extensions["diancang"].catalog
     with catalog.session() as s:
         coll = get_collection(s, "gd-gov")
@@ -30,8 +30,9 @@ def test_progress_reads_stats_json_while_running_then_the_catalogue(
     log_in(client, "lin")
     first = client.get(f"/admin/crawls/{crawl_id}/progress.json").get_json()
     assert first["status"] == "running" and first["pages"] == 0 and first["queued"] is None
-    (crawls / str(crawl_id)).mkdir(parents=True)
-    (crawls / str(crawl_id) / "stats.json").write_text(json.dumps(
+    stats = Home(tmp_path).crawl(crawl_id).stats
+    stats.parent.mkdir(parents=True)
+    stats.write_text(json.dumps(
         {"pages": 42, "bytes": 123456, "errors": 1, "rate": 8.4, "queued": 17,
          "in_flight": 2, "elapsed": 5.0}), encoding="utf-8")
     running = client.get(f"/admin/crawls/{crawl_id}/progress.json").get_json()

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from catalog.models import CrawlRequest
 from catalog.users import add_user, get_user
+from diancang.home import Home
 from tests.support import PASSWORD, add_captures, log_in
 from web.app import create_app
 
@@ -38,8 +39,8 @@ def crawled(crawled_twice: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def web_app(crawled: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(crawled["url"], login_limit=10, login_window=900.0,
-                      replay_base="http://localhost:1", secret_key="k" * 32,
-                     crawls_dir=crawled["home"] / "crawls", migrate=False)
+                     replay_base="http://localhost:1", secret_key="k" * 32,
+                     crawl_files=Home(crawled["home"]).crawl, migrate=False)
     yield app
     app.extensions["diancang"].catalog.dispose()
 

@@ -325,7 +325,7 @@ class FixtureServer:
             self._loop = self._thread = None
 
     def serve_forever(self) -> None:
-        """Serve in this thread until interrupted (``python -m diancang.fixture_server``)."""
+        """Serve in this thread until interrupted (``python -m diancang.demo.server``)."""
         loop = asyncio.new_event_loop()
         loop.run_until_complete(self._start())
         self._make_site()

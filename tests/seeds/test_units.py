@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalog.units import human_bytes, human_duration
+from seeds.limits import human_bytes, human_duration
 
 
 @pytest.mark.parametrize(("n", "text"), [(None, "0 B"), (999, "999 B"), (1234567, "1.2 MB"),

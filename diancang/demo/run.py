@@ -1,7 +1,8 @@
 """``diancang demo``: the whole spine on a bundled site, for a newcomer's first minute.
 
-Serves ``diancang/demo_site`` on 127.0.0.1, crawls it into the ``demo`` collection with the
-real ``diancang crawl`` (a child process, as the scheduler runs crawls), and starts replay.
+Serves the bundled site (``diancang/demo/site``) on 127.0.0.1, crawls it into the ``demo``
+collection with the real ``diancang crawl`` (a child process, as the scheduler runs crawls),
+and starts replay.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from diancang.fixture_server import FixtureServer
+from diancang.demo.server import FixtureServer
 from diancang.home import Home
 
-DEMO_SITE = Path(__file__).with_name("demo_site")
+DEMO_SITE = Path(__file__).with_name("site")
 DEMO_SITE_PORT = 8741   # stable, so repeated demos recrawl the same URLs; any free port if taken
 
 
