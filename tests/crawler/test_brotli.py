@@ -9,9 +9,9 @@ from pathlib import Path
 
 import brotlicffi
 import pytest
-from diancang.demo.server import FixtureServer
 from warcio.archiveiterator import ArchiveIterator
 
+from diancang.demo.server import FixtureServer
 from tests.support import run_cli
 
 PAGE = ('<!doctype html><html><head><meta charset="utf-8"><title>压缩的首页</title></head>'

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from diancang.demo.server import FixtureServer
 
+from diancang.demo.server import FixtureServer
 from tests.support import run_cli, warcio_check
 from warc_store.fixity import check_file
 

@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-from diancang.demo.server import FixtureServer
 
+from diancang.demo.server import FixtureServer
 from tests.holdings.variants import write_warc
 from tests.support import FIXTURES, run_cli
 
