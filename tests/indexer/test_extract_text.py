@@ -94,7 +94,8 @@ def test_an_unreadable_page_says_why_instead_of_failing_the_file() -> None:
 def test_a_page_s_date_comes_from_meta_then_its_gov_table_then_trafilatura() -> None:
     def date_of(head: str, body: str) -> str | None:
         html = f"<html><head><title>通知</title>{head}</head><body>{body}</body></html>"
-        return describe(page(html.encode()), pdf_max_bytes=10_000).get("page_date")
+        return describe(page(html.encode()), pdf_max_bytes=10_000,
+                        max_decoded_bytes=100_000).get("page_date")
 
     assert date_of('<meta name="pubdate" content="2023-05-06 10:00">',
                    "<p>发布日期：2020-01-02</p>") == "2023-05-06"
