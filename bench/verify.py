@@ -144,7 +144,7 @@ def main() -> None:
         subprocess.run([sys.executable, "-m", "diancang.cli", "--home", str(home_dir), "init"],
                        check=True, capture_output=True)
         home = Home(home_dir)
-        archive = home.ensure_collection("bench") / "archive"
+        archive = home.ensure_collection("bench").archive
         files = write_collection(archive, args.pages, bare=args.site == "bare")
         with home.catalog.session() as session:
             coll = Collection(slug="bench", title="bench", created=datetime.now(UTC),

@@ -28,6 +28,7 @@ StartResponse = Callable[..., Any]
 ACL_USER = "HTTP_X_PYWB_ACL_USER"
 OPEN_PATHS = ("", "collinfo.json", "static")   # not a collection: pywb's home, listing, assets
 NOT_FOUND = b"404 Not Found\n"
+NO_COLLECTION = "_"     # no slug starts with "_" (seeds.check.SLUG): never a collection
 TAKEN_DOWN = b"451 Unavailable For Legal Reasons: this capture has been taken down.\n"
 
 
@@ -77,11 +78,25 @@ class AccessGate:
         if self.granted(environ, coll):
             environ[ACL_USER] = CURATOR         # lifts the collection's embargo
         elif coll not in self.state.snapshot.public:
-            return _plain(start_response, "404 Not Found", NOT_FOUND)
+            return self.no_such_collection(environ, start_response, coll)
         return self.replay(environ, start_response, coll, rest)
 
+    def no_such_collection(self, environ: Environ, start_response: StartResponse,
+                           coll: str) -> Iterable[bytes]:
+        """pywb's own "no such collection" page, in the reader's language, for a collection
+        the reader may not see: asked of pywb under a name no collection can have, so the
+        answer is the same as for one that does not exist."""
+        path = environ.get("PATH_INFO", "")
+        rest = path.split(f"/{coll}", 1)[1].lstrip("/")
+        if rest.startswith(("cdx", "timemap")):     # APIs: a plain 404, as for no collection
+            return _plain(start_response, "404 Not Found", NOT_FOUND)
+        environ["PATH_INFO"] = path.replace(f"/{coll}/", f"/{NO_COLLECTION}/", 1) \
+            if f"/{coll}/" in path else path.replace(f"/{coll}", f"/{NO_COLLECTION}", 1)
+        answer: Iterable[bytes] = self.app(environ, start_response)
+        return answer
+
     def accept_grant(self, environ: Environ, start_response: StartResponse, coll: str,
-                     path: str, query: str) -> list[bytes]:
+                     path: str, query: str) -> Iterable[bytes]:
         # the rest of the query is the archived URL's own: kept byte for byte (it may be
         # GBK percent-escapes), only our parameter taken out
         parts = query.split("&")
@@ -93,7 +108,7 @@ class AccessGate:
         if left is None:        # public: on to the page without a grant; private: not there
             if coll in self.state.snapshot.public:
                 return _plain(start_response, "303 See Other", b"", [("Location", location)])
-            return _plain(start_response, "404 Not Found", NOT_FOUND)
+            return self.no_such_collection(environ, start_response, coll)
         cookies = []
         for prefix in ("", *(f"/{locale}" for locale in self.locales)):   # each language's
             cookie: SimpleCookie = SimpleCookie()                         # path to the coll

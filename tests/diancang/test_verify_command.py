@@ -29,7 +29,7 @@ def cli(home: Path, url: str, *args: str) -> Result:
 def hold(home: Path, url: str, slug: str, files: int) -> list[Path]:
     """A collection holding ``files`` closed WARC files with their fixity rows."""
     h = Home(home, overrides={"database.url": url})
-    archive = h.ensure_collection(slug) / "archive"
+    archive = h.ensure_collection(slug).archive
     paths = []
     with h.catalog.session() as session:
         coll = Collection(slug=slug, title=slug, created=datetime.now(UTC),

@@ -15,6 +15,7 @@ from catalog.db import Catalog, alembic_config, make_engine
 from catalog.models import Capture, Collection, WarcFile
 from indexer.index import index_collection
 from tests.holdings.variants import write_warc
+from tests.indexer.corpus import dirs
 
 
 def _counts(catalog: Catalog) -> dict[str, tuple[int, int, str]]:
@@ -36,15 +37,16 @@ def test_same_name_in_two_collections(catalog_url: str, tmp_path: Path) -> None:
         create_collection(s, "two", title="Two", kind="site")
     write_warc(tmp_path / "one" / "archive" / "example.warc.gz", "basic")
     write_warc(tmp_path / "two" / "archive" / "example.warc.gz", "heritrix")
-    first = index_collection(catalog, "one", tmp_path / "one", workers=1, pdf_max_bytes=1000)
+    first = index_collection(catalog, "one", *dirs(tmp_path / "one"), workers=1,
+                             pdf_max_bytes=1000, max_decoded_bytes=10_000_000)
     assert (first.files, first.captures) == (1, 4)
     expected = {"one": (4, 1, "example.warc.gz")}
     assert _counts(catalog) == expected
     for _ in range(3):      # each index of one collection leaves the other's rows alone
-        index_collection(catalog, "two", tmp_path / "two", workers=1, pdf_max_bytes=1000,
-                         rebuild=True)
-        index_collection(catalog, "one", tmp_path / "one", workers=1, pdf_max_bytes=1000,
-                         rebuild=True)
+        index_collection(catalog, "two", *dirs(tmp_path / "two"), workers=1, pdf_max_bytes=1000,
+                         rebuild=True, max_decoded_bytes=10_000_000)
+        index_collection(catalog, "one", *dirs(tmp_path / "one"), workers=1, pdf_max_bytes=1000,
+                         rebuild=True, max_decoded_bytes=10_000_000)
         assert _counts(catalog) == {**expected, "two": (4, 1, "example.warc.gz")}
     with catalog.session() as s:
         assert s.scalar(select(func.count()).select_from(WarcFile)) == 2

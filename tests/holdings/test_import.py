@@ -25,7 +25,7 @@ from tests.holdings.variants import ORIGIN, cut, write_arc, write_warc
 
 @pytest.fixture
 def pool() -> Iterator[TextPool]:
-    with TextPool(1, 100_000) as pool:
+    with TextPool(1, 100_000, 10_000_000) as pool:
         yield pool
 
 

@@ -15,7 +15,9 @@ from catalog.collections import create_collection
 from catalog.db import Catalog
 from catalog.models import Capture
 from indexer.index import index_collection, index_file
+from indexer.textpool import TextPool
 from tests.holdings.variants import KINDS, ORIGIN, cut, write_arc, write_warc
+from tests.indexer.corpus import dirs
 
 VARIANTS = [(kind, version, compression) for kind in KINDS for version in ("1.0", "1.1")
             for compression in ("record", "none")]
@@ -48,7 +50,8 @@ def _variant(tmp_path: Path, kind: str, version: str, compression: str) -> Path:
 def test_warc_lines_are_pywbs(catalog: Catalog, tmp_path: Path, kind: str, version: str,
                               compression: str) -> None:
     warc = _variant(tmp_path, kind, version, compression)
-    result = index_file(catalog, "c", warc, tmp_path / "c" / "indexes")
+    with TextPool(1, 1000, 10_000_000) as pool:
+        result = index_file(catalog, "c", warc, tmp_path / "c" / "indexes", pool=pool)
     expected = pywb_lines(warc)
     assert expected and (tmp_path / "c" / "indexes" / (warc.name + ".cdxj")).read_text(
         encoding="utf-8").splitlines(keepends=True) == expected
@@ -59,7 +62,8 @@ def test_warc_lines_are_pywbs(catalog: Catalog, tmp_path: Path, kind: str, versi
 def test_arc_files_are_indexed(catalog: Catalog, tmp_path: Path, compressed: bool) -> None:
     arc = write_arc(tmp_path / "c" / "archive" / ("IA-001.arc" + (".gz" if compressed else "")),
                     compressed=compressed)
-    result = index_collection(catalog, "c", tmp_path / "c", workers=1, pdf_max_bytes=1000)
+    result = index_collection(catalog, "c", *dirs(tmp_path / "c"), workers=1, pdf_max_bytes=1000,
+                              max_decoded_bytes=10_000_000)
     assert (result.files, result.captures, result.problems) == (1, 2, [])
     assert (tmp_path / "c" / "indexes" / (arc.name + ".cdxj")).read_text(
         encoding="utf-8").splitlines(keepends=True) == pywb_lines(arc)
@@ -70,7 +74,8 @@ def test_arc_files_are_indexed(catalog: Catalog, tmp_path: Path, compressed: boo
 
 def test_resource_page_has_text(catalog: Catalog, tmp_path: Path) -> None:
     _variant(tmp_path, "post", "1.1", "record")
-    index_collection(catalog, "c", tmp_path / "c", workers=1, pdf_max_bytes=1000)
+    index_collection(catalog, "c", *dirs(tmp_path / "c"), workers=1, pdf_max_bytes=1000,
+                     max_decoded_bytes=10_000_000)
     with catalog.session() as s:
         got = {c.url: (c.record_type, c.title, c.text) for c in s.scalars(select(Capture))}
     kind, title, text = got[f"{ORIGIN}/saved.html"]
@@ -85,7 +90,8 @@ def test_bad_files_are_named_and_the_rest_indexed(catalog: Catalog, tmp_path: Pa
     cut_at = good.stat().st_size - 40              # inside the last record's gzip member
     cut(good, cut_at, archive / "b-cut.warc.gz")
     write_warc(archive / "c-good.warc.gz", "heritrix")
-    result = index_collection(catalog, "c", tmp_path / "c", workers=1, pdf_max_bytes=1000)
+    result = index_collection(catalog, "c", *dirs(tmp_path / "c"), workers=1, pdf_max_bytes=1000,
+                              max_decoded_bytes=10_000_000)
     assert (result.files, result.skipped) == (2, 1)
     assert result.problems[0] == (f"{whole}: file skipped: whole-file gzip: its records are "
                                   "not each their own gzip member, so none can be read alone")

@@ -42,7 +42,8 @@ def captures(catalog: Catalog) -> dict[tuple[str, str], Capture]:
 def test_captures_are_described(catalog_url: str, tmp_path: Path) -> None:
     catalog = Catalog(catalog_url)
     coll_dir, closed = setup_corpus(catalog, tmp_path)
-    result = index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP)
+    result = index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP,
+                              max_decoded_bytes=10_000_000)
     assert (result.files, result.captures, result.problems) == (2, 9, [])
     assert result.pages == 7          # 2xx HTML and PDF: not the 404
     got = captures(catalog)
@@ -96,19 +97,20 @@ def test_rebuild_gives_the_incremental_rows(catalog_url: str, tmp_path: Path) ->
     parked = tmp_path / second.name
     second.rename(parked)                    # index the first file alone, then the second
     assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
-                            pdf_max_bytes=CAP).files == 1
+                            pdf_max_bytes=CAP, max_decoded_bytes=10_000_000).files == 1
     parked.rename(second)
     assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
-                            pdf_max_bytes=CAP).files == 1
+                            pdf_max_bytes=CAP, max_decoded_bytes=10_000_000).files == 1
     assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
-                            pdf_max_bytes=CAP).files == 0     # nothing new
+                            pdf_max_bytes=CAP,
+                                max_decoded_bytes=10_000_000).files == 0     # nothing new
     incremental = snapshot(catalog)
     cdxj = {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()}
     assert len(incremental) == 9
 
     # the rebuild extracts text in two worker processes, the incremental path in this one
     rebuilt = index_collection(catalog, "corpus", *dirs(coll_dir), rebuild=True, workers=2,
-                               pdf_max_bytes=CAP)
+                               pdf_max_bytes=CAP, max_decoded_bytes=10_000_000)
     assert (rebuilt.files, rebuilt.captures) == (2, 9)
     assert snapshot(catalog) == incremental
     assert {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()} == cdxj
@@ -124,7 +126,7 @@ def test_a_corrupt_record_is_skipped_and_named(catalog_url: str, tmp_path: Path)
     broken = coll_dir / "archive" / "broken.warc.gz"
     shutil.copy(FIXTURES / "warc" / "broken.warc.gz", broken)
     result = index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
-                              pdf_max_bytes=PDF_MAX)
+                              pdf_max_bytes=PDF_MAX, max_decoded_bytes=10_000_000)
     assert result.files == 3
     assert len(result.problems) == 1
     assert result.problems[0].startswith(f"{broken}: offset 1000: corrupt record skipped")
@@ -144,7 +146,8 @@ def test_files_are_indexed_as_they_close(catalog_url: str, tmp_path: Path) -> No
     coll_dir, closed = setup_corpus(catalog, tmp_path)
     heard: list[IndexProgress] = []
     background = BackgroundIndexer(catalog, "corpus", coll_dir / "indexes", workers=1,
-                                   pdf_max_bytes=CAP, on_file=heard.append)
+                                   pdf_max_bytes=CAP, max_decoded_bytes=10_000_000,
+                                   on_file=heard.append)
     background.submit(closed[0].path)
     result = background.close()
     assert background.pending == 0
@@ -156,5 +159,5 @@ def test_files_are_indexed_as_they_close(catalog_url: str, tmp_path: Path) -> No
         closed[0].filename + ".cdxj"]
     # the crawl-end pass then finds only the file not yet indexed
     assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
-                            pdf_max_bytes=PDF_MAX).files == 1
+                            pdf_max_bytes=PDF_MAX, max_decoded_bytes=10_000_000).files == 1
     catalog.dispose()

@@ -16,7 +16,7 @@ from indexer.index import index_collection
 from search.browse import captures_per_day, pages
 from search.query import search
 from seeds.model import Seed, SeedList
-from tests.indexer.corpus import PAGES, _exchange
+from tests.indexer.corpus import PAGES, _exchange, dirs
 from warc_store.records import Original, payload_digest
 from warc_store.writer import WarcWriter
 
@@ -44,7 +44,8 @@ def test_a_revisit_carries_its_originals_text_and_is_found_by_its_date(
     write_recrawl(coll_dir / "archive")
     with catalog.session() as s:
         import_seed_list(s, SeedList("rv", "复访", "site", "once", (Seed("http://www.gd.gov.cn/"),)))
-    index_collection(catalog, "rv", coll_dir, workers=1, pdf_max_bytes=1000)
+    index_collection(catalog, "rv", *dirs(coll_dir), workers=1, pdf_max_bytes=1000,
+                     max_decoded_bytes=10_000_000)
     with catalog.session() as s:
         rows = {c.timestamp[:6]: c for c in s.scalars(select(Capture))}
         assert set(rows) == {"202401", "202406"}

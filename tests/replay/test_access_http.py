@@ -65,7 +65,9 @@ def test_a_private_collection_is_a_plain_404_on_every_endpoint(site: dict[str, s
     for path in endpoints("priv", site["old"], ABOUT):
         status, _, body = get(site, path)
         missing = get(site, path.replace("priv", "nosuch", 1))
-        assert (status, body) == (404, b"404 Not Found\n") == (missing[0], missing[2]), path
+        # the same answer as a collection that does not exist, but for the name typed
+        assert status == 404 == missing[0], path
+        assert body.replace(b"priv", b"*") == missing[2].replace(b"nosuch", b"*"), path
     # pywb's ACL header is ours to set: a reader sending it opens nothing
     assert get(site, f"priv/cdx?url={ABOUT}", headers={"X-Pywb-ACL-User": "curator"})[0] == 404
 

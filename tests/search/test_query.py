@@ -32,7 +32,8 @@ def corpus(request: pytest.FixtureRequest,
     url = next(urls)
     catalog = Catalog(url)
     coll_dir, _ = setup_corpus(catalog, tmp)
-    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP)
+    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP,
+                     max_decoded_bytes=10_000_000)
     yield catalog
     catalog.dispose()
     for _ in urls:      # drops the PostgreSQL schema

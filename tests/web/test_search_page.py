@@ -25,7 +25,8 @@ def corpus_app(catalog_url: str, tmp_path: Path) -> Iterator[Flask]:
                       replay_base=REPLAY, secret_key="s" * 32)
     catalog = app.extensions["diancang"].catalog
     coll_dir, _ = setup_corpus(catalog, tmp_path)
-    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP)
+    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP,
+                     max_decoded_bytes=10_000_000)
     with catalog.session() as s:
         add_user(s, "lin", PASSWORD, "curator")
     yield app
