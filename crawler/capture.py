@@ -70,6 +70,16 @@ def wire_headers(response: Response, method: str) -> list[tuple[str, str]]:
     return headers
 
 
+def wire_request_headers(request: Request) -> list[tuple[str, str]]:
+    """The request's headers as sent: Scrapy's HTTP client adds the ``Content-Length`` of a
+    body (a POST's form) on the wire only, and readers of the record (pywb's indexer keys a
+    POST by its form) need it to find the body."""
+    headers = _header_list(request.headers)
+    if request.body and b"Content-Length" not in request.headers:
+        headers.append(("Content-Length", str(len(request.body))))
+    return headers
+
+
 def build_warcinfo(job: CrawlJob, software_version: str) -> dict[str, str]:
     ignored = [s.url for s in job.seeds if s.robots == "ignore"]
     if not job.obey_robots:
@@ -126,7 +136,7 @@ class CaptureMiddleware:
         truncated = request.meta.get(TRUNCATED)
         exchange = HttpExchange(
             url=response.url, method=request.method,
-            request_headers=_header_list(request.headers), request_body=request.body,
+            request_headers=wire_request_headers(request), request_body=request.body,
             status=response.status, reason=_REASONS.get(response.status, ""),
             protocol=response.protocol or "HTTP/1.1",
             response_headers=wire_headers(response, request.method), body=body,
