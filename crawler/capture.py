@@ -32,6 +32,11 @@ _REASONS = {s.value: s.phrase for s in HTTPStatus}
 STOPPING = "diancang/stopping"      # stats key: the reason the crawl is stopping at a limit
 
 
+# sent by the spider with a rendered page's screenshot: ``url``, ``png``
+screenshot_taken = object()
+SCREENSHOT_PREFIX = "urn:screenshot:"      # as Browsertrix names them
+
+
 class CrawlStopping(IgnoreRequest):
     """A response downloaded after the crawl reached a limit: not archived."""
 
@@ -115,9 +120,11 @@ class CaptureMiddleware:
                                  on_close=job.on_warc_closed, previous=job.previous)
         self.crawler = crawler
         self.captures = 0
+        self.closed = False
         self.page_limit = job.limits.pages
         self.byte_limit = job.limits.bytes
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.write_screenshot, signal=screenshot_taken)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
@@ -158,7 +165,15 @@ class CaptureMiddleware:
             stop_crawl(self.crawler, "limit: bytes")
         return response
 
+    def write_screenshot(self, url: str, png: bytes) -> None:
+        """A rendered page's screenshot, as a ``resource`` record (``urn:screenshot:<url>``)."""
+        if self.stats.get_value(STOPPING) or self.closed:
+            return
+        self.writer.write_resource(SCREENSHOT_PREFIX + url, "image/png", png, datetime.now(UTC))
+        self.stats.inc_value("diancang/screenshots")
+
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.closed = True
         closed = self.writer.close()
         if closed is not None:
             log.info("closed %s (%d bytes)", closed.filename, closed.size)

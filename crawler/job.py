@@ -17,6 +17,19 @@ ACCEPT_LANGUAGE = "zh-CN,zh;q=0.9,en;q=0.8"
 
 
 @dataclass(frozen=True)
+class BrowserOptions:
+    """How Chromium renders the pages of seeds with ``browser: auto | on``."""
+    executable: str = "/usr/bin/chromium"
+    pages: int = 2                    # pages rendered at once
+    restart_every: int = 100          # pages after which the browser is started afresh
+    timeout: float = 30.0             # seconds a page may take to load
+    settle: float = 5.0               # seconds waited at most for the network to settle
+    clicks: int = 5                   # "load more" / next-page clicks per page, at most
+    scrolls: int = 10                 # scrolls to the end per page, at most
+    screenshots: bool = True          # a screenshot of each rendered page into the WARC
+
+
+@dataclass(frozen=True)
 class CrawlJob:
     collection: str
     seeds: tuple[Seed, ...]
@@ -46,3 +59,4 @@ class CrawlJob:
     # URL -> its latest earlier capture: unchanged 200 responses become revisit records
     previous: Mapping[str, Original] = field(default_factory=dict, compare=False, repr=False)
     limits: Limits = field(default_factory=Limits)   # where the crawl stops: time, pages, bytes
+    browser: BrowserOptions = field(default_factory=BrowserOptions)

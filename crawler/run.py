@@ -13,10 +13,12 @@ from scrapy.settings import Settings
 
 from crawler import settings as project_settings
 from crawler.addon import DEFAULT_HEADERS
+from crawler.browsing import needs_asyncio
 from crawler.job import CrawlJob
 from crawler.limits import DEADLINE_GRACE, scrapy_maxsize
 from crawler.spiders.site import SiteSpider
 
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Scrapy's finish reasons -> the catalogue's crawl status
 STATUS_BY_REASON = {"finished": "finished", "shutdown": "stopped"}
 
@@ -50,6 +52,9 @@ def scrapy_settings(job: CrawlJob) -> Settings:
         "LOG_FILE_APPEND": True,
         "LOG_LEVEL": "INFO",
     }, priority="cmdline")
+    if needs_asyncio(job):
+        # Playwright drives Chromium on asyncio; a crawl that renders nothing keeps epoll
+        settings.set("TWISTED_REACTOR", ASYNCIO_REACTOR, priority="cmdline")
     return settings
 
 

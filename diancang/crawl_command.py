@@ -17,7 +17,7 @@ from catalog.crawls import finish_crawl, record_warc_file, start_crawl
 from catalog.digests import previous_captures
 from catalog.models import Collection
 from catalog.units import human_bytes
-from crawler.job import CrawlJob
+from crawler.job import BrowserOptions, CrawlJob
 from crawler.run import CrawlOutcome, run_crawl
 from crawler.spiders.site import with_depth
 from diancang.crawl_guard import Watch, crawl_lock
@@ -139,6 +139,12 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
         gzip_level=settings["warc.gzip_level"], progress=progress, on_warc_closed=on_closed,
         traps=trap_limits(settings),
         previous=previous, limits=limits_of(seed_list, home),
+        browser=BrowserOptions(
+            executable=settings["crawl.browser_executable"],
+            pages=settings["crawl.browser_pages"],
+            restart_every=settings["crawl.browser_restart_every"],
+            timeout=settings["crawl.browser_timeout"], settle=settings["crawl.browser_settle"],
+            clicks=settings["crawl.browser_clicks"], scrolls=settings["crawl.browser_scrolls"]),
     ), depth)
     outcome = CrawlOutcome("failed", "failed", {})
     try:

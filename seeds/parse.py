@@ -23,6 +23,7 @@ from w3lib.url import canonicalize_url, safe_url_string
 from seeds.errors import Problem, SeedListError
 from seeds.limits import parse_duration, parse_size, parse_when
 from seeds.model import (
+    BROWSER,
     BUILTIN_DEFAULTS,
     KINDS,
     NAMED_SCHEDULES,
@@ -35,7 +36,8 @@ from seeds.model import (
 
 LIST_FIELDS = ("collection", "title", "kind", "schedule", "schedule_start", "schedule_end",
                "description", "limits", "defaults", "seeds")
-RULE_FIELDS = ("scope", "depth", "max_pages", "delay", "concurrency", "exclude", "robots")
+RULE_FIELDS = ("scope", "depth", "max_pages", "delay", "concurrency", "exclude", "robots",
+               "browser")
 SEED_FIELDS = ("url", "title", "agency", *RULE_FIELDS)
 LIMIT_FIELDS = ("duration", "pages", "bytes")
 CSV_LIST_FIELDS = ("collection", "collection_title", "kind", "schedule", "schedule_start",
@@ -186,6 +188,11 @@ class _Check:
             return self.choice(value, line, name, SCOPES)
         if name == "robots":
             return self.choice(value, line, name, ROBOTS)
+        if name == "browser":
+            # YAML 1.1 reads a bare off/on as a boolean
+            value = {False: "off", True: "on"}.get(value, value) if isinstance(value, bool) \
+                else value
+            return self.choice(value, line, name, BROWSER)
         if name == "exclude":
             return self.excludes(value, line, name)
         if name == "delay":

@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 
 from crawler.addresses import PublicOnlyResolver
 from crawler.admission import Admission
+from crawler.browsing import Browsing, Follow, browsing_for
 from crawler.capture import CrawlStopping
 from crawler.cms import JPage, jpage_lists, post_key, records, trs_pages
 from crawler.discovery import feed_entries, is_document, robots_sitemaps, sitemap_entries
@@ -104,6 +105,7 @@ class SiteSpider(Spider):
         self.scope = Scope(job.seeds, traps=job.traps)
         self.admission = Admission(self.scope, job.seeds, max_pages=job.max_pages)
         self.ignore_robots = [seed.robots == "ignore" for seed in job.seeds]
+        self.browsing: Browsing | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -115,6 +117,8 @@ class SiteSpider(Spider):
             crawler.settings.set(name, value, priority="spider")
         crawler.signals.connect(spider._record_refusals, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_fetched, signal=signals.response_received)
+        spider.browsing = browsing_for(crawler, spider.job, spider.admission,
+                                       spider.ignore_robots)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -145,6 +149,8 @@ class SiteSpider(Spider):
     def parse(self, response: Response) -> Iterator[Request]:
         meta = response.meta
         kind = meta.get("kind")
+        if self.browsing is not None:
+            self.browsing.keep(response, meta["seed"])
         if kind == SPECULATIVE:          # found in a script: fetched, never followed further
             return
         hops, embed, seed = meta["hops"], meta["embed"], meta["seed"]
@@ -168,6 +174,13 @@ class SiteSpider(Spider):
             found = from_html(response.body, encoding)
             base = urljoin(response.url, found.base) if found.base else response.url
             origin = _origin(base)
+            browsing = self.browsing
+            if embed == 0 and browsing is not None and browsing.reason(seed, response.body):
+                # Chromium asks for the requisites it needs (through Scrapy); the ones it
+                # did not ask for are followed after it, its links as it finds them
+                browsing.start(response, hops, seed, found.embeds,
+                               self._follower(seed, encoding, referer))
+                found = dataclasses.replace(found, embeds=[], speculative=[])
             yield from self._follow(found.embeds, base, origin, hops, embed + 1, seed,
                                     encoding, referer)
             # a refresh goes on as a redirect does: same hops, same kind of resource
@@ -213,6 +226,12 @@ class SiteSpider(Spider):
                                         embed + 1, seed, encoding, referer)
                 yield from self._follow(feed.links, response.url, origin, hops + 1, 0, seed,
                                         encoding, referer)
+
+    def _follower(self, seed: int, encoding: str | None, referer: str | None) -> Follow:
+        def follow(hrefs: list[str], base: str, hops: int, embed: int) -> Iterator[Request]:
+            return self._follow(hrefs, base, _origin(base), hops, embed, seed, encoding,
+                                referer)
+        return follow
 
     def _script_urls(self, urls: list[str], base: str, origin: str, hops: int, embed: int,
                      seed: int, encoding: str | None, referer: str | None) -> Iterator[Request]:
