@@ -13,7 +13,7 @@ only when its own bytes show that a script builds what a reader sees:
   ``data-url``, ``data-lazyload``) or an ``IntersectionObserver`` watches the scroll;
 - ``routes``: a single-page app's routes (``history.pushState``, ``hashchange``);
 - ``app-root``: a known empty app root (``<div id="app">``, ``id="root"``, ``ng-app``);
-- ``empty-body``: next to no text in the body of a page that has scripts.
+- ``empty-body``: next to no text and no links in the body of a page that has scripts.
 
 The CMS patterns Scrapy reads itself (``crawler.cms``: TRS pagers, jpage datastores) are
 not reasons: their external scripts are known.  Each decision is counted in the crawl's stats
@@ -48,6 +48,7 @@ _BODY = re.compile(rb"<body\b[^>]*>(.*)", re.IGNORECASE | re.DOTALL)
 _TAGS = re.compile(rb"<script\b.*?</script\s*>|<style\b.*?</style\s*>|<[^>]*>|&\w+;|\s+",
                    re.IGNORECASE | re.DOTALL)
 EMPTY_BODY_BYTES = 64      # visible text shorter than this (bytes, ~20 Chinese characters)
+EMPTY_BODY_LINKS = 3       # ... and fewer links than this
 
 
 def render_reason(body: bytes) -> str | None:
@@ -63,8 +64,10 @@ def render_reason(body: bytes) -> str | None:
         return "app-root"
     if b"<script" in body or b"<SCRIPT" in body:
         found = _BODY.search(body)
-        text = _TAGS.sub(b"", found.group(1)) if found else b""
-        if len(text) < EMPTY_BODY_BYTES:
+        inside = found.group(1) if found else b""
+        # a short list of links (a pager's page, a column's few items) is content enough
+        if len(_TAGS.sub(b"", inside)) < EMPTY_BODY_BYTES and \
+                inside.lower().count(b"<a ") < EMPTY_BODY_LINKS:
             return "empty-body"
     return None
 

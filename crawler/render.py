@@ -121,9 +121,11 @@ class _Network:
 
     async def settled(self, cap: float) -> None:
         """Return once the network has settled, or after ``cap`` seconds."""
-        end = time.monotonic() + cap
+        start = time.monotonic()
+        end = start + cap
         while time.monotonic() < end:
-            if self.in_flight == 0 and time.monotonic() - self.changed >= self.QUIET:
+            # quiet since the last request, and since the scroll or click that came before
+            if self.in_flight == 0 and time.monotonic() - max(self.changed, start) >= self.QUIET:
                 return
             await asyncio.sleep(0.05)
 
