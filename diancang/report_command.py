@@ -77,6 +77,7 @@ def report_command(home: Home, crawl_id: int, fmt: str, output: Path | None) -> 
     unchanged and gone pages against the previous crawl; dedup savings; errors, refusals
     and failed seeds; the collection's crawl history."""
     try:
+        replay_base = home.require().settings["web.replay_url"].rstrip("/")
         with home.require().catalog.session() as session:
             report = crawl_report(session, crawl_id, crawl_dir=home.crawl_dir(crawl_id))
     except UnknownCrawl as exc:
@@ -84,7 +85,7 @@ def report_command(home: Home, crawl_id: int, fmt: str, output: Path | None) -> 
     if fmt == "json":
         text = json.dumps(report, ensure_ascii=False, indent=1) + "\n"
     elif fmt == "html":
-        text = render_report_html(report)
+        text = render_report_html(report, replay_base)   # screenshots as thumbnails
     else:
         text = render_text(report)
     if output is None:

@@ -41,6 +41,10 @@ th, td {{ border-bottom: 1px solid #eee; padding: .2em .8em; text-align: left; }
 td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
 .url {{ word-break: break-all; }}
 .more {{ color: #777; }}
+.thumbs {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(200px, 1fr)); gap: .8em; }}
+.thumb {{ margin: 0; border: 1px solid #ddd; padding: .3em; }}
+.thumb img {{ width: 100%; height: auto; display: block; }}
+.thumb figcaption {{ font-size: .8em; word-break: break-all; }}
 """
 
 
@@ -85,7 +89,25 @@ def _seconds(value: float) -> str:
     return f"{value:.2f} s" if value < 10 else f"{value:.0f} s"
 
 
-def render_report_html(report: dict[str, Any]) -> str:
+def _thumbnails(report: dict[str, Any], replay_base: str | None) -> str:
+    """The screenshots of the rendered pages, as thumbnails served by replay."""
+    shots = report.get("screenshots") or []
+    if not shots:
+        return '<p class="more">— 无 none</p>'
+    if replay_base is None:
+        return _url_list("screenshots", [shot["page"] for shot in shots])
+    collection = report["crawl"]["collection"]
+    items = "".join(
+        f'<figure class="thumb"><a href="{escape(replay_base)}/{escape(collection)}/'
+        f'{escape(shot["timestamp"][:14])}/{escape(shot["page"])}">'
+        f'<img loading="lazy" alt="" src="{escape(replay_base)}/{escape(collection)}/'
+        f'{escape(shot["timestamp"][:14])}id_/{escape(shot["url"])}"></a>'
+        f'<figcaption>{escape(shot["page"])}</figcaption></figure>'
+        for shot in shots[:LISTED])
+    return f'<div class="thumbs">{items}</div>'
+
+
+def render_report_html(report: dict[str, Any], replay_base: str | None = None) -> str:
     crawl, changes, dedup = report["crawl"], report["changes"], report["dedup"]
     title = f"抓取报告 Crawl report · {crawl['title'] or crawl['collection']} · #{crawl['id']}"
     duration = report["duration"]
@@ -156,6 +178,8 @@ def render_report_html(report: dict[str, Any]) -> str:
 {_counts_table("截断 Bodies cut short", "原因 reason", report["truncated"])}
 <h2>历次抓取 Crawl history</h2>
 {history}
+<h2>截图 Screenshots of rendered pages</h2>
+{_thumbnails(report, replay_base)}
 </body>
 </html>
 """

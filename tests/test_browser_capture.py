@@ -16,6 +16,7 @@ clicks as the crawler did: every request must be served from the archive, none m
 
 from __future__ import annotations
 
+import json
 import os
 from collections import Counter
 from collections.abc import Iterator
@@ -201,3 +202,15 @@ def test_every_page_replays_with_every_resource_and_no_leak(
     assert "新闻105" in text["/news/index.html"]            # the second page of the list
     assert "政务公开 第2号" in text["/gbk/news.html"]       # GBK page, list from JSON
     assert "专题报道 2" in text["/spa/index.html"]
+
+
+@pytest.mark.slow
+def test_the_crawl_report_shows_the_screenshots_as_thumbnails(
+        crawled: dict[str, object]) -> None:
+    home, origin = Path(str(crawled["home"])), str(crawled["origin"])
+    report = json.loads(run_cli(home, "report", "1", "--format", "json").stdout)
+    pages = {shot["page"] for shot in report["screenshots"]}
+    assert pages == {origin + path for path in NEEDS_BROWSER}
+    html = run_cli(home, "report", "1", "--format", "html").stdout
+    shot = report["screenshots"][0]
+    assert f'{shot["timestamp"][:14]}id_/urn:screenshot:{shot["page"]}"' in html
