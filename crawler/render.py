@@ -2,8 +2,8 @@
 
 A bounded pool of pages (``pages`` at once, two on two cores) in Debian's Chromium driven by
 Playwright; the browser is restarted after every ``restart_every`` pages so that its memory
-stays bounded.  Each page lives in its own context whose every request is intercepted
-(``context.route``) and answered by ``fetch``: the crawler gets it through Scrapy's downloader,
+stays bounded.  Every request of a page is intercepted
+(``page.route``) and answered by ``fetch``: the crawler gets it through Scrapy's downloader,
 so robots.txt, scope, the private-address guard, politeness, size and time limits, capture
 and deduplication apply to the browser's requests as to any other.  The browser never
 reaches the network itself, and nothing it hands back is written: the WARC holds the bytes
@@ -152,6 +152,7 @@ class Renderer:
         self._browser: Any = None
         self._on_browser = 0             # pages started on the current browser
         self._browser_pages: dict[int, int] = {}   # id(browser) -> its pages still open
+        self._contexts: dict[int, Any] = {}        # id(browser) -> its one context
 
     async def _browser_for_page(self) -> Any:
         async with self._launching:
@@ -162,6 +163,12 @@ class Renderer:
                 old = self._browser
                 self._browser = await self._playwright.chromium.launch(
                     executable_path=self.executable, headless=True, args=list(LAUNCH_ARGS))
+                # one context per browser: a context costs about a second on two busy
+                # cores, a page a tenth of that; each page routes its own requests
+                context = await self._browser.new_context(
+                    locale="zh-CN", viewport=VIEWPORT, service_workers="block")
+                context.set_default_timeout(self.timeout * 1000)
+                self._contexts[id(self._browser)] = context
                 self._browser_pages[id(self._browser)] = 0
                 self._on_browser = 0
                 if old is not None:
@@ -175,6 +182,7 @@ class Renderer:
         """Close a browser once its last page is done."""
         if self._browser_pages.get(id(browser), 0) == 0 and browser is not self._browser:
             self._browser_pages.pop(id(browser), None)
+            self._contexts.pop(id(browser), None)
             await browser.close()
 
     async def render(self, url: str, fetch: Fetch) -> Rendered:
@@ -194,9 +202,7 @@ class Renderer:
         from playwright.async_api import Error as PlaywrightError
 
         result = Rendered(url)
-        context = await browser.new_context(locale="zh-CN", viewport=VIEWPORT,
-                                            service_workers="block", java_script_enabled=True)
-        context.set_default_timeout(self.timeout * 1000)
+        context = self._contexts[id(browser)]
 
         async def answer(route: Any, request: Any) -> None:
             result.requests += 1
@@ -220,8 +226,8 @@ class Renderer:
             except PlaywrightError:
                 pass                # the page went away meanwhile
 
-        await context.route("**/*", answer)
         page = await context.new_page()
+        await page.route("**/*", answer)
         network = _Network(page)
         try:
             try:
@@ -243,7 +249,7 @@ class Renderer:
                 except PlaywrightError:
                     pass
         finally:
-            await context.close()
+            await page.close()
         return result
 
     async def _behave(self, page: Any, network: _Network, result: Rendered) -> None:
@@ -253,7 +259,9 @@ class Renderer:
         start = page.url
         try:
             height = await page.evaluate("document.documentElement.scrollHeight")
-            for _ in range(self.max_scrolls):
+            # a page no taller than the window has nothing to scroll to
+            scrolls = self.max_scrolls if height > VIEWPORT["height"] else 0
+            for _ in range(scrolls):
                 await page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
                 result.scrolls += 1
                 await network.settled(min(self.settle, 3.0))
