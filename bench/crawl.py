@@ -5,6 +5,7 @@ on 127.0.0.1 by a separate process, in the same invocation, several runs each.  
 tool: medians of pages/s, requests/s and CPU ms per request, and the ratio of requests/s.
 
     python bench/crawl.py [--pages 2000] [--latency 0.02] [--connections 16] [--runs 3]
+                          [--browser off|auto]
 
 CPU is the crawling process's own (user + system), measured two ways for Diancang: the whole
 ``diancang crawl`` process (start-up, catalogue and indexing included) and the crawl phase
@@ -49,12 +50,13 @@ def start_site(pages: int, *options: str) -> tuple[subprocess.Popen[str], str]:
     return proc, line.split()[1].rstrip("/")
 
 
-def run_diancang(origin: str, work: Path, connections: int) -> dict[str, float]:
+def run_diancang(origin: str, work: Path, connections: int,
+                 browser: str = "off") -> dict[str, float]:
     home = work / "home"
     seeds = work / "seeds.yaml"
     seeds.write_text(f"collection: bench\nseeds:\n  - url: {origin}/\n"
                      f"defaults: {{depth: 20, delay: 0, concurrency: {connections}, "
-                     f"max_pages: 100000}}\n", encoding="utf-8")
+                     f"max_pages: 100000, browser: {browser}}}\n", encoding="utf-8")
     env = dict(os.environ, DIANCANG_CRAWL_CONCURRENCY=str(connections),
                DIANCANG_CRAWL_ALLOW_PRIVATE="1")
     subprocess.run([sys.executable, "-m", "diancang.cli", "--home", str(home), "init"],
@@ -109,6 +111,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-wget", action="store_true", help="skip the wget baseline")
+    parser.add_argument("--browser", choices=("off", "auto"), default="off",
+                        help="the seeds' browser option (auto: Scrapy reads every page and "
+                        "decides; the generated pages need no browser)")
     args = parser.parse_args()
     if not args.no_wget and shutil.which("wget") is None:
         raise SystemExit("wget is not installed (apt-get install -y wget), or use --no-wget")
@@ -118,7 +123,7 @@ def main() -> None:
     try:
         for run in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="diancang-bench-") as tmp:
-                ours.append(run_diancang(origin, Path(tmp), args.connections))
+                ours.append(run_diancang(origin, Path(tmp), args.connections, args.browser))
             if not args.no_wget:
                 with tempfile.TemporaryDirectory(prefix="diancang-bench-") as tmp:
                     theirs.append(run_wget(origin, Path(tmp)))

@@ -33,7 +33,7 @@ def list_collections(session: Session) -> list[Collection]:
 def _seed_fields(seed: Seed) -> dict[str, object]:
     return {"title": seed.title, "agency": seed.agency, "scope": seed.scope, "depth": seed.depth,
             "max_pages": seed.max_pages, "delay": seed.delay, "concurrency": seed.concurrency,
-            "exclude": list(seed.exclude), "robots": seed.robots}
+            "exclude": list(seed.exclude), "robots": seed.robots, "browser": seed.browser}
 
 
 def import_seed_list(session: Session, seed_list: SeedList) -> ImportResult:
@@ -90,7 +90,7 @@ def seed_list_of(coll: Collection) -> SeedList:
     seeds = tuple(
         Seed(url=row.url, scope=row.scope, depth=row.depth, max_pages=row.max_pages,
              delay=row.delay, concurrency=row.concurrency, exclude=tuple(row.exclude or ()),
-             robots=row.robots, title=row.title, agency=row.agency)
+             robots=row.robots, browser=row.browser, title=row.title, agency=row.agency)
         for row in coll.seeds)
     return SeedList(collection=coll.slug, title=coll.title, kind=coll.kind,
                     schedule=coll.schedule, seeds=seeds, description=coll.description,

@@ -78,6 +78,7 @@ class Seed(Base):
     concurrency: Mapped[int] = mapped_column(Integer)
     exclude: Mapped[list[str]] = mapped_column(JSON, default=list)
     robots: Mapped[str] = mapped_column(String(16), default="obey")
+    browser: Mapped[str] = mapped_column(String(8), default="auto", server_default="auto")
 
     collection: Mapped[Collection] = relationship(back_populates="seeds")
 

@@ -68,6 +68,8 @@ class DiancangAddon:
         }, priority="addon")
         defaults: dict[str, Any] = {
             "DUPEFILTER_CLASS": "scrapy.dupefilters.BaseDupeFilter",
+            # a host's concurrency kept on the asyncio reactor too (crawler.downloader)
+            "DOWNLOADER": "crawler.downloader.PoliteDownloader",
             "SCHEDULER_MEMORY_QUEUE": "scrapy.squeues.FifoMemoryQueue",
             "SCHEDULER_DISK_QUEUE": "scrapy.squeues.PickleFifoDiskQueue",
             "SCHEDULER_PRIORITY_QUEUE": "scrapy.pqueues.DownloaderAwarePriorityQueue",

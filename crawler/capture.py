@@ -34,6 +34,11 @@ STOPPING = "diancang/stopping"      # stats key: the reason the crawl is stoppin
 FAILED = "diancang/failed"          # stats key: why the crawl failed (a WARC write error)
 
 
+# sent by the spider with a rendered page's screenshot: ``url``, ``png``
+screenshot_taken = object()
+SCREENSHOT_PREFIX = "urn:screenshot:"      # as Browsertrix names them
+
+
 class CrawlStopping(IgnoreRequest):
     """A response downloaded after the crawl reached a limit: not archived."""
 
@@ -69,6 +74,16 @@ def wire_headers(response: Response, method: str) -> list[tuple[str, str]]:
             and method != "HEAD" and response.status >= 200
             and response.status not in (204, 304)):
         headers.append(("Transfer-Encoding", "chunked"))
+    return headers
+
+
+def wire_request_headers(request: Request) -> list[tuple[str, str]]:
+    """The request's headers as sent: Scrapy's HTTP client adds the ``Content-Length`` of a
+    body (a POST's form) on the wire only, and readers of the record (pywb's indexer keys a
+    POST by its form) need it to find the body."""
+    headers = _header_list(request.headers)
+    if request.body and b"Content-Length" not in request.headers:
+        headers.append(("Content-Length", str(len(request.body))))
     return headers
 
 
@@ -109,9 +124,11 @@ class CaptureMiddleware:
                                  on_close=job.on_warc_closed, previous=job.previous)
         self.crawler = crawler
         self.captures = 0
+        self.closed = False
         self.page_limit = job.limits.pages
         self.byte_limit = job.limits.bytes
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self.write_screenshot, signal=screenshot_taken)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
@@ -130,7 +147,7 @@ class CaptureMiddleware:
         truncated = request.meta.get(TRUNCATED)
         exchange = HttpExchange(
             url=response.url, method=request.method,
-            request_headers=_header_list(request.headers), request_body=request.body,
+            request_headers=wire_request_headers(request), request_body=request.body,
             status=response.status, reason=_REASONS.get(response.status, ""),
             protocol=response.protocol or "HTTP/1.1",
             response_headers=wire_headers(response, request.method), body=body,
@@ -155,6 +172,18 @@ class CaptureMiddleware:
         elif self.byte_limit is not None and self.writer.bytes_written >= self.byte_limit:
             stop_crawl(self.crawler, "limit: bytes")
         return response
+
+    def write_screenshot(self, url: str, png: bytes) -> None:
+        """A rendered page's screenshot, as a ``resource`` record (``urn:screenshot:<url>``)."""
+        if self.stats.get_value(STOPPING) or self.closed:
+            return
+        try:
+            self.writer.write_resource(SCREENSHOT_PREFIX + url, "image/png", png,
+                                       datetime.now(UTC))
+        except OSError as exc:
+            self.write_failed(exc)
+            return
+        self.stats.inc_value("diancang/screenshots")
 
     def write_failed(self, exc: OSError) -> None:
         """A WARC write failed (a full disk, an I/O error): nothing more can be archived, so
@@ -182,4 +211,5 @@ class CaptureMiddleware:
             log.info("closed %s (%d bytes)", closed.filename, closed.size)
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        self.closed = True
         self.close_writer()

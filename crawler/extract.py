@@ -28,15 +28,21 @@ _CSS_IMPORTED = re.compile(
     r"""@import\s+(?:url\(\s*)?(?:"([^"]*)"|'([^']*)'|([^)'"\s;]+))""", re.IGNORECASE)
 
 # String literals in scripts that are clearly URLs: a path (or an absolute http URL) ending in
-# an extension a page loads, optionally with a query.  Bare words ("a.js" with no slash) are
-# left alone unless they end in .json/.html, as they are mostly module or file names.
+# an extension a page loads or a reader downloads (attachments that only a script-held list
+# links: PDF, Office, WPS, OFD, archives), optionally with a query.  Bare words ("a.js" with no
+# slash) are left alone unless they end in .json/.html or a document's extension, as they are
+# mostly module or file names.
+_DOC_EXT = r"pdf|docx?|xlsx?|pptx?|wps|et|dps|ofd|rtf|zip|rar|7z"
 _JS_URL = re.compile(
     r"""(["'])((?:https?:)?//[\w.-]+(?::\d+)?/[^"'\s<>\\]*"""
-    r"""|\.{0,2}/?(?:[\w\-.~%]+/)+[\w\-.~%]+\.(?:json|js|html?|shtml|xml|css|png|jpe?g|gif|svg|webp|ico)"""
+    r"""|\.{0,2}/?(?:[\w\-.~%]+/)+[\w\-.~%]+\.(?:json|js|html?|shtml|xml|css|png|jpe?g|gif|svg"""
+    r"""|webp|ico|""" + _DOC_EXT + r""")"""
     r"""(?:\?[^"'\s<>\\]*)?"""
-    r"""|[\w\-~%]+\.(?:json|html?|shtml)(?:\?[^"'\s<>\\]*)?)\1""")
+    r"""|[\w\-~%]+\.(?:json|html?|shtml|""" + _DOC_EXT + r""")(?:\?[^"'\s<>\\]*)?)\1""",
+    re.IGNORECASE)
 _JS_ABSOLUTE_EXT = re.compile(
-    r"\.(?:json|js|html?|shtml|xml|css|png|jpe?g|gif|svg|webp|ico)(?:\?|$)", re.IGNORECASE)
+    r"\.(?:json|js|html?|shtml|xml|css|png|jpe?g|gif|svg|webp|ico|" + _DOC_EXT + r")(?:\?|$)",
+    re.IGNORECASE)
 # content="5; url=next.html": an optional delay, a separator, an optional "url=", the URL
 _REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?(.*)$""", re.IGNORECASE | re.DOTALL)
 

@@ -35,6 +35,9 @@ def crawl_stats(raw: dict[str, Any], elapsed: float) -> dict[str, Any]:
         "revisits": int(raw.get("diancang/revisits", 0)),     # unchanged: payload not stored
         "dedup_bytes": int(raw.get("diancang/dedup_bytes", 0)),
         "status": {}, "refused": {}, "error_types": {}, "truncated": {},
+        # rendering: how browser: auto decided (auto/<reason>, auto/static), pages rendered,
+        # the browser's requests (fetched, answered from memory, refused), screenshots
+        "browser": {},
     }
     for key, value in raw.items():
         if key.startswith("diancang/status/"):
@@ -45,6 +48,10 @@ def crawl_stats(raw: dict[str, Any], elapsed: float) -> dict[str, Any]:
             out["error_types"][key.rsplit("/", 1)[1]] = value
         elif key.startswith("diancang/truncated/"):
             out["truncated"][key.rsplit("/", 1)[1]] = value
+        elif key.startswith("diancang/browser/"):
+            out["browser"][key[len("diancang/browser/"):]] = value
+        elif key == "diancang/screenshots":
+            out["browser"]["screenshots"] = value
     if "finish_reason" in raw:
         out["finish_reason"] = raw["finish_reason"]
     if raw.get("diancang/failed"):                 # a WARC write error stopped the crawl

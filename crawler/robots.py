@@ -30,9 +30,9 @@ from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider, IgnoreRequest, NotConfigured
 from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.misc import build_from_crawler, load_object
-from twisted.internet import reactor
 from twisted.internet.defer import Deferred
 
 from crawler.addresses import PublicOnlyResolver
@@ -123,7 +123,7 @@ class RobotsPolicy:
         if rules.pending:
             waiter: Deferred[None] = Deferred()
             rules.waiters.append(waiter)
-            await waiter
+            await maybe_deferred_to_future(waiter)   # on either reactor
             return rules
         rules.pending = True
         request = Request(f"{scheme}://{netloc}/robots.txt", priority=self.DOWNLOAD_PRIORITY,
@@ -179,6 +179,8 @@ class RobotsPolicy:
             self.aside -= 1
             if self.crawler.engine is not None and self.crawler.engine.running:
                 self.crawler.engine.crawl(request)
+        # imported here: importing the reactor installs one, and the crawl picks its own
+        from twisted.internet import reactor
         reactor.callLater(max(0.0, delay), hand_back)  # type: ignore[arg-type]
 
     def _keep_open(self, spider: Spider) -> None:

@@ -12,9 +12,11 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from crawler import settings as project_settings
+from crawler.browsing import needs_asyncio
 from crawler.job import CrawlJob, job_settings
 from crawler.spiders.site import SiteSpider
 
+ASYNCIO_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 # Scrapy's finish reasons -> the catalogue's crawl status
 STATUS_BY_REASON = {"finished": "finished", "shutdown": "stopped"}
 
@@ -36,6 +38,9 @@ def scrapy_settings(job: CrawlJob) -> Settings:
         "LOG_FILE_APPEND": True,
         "LOG_LEVEL": "INFO",
     }, priority="cmdline")
+    if needs_asyncio(job):
+        # Playwright drives Chromium on asyncio; a crawl that renders nothing keeps epoll
+        settings.set("TWISTED_REACTOR", ASYNCIO_REACTOR, priority="cmdline")
     return settings
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from crawler.job import CrawlJob
+from crawler.job import BrowserOptions, CrawlJob
 from diancang.home import DEFAULT_HOME, CrawlPaths, Home
 from seeds.model import Seed
 from seeds.parse import load_seed_list
@@ -36,7 +36,14 @@ def crawl_job(home: Home, collection: str, seeds: tuple[Seed, ...], paths: Crawl
         robots_retry_after=settings["crawl.robots_retry_after"],
         robots_attempts=settings["crawl.robots_attempts"],
         warc_max_size=settings["warc.max_size"], gzip_level=settings["warc.gzip_level"],
-        traps=settings.trap_limits(), **extra)
+        traps=settings.trap_limits(),
+        browser=BrowserOptions(
+            executable=settings["crawl.browser_executable"],
+            pages=settings["crawl.browser_pages"],
+            restart_every=settings["crawl.browser_restart_every"],
+            timeout=settings["crawl.browser_timeout"], settle=settings["crawl.browser_settle"],
+            clicks=settings["crawl.browser_clicks"], scrolls=settings["crawl.browser_scrolls"]),
+        **extra)
 
 
 def job_for_seed_file(seed_file: str, home: str | None) -> CrawlJob:

@@ -77,10 +77,15 @@ def report_command(home: Home, crawl_id: int, fmt: str, output: Path | None) -> 
     and failed seeds; the collection's crawl history."""
     with home.require().catalog.session() as session:
         report = crawl_report(session, crawl_id, failed_file=home.crawl(crawl_id).failed)
+    replay_base = str(home.settings["web.replay_url"]).rstrip("/")
+    collection = report["crawl"]["collection"]
+
+    def replay_link(stamp: str, url: str) -> str:
+        return f"{replay_base}/{collection}/{stamp}/{url}"
     if fmt == "json":
         text = json.dumps(report, ensure_ascii=False, indent=1) + "\n"
     elif fmt == "html":
-        text = render_report_html(report)
+        text = render_report_html(report, replay_link)   # screenshots as thumbnails
     else:
         text = render_text(report)
     if output is None:

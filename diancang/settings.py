@@ -80,6 +80,20 @@ DECLARED: tuple[Setting, ...] = (
             '("robots-unreachable")'),
     Setting("crawl", "retries", 2,
             "retries of a failed download"),
+    Setting("crawl", "browser_executable", "/usr/bin/chromium",
+            "Chromium that renders the pages of seeds with `browser: auto | on` (Debian's "
+            "chromium package); when it is missing those pages are read by Scrapy alone"),
+    Setting("crawl", "browser_pages", 2, "pages Chromium renders at once (two on two cores)"),
+    Setting("crawl", "browser_restart_every", 100,
+            "rendered pages after which Chromium is started afresh, so its memory stays bounded"),
+    Setting("crawl", "browser_timeout", 30.0, "seconds a rendered page may take to load"),
+    Setting("crawl", "browser_settle", 5.0,
+            "seconds waited at most for a rendered page's network to settle, after loading "
+            "and after each scroll or click"),
+    Setting("crawl", "browser_clicks", 5,
+            "clicks per rendered page, at most, on 'load more' and next-page controls"),
+    Setting("crawl", "browser_scrolls", 10,
+            "scrolls to the end per rendered page, at most (infinite scroll)"),
     Setting("crawl", "heartbeat", 10.0,
             "seconds between a running crawl's lock heartbeats and its checks for a stop "
             "request"),

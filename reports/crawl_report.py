@@ -243,6 +243,19 @@ def history(session: Session, collection_id: int) -> list[dict[str, Any]]:
              "revisits": int((c.stats or {}).get("revisits", 0))} for c in crawls]
 
 
+SCREENSHOT = "urn:screenshot:"     # the crawler's screenshots of rendered pages
+
+
+def _screenshots(session: Session, crawl: Crawl) -> list[dict[str, str]]:
+    """The rendered pages of the crawl that have a screenshot (``urn:screenshot:<url>``)."""
+    rows = session.execute(
+        select(Capture.url, Capture.timestamp)
+        .where(Capture.crawl_id == crawl.id, Capture.url.startswith(SCREENSHOT))
+        .order_by(Capture.url)).all()
+    return [{"page": url[len(SCREENSHOT):], "url": url, "timestamp": timestamp}
+            for url, timestamp in rows]
+
+
 def crawl_report(session: Session, crawl_id: int,
                  failed_file: Path | None = None) -> dict[str, Any]:
     """The report of one crawl (see the module's docstring for the definitions).
@@ -291,4 +304,5 @@ def crawl_report(session: Session, crawl_id: int,
         "failed_seeds": failed_seeds,
         "failed": failed,
         "history": history(session, crawl.collection_id),
+        "screenshots": _screenshots(session, crawl),
     }

@@ -65,23 +65,29 @@ def labels(language: str | None) -> Label:
 
 
 def render_report_body(report: dict[str, Any], *, language: str | None, listed: int,
-                       crawl_link: Callable[[int], str] | None = None) -> Markup:
-    """The report's body: figures, charts, changes, failures, breakdowns and history.
+                       crawl_link: Callable[[int], str] | None = None,
+                       replay_link: Callable[[str, str], str] | None = None) -> Markup:
+    """The report's body: figures, charts, changes, failures, breakdowns, screenshots and
+    history.
 
     ``crawl_link`` gives the URL of another crawl's report (the previous one, the history's);
-    without it they are named, not linked."""
+    without it they are named, not linked.  ``replay_link(timestamp, url)`` gives a capture's
+    URL in replay: rendered pages' screenshots are then thumbnails (``id_``: their bytes),
+    linked to the page; without it the pages are listed."""
     charts = [Markup(chart(report)) for chart in CHARTS]   # drawn there, every label escaped
     html = _environment().get_template("report_body.html").render(
         report=report, charts=charts, listed=listed, crawl_link=crawl_link,
-        _=labels(language))
+        replay_link=replay_link, _=labels(language))
     return Markup(html)
 
 
-def render_report_html(report: dict[str, Any]) -> str:
-    """The report as one self-contained page (``diancang report --format html``)."""
+def render_report_html(report: dict[str, Any],
+                       replay_link: Callable[[str, str], str] | None = None) -> str:
+    """The report as one self-contained page (``diancang report --format html``); with
+    ``replay_link``, its screenshots are thumbnails served by replay."""
     crawl = report["crawl"]
     title = (f"抓取报告 Crawl report · {crawl['title'] or crawl['collection']} · "
              f"#{crawl['id']}")
-    body = render_report_body(report, language=None, listed=LISTED)
+    body = render_report_body(report, language=None, listed=LISTED, replay_link=replay_link)
     return _environment().get_template("report_page.html").render(
         title=title, body=body, font=Markup(FONT))

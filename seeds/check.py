@@ -17,12 +17,22 @@ from w3lib.url import canonicalize_url, safe_url_string
 
 from seeds.errors import Problem, SeedListError
 from seeds.limits import parse_duration, parse_size, parse_when
-from seeds.model import BUILTIN_DEFAULTS, KINDS, ROBOTS, SCOPES, Limits, Seed, SeedList
+from seeds.model import (
+    BROWSER,
+    BUILTIN_DEFAULTS,
+    KINDS,
+    ROBOTS,
+    SCOPES,
+    Limits,
+    Seed,
+    SeedList,
+)
 from seeds.schedule import normalise_schedule
 
 LIST_FIELDS = ("collection", "title", "kind", "schedule", "schedule_start", "schedule_end",
                "description", "public", "limits", "defaults", "seeds")
-RULE_FIELDS = ("scope", "depth", "max_pages", "delay", "concurrency", "exclude", "robots")
+RULE_FIELDS = ("scope", "depth", "max_pages", "delay", "concurrency", "exclude", "robots",
+               "browser")
 SEED_FIELDS = ("url", "title", "agency", *RULE_FIELDS)
 LIMIT_FIELDS = ("duration", "pages", "bytes")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -157,6 +167,11 @@ class Check:
             return self.choice(value, line, name, SCOPES)
         if name == "robots":
             return self.choice(value, line, name, ROBOTS)
+        if name == "browser":
+            # YAML 1.1 reads a bare off/on as a boolean
+            value = {False: "off", True: "on"}.get(value, value) if isinstance(value, bool) \
+                else value
+            return self.choice(value, line, name, BROWSER)
         if name == "exclude":
             return self.excludes(value, line, name)
         if name == "delay":

@@ -12,13 +12,15 @@ import yaml
 SCOPES = ("page", "prefix", "host", "domain")
 KINDS = ("site", "event")
 ROBOTS = ("obey", "ignore")
+# off: Scrapy alone; auto: Scrapy, and Chromium for the pages that need it; on: every page
+BROWSER = ("off", "auto", "on")
 NAMED_SCHEDULES = ("once", "daily", "weekly", "monthly")
 
 # Used where neither the seed nor the list's ``defaults`` give a value (the archive's
 # settings may replace these: crawl.depth, crawl.max_pages, crawl.delay, crawl.host_concurrency).
 BUILTIN_DEFAULTS: dict[str, Any] = {
     "scope": "host", "depth": 5, "max_pages": 20000, "delay": 1.0, "concurrency": 2,
-    "exclude": (), "robots": "obey",
+    "exclude": (), "robots": "obey", "browser": "auto",
 }
 
 
@@ -32,6 +34,7 @@ class Seed:
     concurrency: int = 2           # connections to the seed's host
     exclude: tuple[str, ...] = ()  # substrings of the URL, or "re:<regex>"
     robots: str = "obey"           # obey | ignore (a curator override, recorded in the WARC)
+    browser: str = "auto"          # off | auto | on: which pages Chromium renders (BROWSER)
     title: str | None = None
     agency: str | None = None
     line: int = 0                  # where the seed was written, for messages
@@ -78,6 +81,7 @@ def seed_list_doc(seed_list: SeedList) -> dict[str, Any]:
                      delay=seed.delay, concurrency=seed.concurrency)
         entry["exclude"] = list(seed.exclude)
         entry["robots"] = seed.robots
+        entry["browser"] = seed.browser
         seeds.append(entry)
     doc: dict[str, Any] = {"collection": seed_list.collection, "title": seed_list.title,
                            "kind": seed_list.kind, "schedule": seed_list.schedule}

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warcio.recordloader import ArcWarcRecord
+from warcio.timeutils import datetime_to_iso_date
 
 from warc_store.records import Builder, HttpExchange, Original, exchange_records
 
@@ -224,6 +225,25 @@ class WarcWriter:
         self.bytes_written += len(data)
         location = RecordLocation(current.filename, offset, len(first),
                                   response.rec_type == "revisit")
+        if current.size >= self.max_size:
+            self.close()
+        return location
+
+    def write_resource(self, uri: str, content_type: str, body: bytes,
+                       date: datetime) -> RecordLocation:
+        """Write a ``resource`` record (a crawl's own product, such as a page's screenshot)."""
+        when = date.astimezone(UTC).replace(tzinfo=None)
+        record = self._builder.create_warc_record(
+            uri, "resource", payload=io.BytesIO(body), length=len(body),
+            warc_content_type=content_type,
+            warc_headers_dict={"WARC-Date": datetime_to_iso_date(when, use_micros=True)})
+        data = self._member(record)
+        if self._file is None:
+            self._file = self._open()
+        current = self._file
+        offset = current.append(data, 1)
+        self.bytes_written += len(data)
+        location = RecordLocation(current.filename, offset, len(data), False)
         if current.size >= self.max_size:
             self.close()
         return location

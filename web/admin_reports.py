@@ -21,6 +21,7 @@ from catalog.models import Crawl
 from reports.crawl_report import UnknownCrawl, crawl_report, failed_urls
 from reports.html import render_report_body
 from web.context import db, web
+from web.formatting import replay_url
 from web.i18n import language, translate
 from web.security import current_user, protect
 
@@ -48,8 +49,10 @@ def report(crawl_id: int) -> str:
         data = crawl_report(db(), crawl_id, failed_file=_failed_file(crawl_id))
     except UnknownCrawl:
         abort(404)
+    slug = crawl.collection.slug
     body = render_report_body(data, language=language(), listed=LISTED,
-                              crawl_link=lambda other: url_for(".report", crawl_id=other))
+                              crawl_link=lambda other: url_for(".report", crawl_id=other),
+                              replay_link=lambda stamp, url: replay_url(slug, stamp, url))
     return render_template("admin/report.html", crawl=crawl, coll=crawl.collection,
                            report=data, body=body)
 

@@ -39,6 +39,12 @@ def replay_url(collection: str, timestamp: str, url: str) -> str:
     return with_grant(f"{replay_root()}/{collection}/{timestamp}/{url}", collection)
 
 
+def raw_url(collection: str, timestamp: str, url: str) -> str:
+    """The archived bytes themselves (pywb's ``id_``), e.g. a page's screenshot."""
+    return f"{web().replay_base}/{collection}/{timestamp}id_/{url}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(date=stamp_date, datetime=stamp_time, bytes=human_bytes)
-    app.jinja_env.globals.update(calendar_url=calendar_url, replay_url=replay_url)
+    app.jinja_env.globals.update(calendar_url=calendar_url, replay_url=replay_url,
+                                 raw_url=raw_url)

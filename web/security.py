@@ -26,7 +26,7 @@ from sqlalchemy import select
 
 from catalog.models import User
 from catalog.users import end_sessions
-from web.context import db
+from web.context import db, web
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 RANKS = {"curator": 1, "admin": 2}
@@ -130,7 +130,12 @@ def require(role: str) -> Callable[[F], F]:
 
 
 def _headers(response: Any) -> Any:
-    response.headers.setdefault("Content-Security-Policy", CSP)
+    # images may come from replay too: the crawl report's screenshot thumbnails
+    replay = urlsplit(web().replay_base)
+    origin = f"{replay.scheme}://{replay.netloc}" if replay.netloc else ""
+    response.headers.setdefault("Content-Security-Policy",
+                                CSP.replace("img-src 'self' data:", f"img-src 'self' data: {origin}"
+                                            if origin else "img-src 'self' data:"))
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")

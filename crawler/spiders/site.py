@@ -20,8 +20,10 @@ from twisted.python.failure import Failure
 
 from crawler.addresses import PublicOnlyResolver
 from crawler.admission import Admission
+from crawler.browsing import Browsing, Follow, browsing_for
 from crawler.capture import CrawlStopping
-from crawler.discovery import feed_entries, robots_sitemaps, sitemap_entries
+from crawler.cms import JPage, jpage_lists, post_key, records, trs_pages
+from crawler.discovery import feed_entries, is_document, robots_sitemaps, sitemap_entries
 from crawler.extract import css_imports, css_urls, from_html, js_urls
 from crawler.failures import record_failure
 from crawler.job import CrawlJob, job_settings
@@ -29,7 +31,8 @@ from crawler.robots import PutAside
 from seeds.scope import Scope
 
 LINK_PRIORITY = 100
-SITEMAP, SPECULATIVE = "sitemap", "speculative"     # request kinds other than pages/requisites
+# request kinds other than pages/requisites
+SITEMAP, SPECULATIVE, JPAGE = "sitemap", "speculative", "jpage"
 SITEMAP_PATH = "/sitemap.xml"
 _NOT_FETCHED = ("mailto:", "javascript:", "tel:", "data:", "#", "about:", "sms:")
 
@@ -86,6 +89,7 @@ class SiteSpider(Spider):
         self.scope = Scope(job.seeds, traps=job.traps)
         self.admission = Admission(self.scope, job.seeds, max_pages=job.max_pages)
         self.ignore_robots = [seed.robots == "ignore" for seed in job.seeds]
+        self.browsing: Browsing | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -102,6 +106,8 @@ class SiteSpider(Spider):
             crawler.settings.set(name, value, priority="spider")
         crawler.signals.connect(spider._record_refusals, signal=signals.spider_closed)
         crawler.signals.connect(spider._robots_fetched, signal=signals.response_received)
+        spider.browsing = browsing_for(crawler, spider.job, spider.admission,
+                                       spider.ignore_robots)
         return spider
 
     async def start(self) -> AsyncIterator[Request]:
@@ -132,9 +138,14 @@ class SiteSpider(Spider):
     def parse(self, response: Response) -> Iterator[Request]:
         meta = response.meta
         kind = meta.get("kind")
+        if self.browsing is not None:
+            self.browsing.keep(response, meta["seed"])
         if kind == SPECULATIVE:          # found in a script: fetched, never followed further
             return
         hops, embed, seed = meta["hops"], meta["embed"], meta["seed"]
+        if kind == JPAGE:
+            yield from self._jpage_group(response)
+            return
         if kind == SITEMAP:
             entries = sitemap_entries(response.body)
             yield from self._follow(entries.sitemaps, response.url, _origin(response.url),
@@ -152,17 +163,35 @@ class SiteSpider(Spider):
             found = from_html(response.body, encoding)
             base = urljoin(response.url, found.base) if found.base else response.url
             origin = _origin(base)
+            browsing = self.browsing
+            if embed == 0 and browsing is not None and browsing.reason(seed, response.body):
+                # Chromium asks for the requisites it needs (through Scrapy); the ones it
+                # did not ask for are followed after it, its links as it finds them
+                browsing.start(response, hops, seed, found.embeds,
+                               self._follower(seed, encoding, referer))
+                found = dataclasses.replace(found, embeds=[], speculative=[])
             yield from self._follow(found.embeds, base, origin, hops, embed + 1, seed,
                                     encoding, referer)
             # a refresh goes on as a redirect does: same hops, same kind of resource
             yield from self._follow(found.refresh, base, origin, hops, embed, seed,
                                     encoding, referer)
-            yield from self._follow(found.speculative, base, origin, hops, embed + 1, seed,
-                                    encoding, referer, SPECULATIVE)
             # a page's links, unless its directory answers every URL with one page (soft 404)
             if embed == 0 and self.admission.page_response(response.url, response.body):
-                yield from self._follow(self.admission.outlinks(found.links), base, origin,
+                links = found.links
+                body = response.body
+                if b"createPageHTML" in body or b"datastore>" in body:
+                    links = links + trs_pages(response.text)
+                    for jpage in jpage_lists(response.text):
+                        links = links + jpage.first.links
+                        yield from self._follow(jpage.first.embeds, base, origin, hops,
+                                                embed + 1, seed, encoding, referer)
+                        yield from self._jpage_request(jpage, jpage.first.count + 1, base,
+                                                       hops, seed)
+                yield from self._follow(self.admission.outlinks(links), base, origin,
                                         hops + 1, 0, seed, encoding, referer)
+            # after the links: a URL in a script that a page also links is a page to follow
+            yield from self._script_urls(found.speculative, base, origin, hops, embed, seed,
+                                         encoding, referer)
         elif b"css" in content_type:
             # @import chains are one stylesheet to a browser: they add no requisite hop
             text, origin = response.text, _origin(response.url)
@@ -176,8 +205,8 @@ class SiteSpider(Spider):
             page = (response.request.headers.get(b"Referer") or b"").decode("latin-1") \
                 if response.request is not None else ""
             base = page if page.startswith(_origin(response.url) + "/") else response.url
-            yield from self._follow(js_urls(response.text), base, _origin(response.url), hops,
-                                    embed + 1, seed, encoding, referer, SPECULATIVE)
+            yield from self._script_urls(js_urls(response.text), base, _origin(response.url),
+                                         hops, embed, seed, encoding, referer)
         elif b"xml" in content_type or b"rss" in content_type or b"atom" in content_type:
             feed = feed_entries(response.body)
             if feed is not None and embed == 0:
@@ -186,6 +215,63 @@ class SiteSpider(Spider):
                                         embed + 1, seed, encoding, referer)
                 yield from self._follow(feed.links, response.url, origin, hops + 1, 0, seed,
                                         encoding, referer)
+
+    def _follower(self, seed: int, encoding: str | None, referer: str | None) -> Follow:
+        def follow(hrefs: list[str], base: str, hops: int, embed: int) -> Iterator[Request]:
+            return self._follow(hrefs, base, _origin(base), hops, embed, seed, encoding,
+                                referer)
+        return follow
+
+    def _script_urls(self, urls: list[str], base: str, origin: str, hops: int, embed: int,
+                     seed: int, encoding: str | None, referer: str | None) -> Iterator[Request]:
+        """URL-like literals of a script: attachments (a list a script holds links them) are
+        fetched wherever they are kept, the rest are speculative requisites of this site."""
+        documents = [url for url in urls if is_document(url)]
+        if documents:
+            urls = [url for url in urls if not is_document(url)]
+            yield from self._follow(documents, base, origin, hops, embed + 1, seed, encoding,
+                                    referer)
+        yield from self._follow(urls, base, origin, hops, embed + 1, seed, encoding, referer,
+                                SPECULATIVE)
+
+    def _jpage_request(self, jpage: JPage, start: int, page: str, hops: int,
+                       seed: int) -> Iterator[Request]:
+        """The POST for a jpage list's group from record ``start``, as the page's script
+        sends it (the records' links resolve against ``page``)."""
+        ask = jpage.request(start) if jpage.form else None
+        if ask is None:
+            return
+        url = absolute(page, _origin(page), ask[0])
+        if url is None:
+            return
+        body = ask[1]
+        if self.admission.admit(post_key(url, body), hops=hops, embed_hops=0, seed=seed) is None:
+            return
+        meta: dict[str, Any] = {"hops": hops, "embed": 0, "seed": seed, "kind": JPAGE,
+                                "jpage": jpage, "start": start, "page": page}
+        if self.ignore_robots[seed]:
+            meta["dont_obey_robotstxt"] = True
+        yield Request(url, method="POST", body=body, callback=self.parse, errback=self.failed,
+                      meta=meta, priority=LINK_PRIORITY - 2 * hops, dont_filter=True,
+                      headers={"Content-Type": "application/x-www-form-urlencoded; "
+                                               "charset=UTF-8",
+                               "X-Requested-With": "XMLHttpRequest", "Referer": page,
+                               "Accept": "application/xml, text/xml, */*; q=0.01"})
+
+    def _jpage_group(self, response: Response) -> Iterator[Request]:
+        """A dataproxy answer: its records' links and requisites, then the next group."""
+        meta = response.meta
+        if not isinstance(response, TextResponse) or response.status != 200:
+            return
+        jpage: JPage = meta["jpage"]
+        page, hops, seed = meta["page"], meta["hops"], meta["seed"]
+        group = records(response.text)
+        origin = _origin(page)
+        yield from self._follow(group.embeds, page, origin, hops, 1, seed, None, page)
+        yield from self._follow(self.admission.outlinks(group.links), page, origin, hops + 1,
+                                0, seed, None, page)
+        if group.count >= jpage.step:        # a short group is the list's last
+            yield from self._jpage_request(jpage, meta["start"] + jpage.step, page, hops, seed)
 
     def _follow(self, hrefs: list[str], base: str, origin: str, hops: int, embed: int,
                 seed: int, encoding: str | None, referer: str | None,

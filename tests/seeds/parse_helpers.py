@@ -11,7 +11,8 @@ from seeds.errors import SeedListError
 from seeds.model import Seed
 from seeds.parse import load_seed_list
 
-SEED_KEYS = "url, title, agency, scope, depth, max_pages, delay, concurrency, exclude, robots"
+SEED_KEYS = ("url, title, agency, scope, depth, max_pages, delay, concurrency, exclude, robots, "
+             "browser")
 URL_EXPECTED = "expected an absolute http:// or https:// URL, got "
 SLUG_EXPECTED = ("expected a slug of lowercase letters, digits, '-' and '_' "
                  "(it names the pywb collection), got ")

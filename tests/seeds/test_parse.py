@@ -369,6 +369,7 @@ seeds:
   concurrency: 2
   exclude: []
   robots: obey
+  browser: auto
 - url: http://y.cn/
   title: 标题
   scope: page
@@ -379,4 +380,5 @@ seeds:
   exclude:
   - a
   robots: ignore
+  browser: auto
 """

@@ -33,7 +33,7 @@ SINGLE_PROBLEMS = [
                  id="unknown-seed-key"),
     pytest.param("collection: a\ndefaults:\n  title: t\nseeds: [http://x.cn/]\n",
                  (3, "title", ("unknown field in defaults; expected one of scope, depth, "
-                              "max_pages, delay, concurrency, exclude, robots")),
+                              "max_pages, delay, concurrency, exclude, robots, browser")),
                  id="unknown-defaults-key"),
     pytest.param("collection: a\ndefaults: 5\nseeds: [http://x.cn/]\n",
                  (2, "defaults", "expected a mapping of field: value"),
