@@ -61,7 +61,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obje
     origin = site.origin
     try:
         seeds = tmp / "seeds.yaml"
-        seeds.write_text(f"collection: {COLLECTION}\npublic: true\nseeds:\n  - url: {origin}/\n    depth: 3\n"
+        seeds.write_text(f"collection: {COLLECTION}\npublic: true\n"
+                         f"seeds:\n  - url: {origin}/\n    depth: 3\n"
                          f"    delay: 0\n    concurrency: 1\n    browser: auto\n",
                          encoding="utf-8")
         home = tmp / "home"

@@ -75,7 +75,8 @@ def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, obje
     origin = site.origin
     try:
         seeds = tmp / "seeds.yaml"
-        seeds.write_text(f"collection: cms\npublic: true\nseeds:\n  - url: {site.origin}/\n    depth: 3\n"
+        seeds.write_text(f"collection: cms\npublic: true\n"
+                         f"seeds:\n  - url: {site.origin}/\n    depth: 3\n"
                          f"    delay: 0\n    concurrency: 2\n", encoding="utf-8")
         home = tmp / "home"
         run_cli(home, "init")
