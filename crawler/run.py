@@ -50,6 +50,9 @@ def scrapy_settings(job: CrawlJob) -> Settings:
         "LOG_FILE_APPEND": True,
         "LOG_LEVEL": "INFO",
     }, priority="cmdline")
+    if job.crawl_id is not None:     # its frontier lives in crawls/<id>/ and survives anything
+        settings.set("SCHEDULER", "crawler.frontier_scheduler.FrontierScheduler",
+                     priority="cmdline")
     return settings
 
 
