@@ -70,11 +70,6 @@ class Frontier:
             self._states.append((state, fp))
             self._order.append(False)
 
-    @property
-    def adds(self) -> int:
-        """Requests added and not yet committed."""
-        return len(self._adds)
-
     def commit(self) -> None:
         """Write the buffered changes in one transaction, in the order they were made."""
         if not self._order:

@@ -6,8 +6,9 @@ the queue is lost.  This scheduler dispatches from Scrapy's own in-memory priori
 records every change in the crawl's frontier (``crawler.frontier``): a request enqueued is
 *pending*, handed to the engine *inflight*, and *done* once the engine has let go of it
 (response and callback handled, its links enqueued; or failed).  Buffered changes are
-committed before a request newly added is handed out (so whatever is fetched is on disk
-first) and every ``FLUSH_EVERY`` seconds.
+committed before each request is handed out (whatever is fetched is on disk as in flight
+first, so a resumed crawl fetches again no more than was in flight) and every
+``FLUSH_EVERY`` seconds.
 
 Opened on a frontier that holds rows, it resumes: done rows stay done; the others are done
 too if the crawl's WARCs hold their response (the WARCs are the truth: nothing written is
@@ -154,8 +155,7 @@ class FrontierScheduler(Scheduler):
         self.states[fp] = INFLIGHT
         self.handed[fp] = request
         self.frontier.set_state([fp], INFLIGHT)
-        if self.frontier.adds:    # what was found is on disk before more is fetched
-            self.frontier.commit()
+        self.frontier.commit()    # on disk before it is fetched, with what was found before
         return request
 
     def _sweep(self) -> None:
