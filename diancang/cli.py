@@ -127,10 +127,12 @@ def seeds_export(home: Home, collection: str) -> None:
               help="Start a new crawl even though an unfinished one could be resumed.")
 @click.option("--pause", is_flag=True,
               help="Ask the collection's running crawl to stop; --resume continues it.")
+@click.option("--resume-failed", is_flag=True, hidden=True,
+              help="Resume the collection's crawl if it failed, else start one (the scheduler's).")
 @pass_home
 def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | None,
           depth: int | None, progress: bool | None, request_id: int | None, resume: bool,
-          restart: bool, pause: bool) -> None:
+          restart: bool, pause: bool, resume_failed: bool) -> None:
     """Crawl COLLECTION now: WARCs, then indexes and catalogue rows. Ctrl-C stops cleanly;
     --resume continues a stopped, failed or killed crawl."""
     from diancang import crawl_command
@@ -143,7 +145,8 @@ def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | 
         progress = sys.stderr.isatty()
     sys.exit(crawl_command.run(home, collection, seed_file=seed_file, max_pages=max_pages,
                                depth=depth, progress=progress, request_id=request_id,
-                               resume=resume, restart=restart))
+                               resume=resume, restart=restart,
+                               resume_failed=resume_failed))
 
 
 @main.command()

@@ -79,12 +79,14 @@ def patch_seeds(seeds: tuple[Seed, ...], urls: list[str]) -> tuple[Seed, ...]:
                                      title=None, agency=None, line=0) for u in urls)
 
 
-def unfinished_crawl(home: Home, coll_id: int) -> int | None:
-    """The collection's last crawl if it stopped or failed with requests still in its
-    frontier (a crawl that ran to its end, or never wrote a frontier, has nothing to resume)."""
+def unfinished_crawl(home: Home, coll_id: int,
+                     statuses: tuple[str, ...] = ("stopped", "failed")) -> int | None:
+    """The collection's last crawl if it ended in one of ``statuses`` with requests still in
+    its frontier (a crawl that ran to its end, or never wrote a frontier, has nothing to
+    resume)."""
     with home.catalog.session() as session:
         crawl = last_crawl(session, coll_id)
-        if crawl is None or crawl.status not in ("stopped", "failed"):
+        if crawl is None or crawl.status not in statuses:
             return None
         crawl_id = crawl.id
     path = home.crawl_dir(crawl_id) / FRONTIER_FILE
@@ -114,16 +116,20 @@ def pause(home: Home, collection: str) -> int:
 
 def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int | None,
         depth: int | None, progress: bool, request_id: int | None = None,
-        resume: bool = False, restart: bool = False) -> int:
+        resume: bool = False, restart: bool = False, resume_failed: bool = False) -> int:
     """Crawl, record, index and summarise. Returns the process exit status.
 
-    With ``resume``, continue the collection's unfinished crawl (same id, same frontier)."""
+    With ``resume``, continue the collection's unfinished crawl (same id, same frontier);
+    with ``resume_failed`` (the scheduler's), continue it if it failed (died, lost its lock),
+    else start a new one: a crawl that was stopped on purpose is resumed by its operator."""
     home.require()
     settings, catalog = home.settings, home.catalog
     coll_id, seed_list = _load_collection(home, collection, seed_file)
     with crawl_lock(catalog, coll_id, collection, heartbeat_every=settings["crawl.heartbeat"],
                     stale_after=settings["scheduler.lock_stale_after"]) as watch:
         resumed = unfinished_crawl(home, coll_id)   # after the lock: a killed crawl is reaped
+        if resume_failed and resumed is not None:
+            resume = unfinished_crawl(home, coll_id, ("failed",)) is not None
         if resume and resumed is None:
             raise NotFound(f"collection {collection!r} has no unfinished crawl to resume")
         if not resume and not restart and resumed is not None:
