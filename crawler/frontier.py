@@ -2,8 +2,9 @@
 
 One row per request fingerprint: the request (Scrapy's ``request_to_dict``, pickled as its
 disk queues pickle it), its host and priority, and its state, pending, inflight or done.
-The database runs in WAL mode with ``synchronous=FULL``: a committed batch survives SIGKILL
-and power loss.  Changes are written in batched transactions, in the order they were made;
+The database runs in WAL mode with ``synchronous=NORMAL``: a committed batch survives
+SIGKILL; after a power cut the last batches may roll back (never half of one), as the tail of
+a WARC file not yet closed (fsynced) may be lost, and the resumed crawl fetches them again.  Changes are written in batched transactions, in the order they were made;
 the scheduler (``crawler.frontier_scheduler``) decides when a batch is committed.
 """
 
@@ -47,7 +48,7 @@ class Frontier:
         self.path = path
         self._db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute(_SCHEMA)
         self._adds: list[tuple[str, str, str, int, int, bytes]] = []
         self._states: list[tuple[int, str]] = []
