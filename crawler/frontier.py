@@ -4,8 +4,9 @@ One row per request fingerprint: the request (Scrapy's ``request_to_dict``, pick
 disk queues pickle it), its host and priority, and its state, pending, inflight or done.
 The database runs in WAL mode with ``synchronous=NORMAL``: a committed batch survives
 SIGKILL; after a power cut the last batches may roll back (never half of one), as the tail of
-a WARC file not yet closed (fsynced) may be lost, and the resumed crawl fetches them again.  Changes are written in batched transactions, in the order they were made;
-the scheduler (``crawler.frontier_scheduler``) decides when a batch is committed.
+a WARC file not yet closed (fsynced) may be lost, and the resumed crawl fetches them again.
+Changes are written in batched transactions, in the order they were made; the scheduler
+(``crawler.frontier_scheduler``) decides when a batch is committed.
 """
 
 from __future__ import annotations
