@@ -25,6 +25,23 @@ def start_crawl(session: Session, coll: Collection) -> Crawl:
     return crawl
 
 
+def last_crawl(session: Session, collection_id: int) -> Crawl | None:
+    return session.scalars(select(Crawl).where(Crawl.collection_id == collection_id)
+                           .order_by(Crawl.id.desc()).limit(1)).first()
+
+
+def resume_crawl(session: Session, crawl_id: int) -> Crawl:
+    """The crawl running again, in this process (``diancang crawl --resume``)."""
+    crawl = session.get_one(Crawl, crawl_id)
+    crawl.status = "running"
+    crawl.stop_reason = None
+    crawl.stop_requested = None
+    crawl.finished = None
+    crawl.host = socket.gethostname()
+    crawl.pid = os.getpid()
+    return crawl
+
+
 def finish_crawl(session: Session, crawl_id: int, *, status: str, stop_reason: str | None,
                  stats: dict[str, Any]) -> Crawl:
     if status not in STATUSES:

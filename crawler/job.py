@@ -39,6 +39,7 @@ class CrawlJob:
     log_file: Path                    # Scrapy's log of the crawl
     stats_file: Path                  # its figures, rewritten while it runs
     failed_file: Path                 # its requests that got no answer (crawler.failures)
+    frontier_file: Path | None = None  # its frontier (crawler.frontier), which survives a kill
     user_agent: str
     operator: str                     # who runs the crawl, written into each warcinfo
     obey_robots: bool

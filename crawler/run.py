@@ -41,6 +41,9 @@ def scrapy_settings(job: CrawlJob) -> Settings:
     if needs_asyncio(job):
         # Playwright drives Chromium on asyncio; a crawl that renders nothing keeps epoll
         settings.set("TWISTED_REACTOR", ASYNCIO_REACTOR, priority="cmdline")
+    if job.crawl_id is not None and job.frontier_file is not None:   # it survives anything
+        settings.set("SCHEDULER", "crawler.frontier_scheduler.FrontierScheduler",
+                     priority="cmdline")
     return settings
 
 

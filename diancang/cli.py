@@ -122,16 +122,32 @@ def seeds_export(home: Home, collection: str) -> None:
               help="Live progress line (default: on when stderr is a terminal).")
 @click.option("--request", "request_id", type=int, hidden=True,
               help="The crawl request this crawl carries out (set by the scheduler).")
+@click.option("--resume", is_flag=True,
+              help="Continue the collection's unfinished (stopped, failed or killed) crawl.")
+@click.option("--restart", is_flag=True,
+              help="Start a new crawl even though an unfinished one could be resumed.")
+@click.option("--pause", is_flag=True,
+              help="Ask the collection's running crawl to stop; --resume continues it.")
+@click.option("--resume-failed", is_flag=True, hidden=True,
+              help="Resume the collection's crawl if it failed, else start one (the scheduler's).")
 @pass_home
 def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | None,
-          depth: int | None, progress: bool | None, request_id: int | None) -> None:
-    """Crawl COLLECTION now: WARCs, then indexes and catalogue rows. Ctrl-C stops cleanly."""
-    from diancang.crawl_command import run
+          depth: int | None, progress: bool | None, request_id: int | None, resume: bool,
+          restart: bool, pause: bool, resume_failed: bool) -> None:
+    """Crawl COLLECTION now: WARCs, then indexes and catalogue rows. Ctrl-C stops cleanly;
+    --resume continues a stopped, failed or killed crawl."""
+    from diancang import crawl_command
 
+    if resume + restart + pause > 1:
+        raise click.UsageError("--resume, --restart and --pause exclude each other")
+    if pause:
+        sys.exit(crawl_command.pause(home, collection))
     if progress is None:
         progress = sys.stderr.isatty()
-    sys.exit(run(home, collection, seed_file=seed_file, max_pages=max_pages, depth=depth,
-                 progress=progress, request_id=request_id))
+    sys.exit(crawl_command.run(home, collection, seed_file=seed_file, max_pages=max_pages,
+                               depth=depth, progress=progress, request_id=request_id,
+                               resume=resume, restart=restart,
+                               resume_failed=resume_failed))
 
 
 @main.command()

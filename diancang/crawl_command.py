@@ -12,10 +12,11 @@ from pathlib import Path
 import click
 
 from catalog.collections import get_collection, import_seed_list, seed_list_of
-from catalog.crawl_requests import attach_crawl, get_request
-from catalog.crawls import finish_crawl, record_warc_file, start_crawl
+from catalog.crawl_requests import attach_crawl, get_request, request_stop
+from catalog.crawls import finish_crawl, last_crawl, record_warc_file, resume_crawl, start_crawl
 from catalog.digests import previous_captures
 from catalog.models import Collection
+from crawler.frontier import INFLIGHT, PENDING, Frontier
 from crawler.run import CrawlOutcome, run_crawl
 from crawler.spiders.site import with_depth
 from diancang.crawl_guard import Watch, crawl_lock
@@ -69,26 +70,82 @@ def patch_seeds(seeds: tuple[Seed, ...], urls: list[str]) -> tuple[Seed, ...]:
                                      title=None, agency=None, line=0) for u in urls)
 
 
+def unfinished_crawl(home: Home, coll_id: int,
+                     statuses: tuple[str, ...] = ("stopped", "failed")) -> int | None:
+    """The collection's last crawl if it ended in one of ``statuses`` with requests still in
+    its frontier (a crawl that ran to its end, or never wrote a frontier, has nothing to
+    resume)."""
+    with home.catalog.session() as session:
+        crawl = last_crawl(session, coll_id)
+        if crawl is None or crawl.status not in statuses:
+            return None
+        crawl_id = crawl.id
+    path = home.crawl(crawl_id).frontier
+    if not path.exists():
+        return None
+    frontier = Frontier(path)
+    try:
+        counts = frontier.counts()
+    finally:
+        frontier.close()
+    return crawl_id if counts.get(PENDING, 0) + counts.get(INFLIGHT, 0) else None
+
+
+def pause(home: Home, collection: str) -> int:
+    """Ask the collection's running crawl to stop, as the web app's stop button does; it stops
+    cleanly and ``--resume`` continues it."""
+    with home.require().catalog.session() as session:
+        coll = get_collection(session, collection)
+        crawl = last_crawl(session, coll.id) if coll is not None else None
+        if crawl is None or crawl.status != "running" or not request_stop(session, crawl.id):
+            raise NotFound(f"collection {collection!r} has no running crawl to pause")
+        crawl_id = crawl.id
+    click.echo(f"crawl {crawl_id} of {collection} asked to stop; "
+               f"diancang crawl {collection} --resume continues it")
+    return 0
+
+
 def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int | None,
-        depth: int | None, progress: bool, request_id: int | None = None) -> int:
-    """Crawl, record, index and summarise. Returns the process exit status."""
+        depth: int | None, progress: bool, request_id: int | None = None,
+        resume: bool = False, restart: bool = False, resume_failed: bool = False) -> int:
+    """Crawl, record, index and summarise. Returns the process exit status.
+
+    With ``resume``, continue the collection's unfinished crawl (same id, same frontier);
+    with ``resume_failed`` (the scheduler's), continue it if it failed (died, lost its lock),
+    else start a new one: a crawl that was stopped on purpose is resumed by its operator."""
     home.require()
     settings, catalog = home.settings, home.catalog
     coll_id, seed_list = _load_collection(home, collection, seed_file)
     with crawl_lock(catalog, coll_id, collection, heartbeat_every=settings["crawl.heartbeat"],
                     stale_after=settings["scheduler.lock_stale_after"]) as watch:
+        resumed = unfinished_crawl(home, coll_id)   # after the lock: a killed crawl is reaped
+        if resume_failed and resumed is not None:
+            resume = unfinished_crawl(home, coll_id, ("failed",)) is not None
+        if resume and resumed is None:
+            raise NotFound(f"collection {collection!r} has no unfinished crawl to resume")
+        if not resume and not restart and resumed is not None:
+            click.echo(f"crawl {resumed} of {collection} is unfinished; starting a new crawl "
+                       f"(diancang crawl {collection} --resume continues it)", err=True)
         return _run_locked(home, collection, coll_id, seed_list, watch, max_pages=max_pages,
-                           depth=depth, progress=progress, request_id=request_id)
+                           depth=depth, progress=progress, request_id=request_id,
+                           resumed=resumed if resume else None)
 
 
 def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, watch: Watch,
                 *, max_pages: int | None, depth: int | None, progress: bool,
-                request_id: int | None) -> int:
+                request_id: int | None, resumed: int | None) -> int:
     settings, catalog = home.settings, home.catalog
     coll_dir = home.ensure_collection(collection)   # its archive/ and indexes/
     seeds = seed_list.seeds
+    earlier: dict[str, int] = {}
     with catalog.session() as session:
-        crawl_id = start_crawl(session, session.get_one(Collection, coll_id)).id
+        if resumed is not None:
+            crawl = resume_crawl(session, resumed)
+            earlier = {"pages": crawl.pages or 0, "bytes": crawl.bytes or 0,
+                       "errors": crawl.errors or 0}
+            crawl_id = crawl.id
+        else:
+            crawl_id = start_crawl(session, session.get_one(Collection, coll_id)).id
         if request_id is not None:
             request = get_request(session, request_id)
             if request is None or request.collection_id != coll_id:
@@ -136,6 +193,10 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
             reason = outcome.reason
         elif watch.stop_seen and outcome.reason == "shutdown":
             reason = "stop requested"
+        if earlier:      # a resumed crawl counts what it did before
+            outcome = CrawlOutcome(outcome.status, outcome.reason, {
+                **outcome.stats,
+                **{k: int(outcome.stats.get(k, 0)) + v for k, v in earlier.items()}})
         with catalog.session() as session:
             finish_crawl(session, crawl_id, status=outcome.status, stop_reason=reason,
                          stats=outcome.stats)

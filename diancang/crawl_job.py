@@ -24,7 +24,7 @@ def crawl_job(home: Home, collection: str, seeds: tuple[Seed, ...], paths: Crawl
     return CrawlJob(
         collection=collection, seeds=seeds,
         archive_dir=home.collection(collection).archive, log_file=paths.log,
-        stats_file=paths.stats, failed_file=paths.failed,
+        stats_file=paths.stats, failed_file=paths.failed, frontier_file=paths.frontier,
         user_agent=settings.user_agent, operator=settings["operator.name"],
         obey_robots=settings["crawl.obey_robots"],
         accept_language=settings["crawl.accept_language"],

@@ -77,6 +77,11 @@ class CrawlPaths:
         """The requests that got no answer, one JSON object a line."""
         return self.dir / "failed.jsonl"
 
+    @property
+    def frontier(self) -> Path:
+        """Its requests pending, in flight and done, kept through any stop (``--resume``)."""
+        return self.dir / "frontier.sqlite"
+
 
 @dataclass
 class Home:

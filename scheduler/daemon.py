@@ -9,6 +9,8 @@
 - A firing job only queues a crawl request; the poll loop starts queued requests as child
   processes (``diancang --home H crawl COLL --request ID``), one per collection at a time,
   and never while another process holds the collection's lock.
+- A crawl that died (failed with requests left in its frontier) is resumed by the next
+  request of its collection (``--resume-failed``) before a new one is started.
 - A child that exits is reaped: its request marked done or failed, and a crawl it left
   ``running`` (killed) marked failed.
 - Fixity: every ``verify_interval`` seconds each collection's files are checked again by a
@@ -177,7 +179,8 @@ class Daemon:
                 with (self.log_dir / f"request-{request.id}.log").open("ab") as out:
                     process = subprocess.Popen(
                         [*self.crawl_command, "crawl", slug, "--request", str(request.id),
-                         "--no-progress"], stdout=out, stderr=subprocess.STDOUT)
+                         "--no-progress", "--resume-failed"],
+                        stdout=out, stderr=subprocess.STDOUT)
                 self.children[request.id] = Child(request.id, request.collection_id, slug,
                                                   process)
                 busy.add(request.collection_id)

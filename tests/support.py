@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import signal
@@ -49,6 +50,25 @@ def run_cli(home: Path, *args: str, env: dict[str, str] | None = None,
         raise AssertionError(f"diancang {' '.join(args)} exited {proc.returncode}\n"
                              f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
     return proc
+
+
+def make_home(tmp_path: Path, origin: str, limits: str = "") -> Path:
+    """An archive home whose collection "slow" has one seed, ``origin``/, crawled deep, one
+    request at a time, without delay."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    home = tmp_path / "home"
+    seeds = tmp_path / "seeds.yaml"
+    seeds.write_text(f"collection: slow\nseeds:\n  - url: {origin}/\n"
+                     f"defaults: {{depth: 50, delay: 0, concurrency: 1}}\n{limits}",
+                     encoding="utf-8")
+    run_cli(home, "init")
+    run_cli(home, "seeds", "import", str(seeds))
+    return home
+
+
+def crawls(home: Path) -> list[dict[str, Any]]:
+    """``diancang crawls --json``: the crawl history."""
+    return list(json.loads(run_cli(home, "crawls", "--json").stdout))
 
 
 @contextlib.contextmanager

@@ -3,7 +3,6 @@ the reaping of a killed crawl."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -18,7 +17,7 @@ from catalog.crawl_requests import request_stop
 from catalog.db import Catalog
 from catalog.models import CrawlLock
 from diancang.demo.server import FixtureServer
-from tests.support import run_cli
+from tests.support import crawls, make_home, run_cli
 
 pytestmark = pytest.mark.slow   # crawls through the real CLI, in child processes
 
@@ -30,21 +29,6 @@ def slow_site() -> Iterator[FixtureServer]:
     server = FixtureServer(generate_pages=400, latency=0.05).start()
     yield server
     server.stop()
-
-
-def make_home(tmp_path: Path, origin: str, limits: str = "") -> Path:
-    home = tmp_path / "home"
-    seeds = tmp_path / "seeds.yaml"
-    seeds.write_text(f"collection: slow\nseeds:\n  - url: {origin}/\n"
-                     f"defaults: {{depth: 50, delay: 0, concurrency: 1}}\n{limits}",
-                     encoding="utf-8")
-    run_cli(home, "init")
-    run_cli(home, "seeds", "import", str(seeds))
-    return home
-
-
-def crawls(home: Path) -> list[dict]:
-    return list(json.loads(run_cli(home, "crawls", "--json").stdout))
 
 
 @pytest.mark.parametrize(("limits", "reason"), [
