@@ -33,7 +33,7 @@ def test_scrapy_stats_become_the_crawl_s_figures() -> None:
         "rate": 3.0, "revisits": 4, "dedup_bytes": 90_000,
         "status": {"200": 10, "404": 2},
         "refused": {"robots-disallowed": 3, "out-of-scope": 40},
-        "error_types": {"TimeoutError": 2}, "truncated": {"length": 1},
+        "error_types": {"TimeoutError": 2}, "truncated": {"length": 1}, "browser": {},
         "finish_reason": "finished"}
 
 

@@ -62,5 +62,5 @@ def test_a_bad_database_url(home: Path, url: str, shown: str, reason: str) -> No
 
 def test_a_date_that_is_none(home: Path) -> None:
     line = assert_one_line_exit_2(home, "search", "--from", "2024-13-45", "foo")
-    assert line == "error: not a date: '2024-13-45' (expected YYYY-MM-DD)"
+    assert line == "error: --from: not a date: '2024-13-45' (expected YYYY-MM-DD)"
 

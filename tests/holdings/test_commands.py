@@ -57,7 +57,8 @@ def test_import_collections_export(tmp_path: Path) -> None:
     assert listed == [{"slug": "gd", "title": "广东 旧档", "kind": "event", "public": False,
                        "seeds": 0, "captures": 10, "warc_files": 3, "warc_bytes": sizes,
                        "first_capture": "2008-04-30T20:48:26Z",
-                       "last_capture": "2020-06-01T09:30:00Z"}]
+                       "last_capture": "2020-06-01T09:30:00Z",
+                       "last_verified": None, "failed_files": 0}]   # never verified yet
     assert "gd " in run_cli(home, "collections").stdout
 
     package = tmp_path / "gd.wacz"
