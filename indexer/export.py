@@ -6,20 +6,25 @@ URL prefix, the selected records (and the request record after a POST response, 
 pywb puts in the response's key) are copied byte for byte (whole gzip members) into a new
 file of the same name inside the package, and their index lines follow them to their new
 offsets; the files in the store are only read.  ``pages.jsonl`` lists the 200 HTML captures
-with the titles the indexer found.
+with the titles the indexer found.  Captures taken down (``diancang access exclude``) are
+left out, as they are of every other place a capture surfaces: a package with any is written
+as a filtered one.  An embargo does not apply: exporting is the operator's own act.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
+from catalog.access import Viewer, visible_captures
 from catalog.db import Catalog
 from catalog.models import Capture, Collection
 from indexer.index import closed_warcs
@@ -39,15 +44,31 @@ class Selection:
     start: str | None = None        # 14-digit timestamps, inclusive
     end: str | None = None
     url_prefix: str | None = None
+    hidden: frozenset[tuple[str, str]] = frozenset()   # (timestamp, url) taken down
 
     @property
     def everything(self) -> bool:
-        return self.start is None and self.end is None and not self.url_prefix
+        return (self.start is None and self.end is None and not self.url_prefix
+                and not self.hidden)
 
     def wants(self, timestamp: str, url: str) -> bool:
         return ((self.start is None or timestamp >= self.start)
                 and (self.end is None or timestamp <= self.end)
-                and (not self.url_prefix or url.startswith(self.url_prefix)))
+                and (not self.url_prefix or url.startswith(self.url_prefix))
+                and (timestamp, url) not in self.hidden)
+
+
+def _taken_down(catalog: Catalog, slug: str) -> frozenset[tuple[str, str]]:
+    """(timestamp, url) of the collection's captures a takedown hides from everyone."""
+    with catalog.session() as session:
+        every = (select(Capture.timestamp, Capture.url)
+                 .join(Collection, Collection.id == Capture.collection_id)
+                 .where(Collection.slug == slug))
+        shown: set[tuple[str, str]] = {
+            (str(stamp), str(url)) for stamp, url in session.execute(
+                visible_captures(session, cast("Select[Any]", every), Viewer(collections=None)))}
+        return frozenset(pair for stamp, url in session.execute(every)
+                         if (pair := (str(stamp), str(url))) not in shown)
 
 
 @dataclass(slots=True)
@@ -138,6 +159,7 @@ def export_wacz(catalog: Catalog, slug: str, collection_dir: Path, target: Path,
                 software: str) -> ExportResult:
     """Write the package to ``target`` (which must not exist): first under a temporary name
     beside it, linked to ``target`` only when whole."""
+    selection = dataclasses.replace(selection, hidden=_taken_down(catalog, slug))
     indexes = collection_dir / "indexes"
     plan: list[tuple[Path, list[tuple[int, int]] | None, list[str]]] = []
     for warc in closed_warcs(collection_dir / "archive"):

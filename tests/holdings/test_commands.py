@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,23 @@ def test_index_names_what_it_skips_and_goes_on(tmp_path: Path) -> None:
     assert "a: indexed 1 WARC files, 1 skipped, 3 captures" in proc.stdout
     assert "b: indexed 1 WARC files, 2 captures" in proc.stdout
     assert not list(home.rglob("*.tmp"))
+
+
+def test_a_taken_down_capture_stays_out_of_the_package(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    run_cli(home, "init")
+    run_cli(home, "import", "gd", str(write_warc(tmp_path / "example.warc.gz", "heritrix")))
+    indexed = [line for f in (home / "collections" / "gd" / "indexes").iterdir()
+               for line in f.read_text(encoding="utf-8").splitlines()]
+    urls = sorted({json.loads(line.split(" ", 2)[2])["url"] for line in indexed})
+    gone = max((url for url in urls if url.startswith("http")), key=len)   # a prefix rule
+    run_cli(home, "access", "exclude", "gd", gone, "--reason", "takedown")
+    package = tmp_path / "gd.wacz"
+    run_cli(home, "export", "gd", "--wacz", str(package))
+    assert _wacz_validate(package).returncode == 0
+    with zipfile.ZipFile(package) as wacz:
+        index = wacz.read("indexes/index.cdxj").decode("utf-8").splitlines()
+        pages = wacz.read("pages/pages.jsonl").decode("utf-8")
+    kept = {json.loads(line.split(" ", 2)[2])["url"] for line in index}
+    assert kept == {url for url in urls if not url.startswith(gone)} and gone not in kept
+    assert gone not in pages
