@@ -20,11 +20,10 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import not_, or_, select
 
-from catalog.access import Viewer, visible_captures
+from catalog.access import Viewer, visible_clause
 from catalog.db import Catalog
 from catalog.models import Capture, Collection
 from indexer.index import closed_warcs
@@ -59,16 +58,14 @@ class Selection:
 
 
 def _taken_down(catalog: Catalog, slug: str) -> frozenset[tuple[str, str]]:
-    """(timestamp, url) of the collection's captures a takedown hides from everyone."""
+    """(timestamp, url) of the collection's captures a takedown hides from everyone: only
+    those rows are read (a collection's every capture would not fit in memory)."""
     with catalog.session() as session:
-        every = (select(Capture.timestamp, Capture.url)
-                 .join(Collection, Collection.id == Capture.collection_id)
-                 .where(Collection.slug == slug))
-        shown: set[tuple[str, str]] = {
-            (str(stamp), str(url)) for stamp, url in session.execute(
-                visible_captures(session, cast("Select[Any]", every), Viewer(collections=None)))}
-        return frozenset(pair for stamp, url in session.execute(every)
-                         if (pair := (str(stamp), str(url))) not in shown)
+        hidden = (select(Capture.timestamp, Capture.url)
+                  .join(Collection, Collection.id == Capture.collection_id)
+                  .where(Collection.slug == slug,
+                         not_(visible_clause(session, Viewer(collections=None)))))
+        return frozenset((str(stamp), str(url)) for stamp, url in session.execute(hidden))
 
 
 @dataclass(slots=True)
