@@ -14,19 +14,25 @@ from before migration 0005, or after ``index --rebuild``) gets them from one pas
 captures, oldest first (``rebuild``), the first time they are needed.  Captures indexed
 out of time order (a file older than the URL's latest capture, indexed later) do not move a
 URL back in time; at worst a revisit then finds no original and its next 200 is stored whole.
+
+Each row also keeps its original's validators (``ETag``, ``Last-Modified``, which the indexer
+reads from the response's headers) and place (file and offset), for conditional requests: a
+304 Not Modified revisit (no payload digest, its ``WARC-Refers-To-Date`` naming the original)
+keeps the URL's original.  A rebuild from the capture rows alone knows no validators: those
+URLs are fetched unconditionally once, and their next capture fills them in.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy import Table, delete, exists, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from catalog.models import Capture, LatestCapture
+from catalog.models import Capture, LatestCapture, WarcFile
 from warc_store.records import Original
 
 BATCH = 500
@@ -37,6 +43,19 @@ class Latest(NamedTuple):
     seen: str                  # 14-digit timestamp of its latest capture
     digest: str | None         # that response's payload digest, without "sha1:"
     original: str | None       # that response's timestamp
+    etag: str | None = None            # that response's validators
+    last_modified: str | None = None
+    file_id: int | None = None         # and where it is: warc_files.id, offset
+    offset: int | None = None
+
+
+class Validators(NamedTuple):
+    """A response's ``ETag`` and ``Last-Modified`` headers (None where it sent none)."""
+    etag: str | None
+    last_modified: str | None
+
+
+NO_VALIDATORS = Validators(None, None)
 
 
 def warc_date(timestamp: str) -> str:
@@ -50,14 +69,29 @@ def url_key(url: str) -> str:
 
 
 def advance(held: Latest | None, timestamp: str, digest: str | None, record_type: str,
-            status: int | None) -> Latest:
-    """The URL's row after one more capture of it (captures taken oldest first)."""
+            status: int | None, revisit_of: str | None = None,
+            validators: Validators = NO_VALIDATORS, place: tuple[int, int] | None = None
+            ) -> Latest:
+    """The URL's row after one more capture of it (captures taken oldest first).
+
+    ``revisit_of``: a revisit's WARC-Refers-To-Date (14 digits); ``validators``: the
+    capture's own (a 304 revisit has none: it keeps the original's); ``place``: the capture's
+    (warc_files.id, offset)."""
     if record_type == "revisit":
-        if held is not None and held.digest is not None and held.digest == digest:
-            return Latest(timestamp, held.digest, held.original)
-        return Latest(timestamp, None, None)    # refers to a payload we cannot place
+        if held is None or held.digest is None:
+            return Latest(timestamp, None, None)    # refers to a payload we cannot place
+        if held.digest == digest:                   # identical payload: same original
+            kept = validators if validators != NO_VALIDATORS else \
+                Validators(held.etag, held.last_modified)
+            return held._replace(seen=timestamp, etag=kept.etag,
+                                 last_modified=kept.last_modified)
+        if (not digest or digest == "-") and revisit_of and revisit_of == held.original:
+            return held._replace(seen=timestamp)    # 304 Not Modified: the server's word
+        return Latest(timestamp, None, None)
     if status == 200 and digest and digest != "-":
-        return Latest(timestamp, digest, timestamp)
+        file_id, offset = place if place is not None else (None, None)
+        return Latest(timestamp, digest, timestamp, validators.etag, validators.last_modified,
+                      file_id, offset)
     return Latest(timestamp, None, None)
 
 
@@ -65,19 +99,27 @@ def previous_captures(session: Session, collection_id: int) -> dict[str, Origina
     """URL -> the ``Original`` an unchanged 200 response of that URL would refer to."""
     if not _has_rows(session, collection_id):
         rebuild(session, collection_id)
-    rows = session.execute(select(LatestCapture.url, LatestCapture.digest, LatestCapture.original,
-                                  LatestCapture.seen)
-                           .where(LatestCapture.collection_id == collection_id,
-                                  LatestCapture.digest.is_not(None)))
-    return {url: Original(f"sha1:{digest}", url, warc_date(original or seen))
-            for url, digest, original, seen in rows}
+    rows = session.execute(
+        select(LatestCapture.url, LatestCapture.digest, LatestCapture.original,
+               LatestCapture.seen, LatestCapture.etag, LatestCapture.last_modified,
+               WarcFile.filename, LatestCapture.original_offset)
+        .outerjoin(WarcFile, WarcFile.id == LatestCapture.original_file_id)
+        .where(LatestCapture.collection_id == collection_id,
+               LatestCapture.digest.is_not(None)))
+    return {url: Original(f"sha1:{digest}", url, warc_date(original or seen), etag, modified,
+                          (filename, offset) if filename and offset is not None else None)
+            for url, digest, original, seen, etag, modified, filename, offset in rows}
 
 
-def record_file(session: Session, collection_id: int, captures: Iterable[Mapping[str, Any]]
-                ) -> None:
-    """Advance the collection's rows by one indexed file's capture rows (already inserted)."""
-    if not _has_rows(session, collection_id):
-        rebuild(session, collection_id)          # this file's captures included
+def record_file(session: Session, collection_id: int, captures: Sequence[Mapping[str, Any]],
+                validators: Mapping[int, Validators] | None = None) -> None:
+    """Advance the collection's rows by one indexed file's capture rows (already inserted);
+    ``validators``: those of the file's records that sent some, by offset."""
+    if not _has_rows(session, collection_id):   # this file's captures included
+        file_ids = {row["warc_file_id"] for row in captures}
+        rebuild(session, collection_id, {(file_id, offset): found
+                                         for offset, found in (validators or {}).items()
+                                         for file_id in file_ids})
         return
     ordered = sorted(enumerate(captures), key=lambda pair: (pair[1]["timestamp"], pair[0]))
     urls = {row["url"] for _, row in ordered}
@@ -89,21 +131,28 @@ def record_file(session: Session, collection_id: int, captures: Iterable[Mapping
         if before is not None and row["timestamp"] < before.seen:
             continue                             # older than what the map already knows
         changed[url] = advance(before, row["timestamp"], row["digest"], row["record_type"],
-                               row["status"])
+                               row["status"], row.get("revisit_of"),
+                               (validators or {}).get(row["offset"], NO_VALIDATORS),
+                               (row["warc_file_id"], row["offset"]))
     _upsert(session, collection_id, changed)
 
 
-def rebuild(session: Session, collection_id: int) -> None:
-    """The collection's rows from all its captures, oldest first."""
+def rebuild(session: Session, collection_id: int,
+            validators: Mapping[tuple[int, int], Validators] | None = None) -> None:
+    """The collection's rows from all its captures, oldest first; ``validators``: those known
+    (of the file being indexed), by (warc_files.id, offset)."""
     forget(session, collection_id)
     rows = session.execute(
         select(Capture.url, Capture.timestamp, Capture.digest, Capture.record_type,
-               Capture.status)
+               Capture.status, Capture.revisit_of, Capture.warc_file_id, Capture.offset)
         .where(Capture.collection_id == collection_id)
         .order_by(Capture.timestamp, Capture.id))
     latest: dict[str, Latest] = {}
-    for url, timestamp, digest, record_type, status in rows:
-        latest[url] = advance(latest.get(url), timestamp, digest, record_type, status)
+    for url, timestamp, digest, record_type, status, revisit_of, file_id, offset in rows:
+        latest[url] = advance(latest.get(url), timestamp, digest, record_type, status,
+                              revisit_of, (validators or {}).get((file_id, offset),
+                                                                 NO_VALIDATORS),
+                              (file_id, offset))
     values = [_values(collection_id, url, row) for url, row in latest.items()]
     conn = session.connection()
     for start in range(0, len(values), BATCH):
@@ -127,19 +176,24 @@ def _load(session: Session, collection_id: int, urls: set[str]) -> dict[str, Lat
     for start in range(0, len(key_list), BATCH):
         rows = session.execute(
             select(LatestCapture.url_key, LatestCapture.seen, LatestCapture.digest,
-                   LatestCapture.original)
+                   LatestCapture.original, LatestCapture.etag, LatestCapture.last_modified,
+                   LatestCapture.original_file_id, LatestCapture.original_offset)
             .where(LatestCapture.collection_id == collection_id,
                    LatestCapture.url_key.in_(key_list[start:start + BATCH])))
-        for key, seen, digest, original in rows:
-            found[keys[key]] = Latest(seen, digest, original)
+        for key, seen, digest, original, etag, modified, file_id, offset in rows:
+            found[keys[key]] = Latest(seen, digest, original, etag, modified, file_id, offset)
     return found
 
 
 def _values(collection_id: int, url: str, row: Latest) -> dict[str, Any]:
     return {"collection_id": collection_id, "url_key": url_key(url), "url": url,
-            "seen": row.seen, "digest": row.digest, "original": row.original}
+            "seen": row.seen, "digest": row.digest, "original": row.original,
+            "etag": row.etag, "last_modified": row.last_modified,
+            "original_file_id": row.file_id, "original_offset": row.offset}
 
 
+UPDATED = ("url", "seen", "digest", "original", "etag", "last_modified", "original_file_id",
+           "original_offset")
 UPSERT: dict[str, Callable[[Table], postgresql.Insert | sqlite.Insert]] = {
     "postgresql": postgresql.insert, "sqlite": sqlite.insert}
 TABLE: Table = LatestCapture.__table__  # type: ignore[assignment]  # Core: executemany
@@ -157,8 +211,7 @@ def _upsert(session: Session, collection_id: int, rows: Mapping[str, Latest]) ->
         statement = make_insert(TABLE)
         upsert = statement.on_conflict_do_update(
             index_elements=[TABLE.c.collection_id, TABLE.c.url_key],
-            set_={name: statement.excluded[name] for name in ("url", "seen", "digest",
-                                                              "original")})
+            set_={name: statement.excluded[name] for name in UPDATED})
         for start in range(0, len(values), BATCH):
             conn.execute(upsert, values[start:start + BATCH])
         return

@@ -193,6 +193,12 @@ class LatestCapture(Base):
     # the response an unchanged payload would refer to (None: store the next one whole)
     digest: Mapped[str | None] = mapped_column(String(64))
     original: Mapped[str | None] = mapped_column(String(17))   # that response's timestamp
+    # that response's validators and place, for a conditional request and for reading its
+    # page back when the server answers 304 Not Modified (migration 0013)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(String(64))
+    original_file_id: Mapped[int | None] = mapped_column(Integer)      # warc_files.id
+    original_offset: Mapped[int | None] = mapped_column(BigInteger)
 
 
 # ---- periodic crawling: schedules, crawl requests, the crawl lock ------------------------

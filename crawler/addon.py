@@ -43,6 +43,8 @@ class DiancangAddon:
             "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": OFF,
             "crawler.robots.RobotsPolicy": 100,
             "crawler.capture.CaptureMiddleware": 950,
+            # If-None-Match / If-Modified-Since from the digest map, per URL
+            "crawler.conditional.ConditionalRequests": 580,
             # Scrapy's decompression, with br decoded by brotlicffi (crawler/decoding.py)
             "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": OFF,
             "crawler.decoding.Decompression": 590,

@@ -19,11 +19,14 @@ import scrapy
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest, NotConfigured
-from scrapy.http import Response
+from scrapy.http import Headers, Response
+from scrapy.responsetypes import responsetypes
 from scrapy.utils.defer import deferred_from_coro
+from w3lib.url import safe_url_string
 
 from crawler.job import CrawlJob
 from crawler.limits import TRUNCATED
+from warc_store.reader import read_record, stored_response
 from warc_store.records import HttpExchange
 from warc_store.writer import WarcWriter
 
@@ -166,12 +169,43 @@ class CaptureMiddleware:
         if location.revisit:
             stats.inc_value("diancang/revisits")
             stats.inc_value("diancang/dedup_bytes", len(body))
+        if location.revisit and response.status == 304:
+            stats.inc_value("diancang/not_modified")
+            response = self.original_page(response)
         self.captures += 1
         if self.page_limit is not None and self.captures >= self.page_limit:
             stop_crawl(self.crawler, "limit: pages")
         elif self.byte_limit is not None and self.writer.bytes_written >= self.byte_limit:
             stop_crawl(self.crawler, "limit: bytes")
         return response
+
+    def original_page(self, response: Response) -> Response:
+        """In place of a 304 Not Modified (already archived as a revisit), the page it stands
+        for as it was stored, so that its links and requisites are followed; the 304 itself
+        when the original cannot be read back."""
+        original = self.job.previous.get(safe_url_string(response.url))
+        if original is None or original.location is None:
+            return response
+        filename, offset = original.location
+        try:
+            stored = stored_response(read_record(self.job.archive_dir / filename, offset))
+        except (OSError, ValueError) as exc:
+            log.warning("%s: its original (%s at %d) cannot be read back (%s); its links are "
+                        "not followed", response.url, filename, offset, exc)
+            return response
+        if stored is None:
+            return response
+        http, body = stored
+        headers = Headers([(k, v) for k, v in http.headers
+                           if k.lower() not in ("transfer-encoding", "content-length")])
+        self.stats.inc_value("diancang/dedup_bytes", len(body))
+        # a new response, not the 304's ``replace``: that would carry over an encoding
+        # guessed from the 304's empty body
+        kind = responsetypes.from_args(headers=headers, url=response.url, body=body)
+        return kind(url=response.url, status=int(http.status), headers=headers, body=body,
+                    flags=[*response.flags, "not-modified"], request=response.request,
+                    certificate=response.certificate, ip_address=response.ip_address,
+                    protocol=response.protocol)
 
     def write_screenshot(self, url: str, png: bytes) -> None:
         """A rendered page's screenshot, as a ``resource`` record (``urn:screenshot:<url>``)."""

@@ -64,6 +64,8 @@ class CrawlJob:
     on_warc_closed: Callable[[ClosedWarc], None] | None = field(default=None, compare=False)
     # URL -> its latest earlier capture: unchanged 200 responses become revisit records
     previous: Mapping[str, Original] = field(default_factory=dict, compare=False, repr=False)
+    # ask for URLs of ``previous`` with If-None-Match / If-Modified-Since (crawler.conditional)
+    conditional: bool = False
     limits: Limits = field(default_factory=Limits)   # where the crawl stops: time, pages, bytes
     # the collection's seed list as one JSON line (seeds.model.seed_list_to_json), written into
     # every warcinfo so the catalogue can be rebuilt from the WARC files alone

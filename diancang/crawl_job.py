@@ -26,7 +26,7 @@ def crawl_job(home: Home, collection: str, seeds: tuple[Seed, ...], paths: Crawl
         archive_dir=home.collection(collection).archive, log_file=paths.log,
         stats_file=paths.stats, failed_file=paths.failed, frontier_file=paths.frontier,
         user_agent=settings.user_agent, operator=settings["operator.name"],
-        obey_robots=settings["crawl.obey_robots"],
+        obey_robots=settings["crawl.obey_robots"], conditional=settings["crawl.conditional"],
         accept_language=settings["crawl.accept_language"],
         concurrency=settings["crawl.concurrency"],
         host_concurrency=settings["crawl.host_concurrency"], delay=settings["crawl.delay"],

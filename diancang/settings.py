@@ -54,6 +54,10 @@ DECLARED: tuple[Setting, ...] = (
     Setting("crawl", "obey_robots", True,
             "obey robots.txt (a seed may say `robots: ignore`; the override is recorded in the "
             "WARC)"),
+    Setting("crawl", "conditional", True,
+            "recrawls ask with `If-None-Match` / `If-Modified-Since` (the last capture's ETag or "
+            "Last-Modified) and store a 304 as a server-not-modified revisit; turn it off for "
+            "sites that answer 304 although the page changed"),
     Setting("crawl", "concurrency", 16,
             "connections open at once across all hosts"),
     Setting("crawl", "host_concurrency", 2,

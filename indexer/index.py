@@ -106,6 +106,7 @@ class IndexProgress:
 class _FileRead:
     lines: list[str] | None                       # None: pywb writes this file's CDXJ
     revisit_of: dict[int, str]
+    validators: dict[int, digests.Validators]     # ETag / Last-Modified of its 200s
     problems: list[str]
     corrupt: int = 0
 
@@ -148,6 +149,7 @@ def _read(path: Path, reader: Callable[[Path], Iterator[Record | Corrupt]],
           pool: TextPool) -> _FileRead:
     lines: list[str] | None = []
     revisit_of: dict[int, str] = {}
+    validators: dict[int, digests.Validators] = {}
     problems: list[str] = []
     corrupt = 0
     for item in reader(path):
@@ -167,10 +169,24 @@ def _read(path: Path, reader: Callable[[Path], Iterator[Record | Corrupt]],
                     lines.append(line)
         if item.type == "revisit" and "warc-refers-to-date" in item.headers:
             revisit_of[item.offset] = timestamp14(item.headers["warc-refers-to-date"])
+        found = _validators(item)
+        if found is not None:
+            validators[item.offset] = found
         page = _text_page(item)
         if page is not None:
             pool.add(page)
-    return _FileRead(lines, revisit_of, problems, corrupt)
+    return _FileRead(lines, revisit_of, validators, problems, corrupt)
+
+
+def _validators(record: Record) -> digests.Validators | None:
+    """A 200 response's (or revisit's) ETag and Last-Modified, if it sent either."""
+    if record.type not in ("response", "revisit"):
+        return None
+    http = http_of(record)
+    if http is None or http.status != "200":
+        return None
+    found = digests.Validators(http.header("etag"), http.header("last-modified"))
+    return found if found != digests.NO_VALIDATORS else None
 
 
 def _write_cdxj(path: Path, cdxj: Path, read: _FileRead) -> None:
@@ -237,7 +253,7 @@ def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, 
                                   for capture_id, found in zip(ids, words[start:start + BATCH],
                                                                strict=True)
                                   if found is not None])
-        digests.record_file(session, coll.id, rows)
+        digests.record_file(session, coll.id, rows, read.validators)
         _describe_revisits(session, row.id)
         row.indexed = datetime.now(UTC)
     pages = sum(1 for w in words if w is not None)

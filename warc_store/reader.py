@@ -265,3 +265,34 @@ def payload(block: bytes, http: Http, limit: int) -> tuple[bytes, bool]:
         except DecodeError:
             pass
     return raw[:limit], len(raw) > limit
+
+
+def read_record(path: Path, offset: int) -> Record:
+    """The one record whose gzip member starts at ``offset`` (a capture's place in its file):
+    a 304's crawl reads its original back this way.  Raises ``ValueError`` (or ``OSError``)
+    when it is not there."""
+    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+        try:
+            data, length = _inflate(buf, offset)
+        except zlib.error as exc:
+            raise ValueError(f"{path.name}: offset {offset}: {exc}") from None
+    return _parse_record(data, offset, length)
+
+
+def stored_response(record: Record) -> tuple[Http, bytes] | None:
+    """A response record's HTTP head and its body as it came off the wire (de-chunked, still
+    content-encoded), or None when it holds no HTTP response."""
+    http = http_of(record) if record.type == "response" else None
+    if http is None:
+        return None
+    from io import BytesIO
+
+    from warcio.bufferedreaders import ChunkedDataReader
+
+    body = record.block[http.body_start:]
+    if "chunked" in (http.header("transfer-encoding") or "").lower():
+        try:
+            body = ChunkedDataReader(BytesIO(body)).read()
+        except Exception:  # noqa: BLE001 - malformed chunking: the bytes as stored
+            body = record.block[http.body_start:]
+    return http, body

@@ -10,6 +10,15 @@ crawl), a 200 response whose payload digest is unchanged becomes a ``revisit`` r
 (profile identical-payload-digest, ``WARC-Refers-To-Target-URI`` and ``-Date``): the HTTP
 headers are kept, the payload is not.  The payload digest is computed once, here, and handed
 to warcio, which then does not hash the body a second time.
+
+A ``304 Not Modified`` answer to a conditional request (one that sent ``If-None-Match`` or
+``If-Modified-Since``) for a URL with an ``Original`` becomes a revisit record of profile
+server-not-modified (WARC 1.1 section 6.7.3) referring to that original, with an empty
+block: the 304's headers are not kept, because pywb replays a revisit's own HTTP headers and
+would serve the 304 itself (a 3xx revisit is replayed without its original's payload), while
+a revisit without them replays as its original.  The request record beside it keeps the
+validators that were sent.  Such a record has no ``WARC-Payload-Digest`` (the profile forbids
+one: no payload was received).
 """
 
 from __future__ import annotations
@@ -51,24 +60,48 @@ class Original:
     digest: str                                  # "sha1:<base32>", as in WARC-Payload-Digest
     uri: str                                     # its WARC-Target-URI
     date: str                                    # its WARC-Date (W3C ISO 8601)
+    # its validators, for a conditional request (None: it had none, or they are not known)
+    etag: str | None = None                      # its ETag header, as sent
+    last_modified: str | None = None             # its Last-Modified header, as sent
+    # where it is stored, so a 304's page can be read back for its links: (file name, offset)
+    location: tuple[str, int] | None = None
 
 
 class Builder(WARCWriter):  # type: ignore[misc]  # warcio ships no type information
-    """warcio's record builder and serialiser, less one header: a request without a body (every
-    GET) gets no ``WARC-Payload-Digest``.  WARC 1.1 gives a payload digest to records with a
-    well-defined payload; a bodiless request has none, and the digest of nothing, the same 32
-    characters on every request record, costs about 38 gzipped bytes each: 4% of what an
-    unchanged recrawl stores.  A request with a body (a form POST) keeps its digest."""
+    """warcio's record builder and serialiser, less some headers an unchanged recrawl pays for
+    on every fetch (each costs about 38 gzipped bytes, 4% of such a fetch's records):
+
+    - a request without a body (every GET) gets no ``WARC-Payload-Digest``: WARC 1.1 gives a
+      payload digest to records with a well-defined payload, and a bodiless request has none
+      (the digest of nothing, the same on every record).  A form POST keeps its digest.
+    - a revisit record without a block (server-not-modified) gets no ``WARC-Block-Digest``:
+      the digest of nothing again.
+    """
 
     def ensure_digest(self, record: ArcWarcRecord, block: bool = True,
                       payload: bool = True) -> None:
         if record.rec_type == "request" and not record.payload_length:
             payload = False
+        if record.rec_type == "revisit" and record.http_headers is None:
+            block = payload = False
         super().ensure_digest(record, block=block, payload=payload)
 
 
 # Only a 200's payload is compared: a redirect or an error page is small, and is kept whole.
 REVISIT_STATUSES = frozenset((200,))
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+CONDITIONAL_HEADERS = ("if-none-match", "if-modified-since")
+
+
+def conditional(headers: Sequence[tuple[str, str]]) -> bool:
+    """Whether a request's headers make it conditional (a 304 then means "unchanged")."""
+    return any(name.lower() in CONDITIONAL_HEADERS for name, _ in headers)
+
+
+def not_modified(ex: HttpExchange, original: Original | None) -> bool:
+    """A 304 answer to our conditional request for a URL whose original we hold."""
+    return (original is not None and ex.status == 304 and ex.method == "GET"
+            and conditional(ex.request_headers))
 
 
 def payload_digest(payload: bytes) -> str:
@@ -114,7 +147,15 @@ def exchange_records(builder: Builder, ex: HttpExchange,
     http_headers = StatusAndHeaders(f"{ex.status} {ex.reason}".strip(),
                                     list(ex.response_headers), protocol=ex.protocol)
     original = previous.get(url) if previous else None
-    if original is not None and original.digest == digest and ex.status in REVISIT_STATUSES:
+    if original is not None and not_modified(ex, original):
+        response = builder.create_warc_record(
+            url, "revisit", payload=BytesIO(b""), length=0,
+            warc_headers_dict={**warc_headers, "WARC-Profile": NOT_MODIFIED_PROFILE,
+                               "WARC-Refers-To-Target-URI": original.uri,
+                               "WARC-Refers-To-Date": original.date})
+        response.content_type = None                 # no block, so no type of one
+        response.rec_headers.remove_header("Content-Type")
+    elif original is not None and original.digest == digest and ex.status in REVISIT_STATUSES:
         response = builder.create_revisit_record(url, digest, original.uri, original.date,
                                                  http_headers=http_headers,
                                                  warc_headers_dict=warc_headers)

@@ -13,6 +13,11 @@ A site's quirks are data, in ``root/_site.json``::
      "chunked":   ["/chunked.html"],
      "gzip":      ["/news/gzip.html"]}
 
+With ``validators`` (``--validators``) every 200 answer carries an ``ETag`` (a hash of its body)
+and a ``Last-Modified`` (one fixed date), and a request whose ``If-None-Match`` names the body's
+ETag, or (without If-None-Match) whose ``If-Modified-Since`` is not before that date, is
+answered ``304 Not Modified``, as nginx answers for static files.
+
 Text files may say ``{{ORIGIN}}`` (``http://127.0.0.1:<port>``) and ``{{ALT_ORIGIN}}``
 (``http://localhost:<port>``, the same server under another host name, for off-host cases).
 """
@@ -23,6 +28,7 @@ import argparse
 import asyncio
 import contextlib
 import gzip
+import hashlib
 import ipaddress
 import json
 import mimetypes
@@ -32,16 +38,18 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 TEXT_SUFFIXES = {".html", ".htm", ".css", ".js", ".json", ".txt", ".xml", ".yaml", ".svg"}
 REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other",
-           307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request",
-           404: "Not Found", 405: "Method Not Allowed", 410: "Gone",
+           304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
+           400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 410: "Gone",
            500: "Internal Server Error", 503: "Service Unavailable"}
 NOT_FOUND = b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>"
+LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"     # of every body, with ``validators``
 
 
 def png(width: int = 1, height: int = 1, rgb: tuple[int, int, int] = (200, 30, 30)) -> bytes:
@@ -191,7 +199,7 @@ class DirectorySite:
 class FixtureServer:
     def __init__(self, root: Path | str | None = None, *, host: str = "127.0.0.1",
                  port: int = 0, latency: float = 0.0, generate_pages: int | None = None,
-                 page_bytes: int = 0, image_bytes: int = 0):
+                 page_bytes: int = 0, image_bytes: int = 0, validators: bool = False):
         if not _loopback(host):
             raise ValueError(f"fixture servers listen on loopback addresses only, not {host!r}")
         if (root is None) == (generate_pages is None):
@@ -203,6 +211,8 @@ class FixtureServer:
         self.generate_pages = generate_pages
         self.page_bytes = page_bytes
         self.image_bytes = image_bytes
+        self.validators = validators
+        self.not_modified = 0                  # 304 answers (with ``validators``)
         self.requests = 0
         self.connections = 0                   # TCP connections accepted (keep-alive shows)
         self.hits: list[Hit] = []
@@ -225,8 +235,32 @@ class FixtureServer:
         path = unquote(urlsplit(target).path) or "/"
         assert self._site is not None
         if isinstance(self._site, GeneratedSite):
-            return self._site.reply(path)
-        return self._site.reply(path, "gzip" in headers.get("accept-encoding", ""))
+            reply = self._site.reply(path)
+        else:
+            reply = self._site.reply(path, "gzip" in headers.get("accept-encoding", ""))
+        return self._validate(reply, headers) if self.validators else reply
+
+    def _validate(self, reply: Reply, headers: dict[str, str]) -> Reply:
+        """A 200 with its validators, or 304 when the request's validator still holds."""
+        if reply.status != 200:
+            return reply
+        etag = '"' + hashlib.sha1(reply.body).hexdigest()[:16] + '"'
+        reply.headers.update({"ETag": etag, "Last-Modified": LAST_MODIFIED})
+        asked = headers.get("if-none-match")
+        since = headers.get("if-modified-since")
+        if asked is not None:
+            fresh = etag in [tag.strip() for tag in asked.split(",")] or asked.strip() == "*"
+        elif since is not None:
+            try:
+                fresh = parsedate_to_datetime(since) >= parsedate_to_datetime(LAST_MODIFIED)
+            except (TypeError, ValueError):
+                fresh = False
+        else:
+            fresh = False
+        if not fresh:
+            return reply
+        self.not_modified += 1
+        return Reply(304, b"", {"ETag": etag, "Last-Modified": LAST_MODIFIED})
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -270,7 +304,7 @@ class FixtureServer:
             third = max(1, len(body) // 3)
             pieces = [body[i:i + third] for i in range(0, len(body), third)]
             body = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in pieces) + b"0\r\n\r\n"
-        else:
+        elif reply.status != 304:
             head.append(f"Content-Length: {len(body)}")
         raw = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
         return raw + body if send_body else raw
@@ -345,10 +379,12 @@ def main(argv: list[str] | None = None) -> None:
                         help="with --generate: N bytes of article text more on every page")
     parser.add_argument("--image-bytes", type=int, default=0, metavar="N",
                         help="with --generate: a photo of N bytes of its own on every page")
+    parser.add_argument("--validators", action="store_true",
+                        help="send ETag and Last-Modified, answer conditional requests 304")
     args = parser.parse_args(argv)
     FixtureServer(args.root, host=args.host, port=args.port, latency=args.latency,
                   generate_pages=args.generate, page_bytes=args.page_bytes,
-                  image_bytes=args.image_bytes).serve_forever()
+                  image_bytes=args.image_bytes, validators=args.validators).serve_forever()
 
 
 if __name__ == "__main__":

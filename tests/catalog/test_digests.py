@@ -10,7 +10,7 @@ from sqlalchemy import insert, select
 
 from catalog.collections import get_collection, import_seed_list
 from catalog.db import Catalog
-from catalog.digests import previous_captures, rebuild, record_file, warc_date
+from catalog.digests import Validators, previous_captures, rebuild, record_file, warc_date
 from catalog.models import Capture, LatestCapture, WarcFile
 from seeds.model import SeedList
 from tests.support import make_seed
@@ -57,8 +57,10 @@ def test_latest_capture_per_url(catalog_url: str) -> None:
         ])
     with catalog.session() as s:
         assert previous_captures(s, coll_id) == {
-            U: Original("sha1:AAAA", U, "2024-01-01T00:00:00Z"),
-            U + "b": Original("sha1:CCCC", U + "b", "2024-01-08T00:00:00Z"),
+            U: Original("sha1:AAAA", U, "2024-01-01T00:00:00Z",
+                        location=("gd-1.warc.gz", 0)),
+            U + "b": Original("sha1:CCCC", U + "b", "2024-01-08T00:00:00Z",
+                              location=("gd-1.warc.gz", 30)),
         }
         assert previous_captures(s, coll_id + 1) == {}
     catalog.dispose()
@@ -74,7 +76,8 @@ def _collection(catalog: Catalog) -> int:
 
 
 def _file_of_captures(catalog: Catalog, coll_id: int, name: str,
-                      rows: list[dict[str, Any]]) -> None:
+                      rows: list[dict[str, Any]],
+                      validators: dict[int, Validators] | None = None) -> None:
     """What the indexer does for one WARC file: insert its capture rows, advance the map."""
     with catalog.session() as s:
         warc = WarcFile(collection_id=coll_id, filename=name, size=1, sha256="0",
@@ -84,9 +87,11 @@ def _file_of_captures(catalog: Catalog, coll_id: int, name: str,
         full = [{**row, "collection_id": coll_id, "warc_file_id": warc.id, "surt": row["url"],
                  "mime": "text/html", "offset": 10 * i, "length": 10}
                 for i, row in enumerate(rows)]
+        for row in full:
+            row.setdefault("revisit_of", None)
         if full:
             s.execute(insert(Capture), full)
-        record_file(s, coll_id, full)
+        record_file(s, coll_id, full, validators)
 
 
 def _table(catalog: Catalog, coll_id: int) -> dict[str, tuple[str, str | None, str | None]]:
@@ -105,16 +110,20 @@ def test_the_map_kept_file_by_file_equals_one_pass_over_the_history(catalog_url:
     catalog = Catalog(catalog_url)
     coll_id = _collection(catalog)
     urls = [f"{U}p{i}.html" for i in range(40)] + [f"{U}新闻/{i}.html" for i in range(5)]
-    current = {url: None for url in urls}
+    current: dict[str, str | None] = {url: None for url in urls}
+    stored: dict[str, str] = {}           # URL -> timestamp of the response holding `current`
     for crawl in range(12):
         ts = f"202401{crawl + 1:02d}000000"
         rows = []
         for url in rng.sample(urls, 30):
-            kind = rng.choice(["same", "same", "new", "gone", "moved", "stray"])
+            kind = rng.choice(["same", "same", "new", "gone", "moved", "stray", "304"])
             held = current[url]
             if kind == "same" and held is not None:
                 rows.append({"url": url, "timestamp": ts, "digest": held, "status": None,
                              "record_type": "revisit"})
+            elif kind == "304" and held is not None:     # server-not-modified: no digest
+                rows.append({"url": url, "timestamp": ts, "digest": None, "status": None,
+                             "record_type": "revisit", "revisit_of": stored[url]})
             elif kind == "stray":
                 rows.append({"url": url, "timestamp": ts, "digest": "STRAY", "status": None,
                              "record_type": "revisit"})
@@ -126,6 +135,7 @@ def test_the_map_kept_file_by_file_equals_one_pass_over_the_history(catalog_url:
                 current[url] = None
             else:
                 current[url] = f"D{crawl}{url[-6:]}"
+                stored[url] = ts
                 rows.append({"url": url, "timestamp": ts, "digest": current[url], "status": 200,
                              "record_type": "response"})
         _file_of_captures(catalog, coll_id, f"gd-{crawl}.warc.gz", rows)
@@ -154,8 +164,10 @@ def test_an_older_file_indexed_late_does_not_move_a_url_back(catalog_url: str) -
          "record_type": "response"}])
     with catalog.session() as s:
         assert previous_captures(s, coll_id) == {
-            U: Original("sha1:NEW", U, "2024-01-08T00:00:00Z"),
-            U + "a": Original("sha1:A", U + "a", "2024-01-01T00:00:00Z")}
+            U: Original("sha1:NEW", U, "2024-01-08T00:00:00Z",
+                        location=("gd-new.warc.gz", 0)),
+            U + "a": Original("sha1:A", U + "a", "2024-01-01T00:00:00Z",
+                              location=("gd-old.warc.gz", 10))}
     catalog.dispose()
 
 
@@ -179,4 +191,29 @@ def test_a_catalogue_from_before_the_map_gets_it_from_its_captures(catalog_url: 
     assert _table(catalog, coll_id) == {
         U: ("20240101000000", "OLD", "20240101000000"),
         U + "b": ("20240108000000", "B", "20240108000000")}
+    catalog.dispose()
+
+
+def test_a_304_keeps_the_original_and_its_validators(catalog_url: str) -> None:
+    """A response's ETag and Last-Modified are kept with its place; a server-not-modified
+    revisit (no digest, WARC-Refers-To-Date naming the original) keeps them all; a 304 that
+    names another capture gives the URL up, so its next 200 is stored whole."""
+    catalog = Catalog(catalog_url)
+    coll_id = _collection(catalog)
+    _file_of_captures(catalog, coll_id, "gd-1.warc.gz", [
+        {"url": U, "timestamp": "20240101000000", "digest": "AAAA", "status": 200,
+         "record_type": "response"},
+        {"url": U + "b", "timestamp": "20240101000000", "digest": "BBBB", "status": 200,
+         "record_type": "response"}],
+        {0: Validators('"e1"', "Mon, 01 Jan 2024 00:00:00 GMT"), 10: Validators(None, "x")})
+    _file_of_captures(catalog, coll_id, "gd-2.warc.gz", [
+        {"url": U, "timestamp": "20240108000000", "digest": None, "status": None,
+         "record_type": "revisit", "revisit_of": "20240101000000"},
+        {"url": U + "b", "timestamp": "20240108000000", "digest": None, "status": None,
+         "record_type": "revisit", "revisit_of": "20231231000000"}])
+    with catalog.session() as s:
+        assert previous_captures(s, coll_id) == {
+            U: Original("sha1:AAAA", U, "2024-01-01T00:00:00Z", '"e1"',
+                        "Mon, 01 Jan 2024 00:00:00 GMT", ("gd-1.warc.gz", 0))}
+    assert _table(catalog, coll_id)[U] == ("20240108000000", "AAAA", "20240101000000")
     catalog.dispose()

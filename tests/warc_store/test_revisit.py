@@ -83,3 +83,49 @@ def test_chunked_payload_digest_matches_the_stored_bytes(tmp_path: Path) -> None
     closed = second.close()
     assert closed is not None
     assert_checks(closed.path, 1)
+
+
+NOT_MODIFIED = [("ETag", '"v1"'), ("Date", "Tue, 01 Dec 2026 10:00:00 GMT")]
+
+
+def test_a_304_to_a_conditional_request_is_a_server_not_modified_revisit(
+        tmp_path: Path) -> None:
+    """Empty block (pywb would replay the 304's own headers, and a 3xx without a payload),
+    no payload digest (WARC 1.1 6.7.3: none was received), the original named; the request
+    record keeps the validator sent.  A 304 we did not ask for, or for a URL without an
+    original, is stored as the response it is."""
+    url = "http://example.com/page"
+    previous = {url: Original(sha1_b32(BODY), url, EARLIER, etag='"v1"',
+                              location=("t-1.warc.gz", 0))}
+    asked = [("User-Agent", "Diancang-test"), ("If-None-Match", '"v1"')]
+    writer = make_writer(tmp_path, previous=previous)
+    answered = writer.write_exchange(make_exchange(
+        url, request_headers=asked, status=304, reason="Not Modified",
+        response_headers=NOT_MODIFIED, body=b""))
+    unasked = writer.write_exchange(make_exchange(
+        url, status=304, reason="Not Modified", response_headers=NOT_MODIFIED, body=b""))
+    unknown = writer.write_exchange(make_exchange(
+        "http://example.com/other", request_headers=asked, status=304,
+        reason="Not Modified", response_headers=NOT_MODIFIED, body=b""))
+    closed = writer.close()
+    assert closed is not None
+    assert (answered.revisit, unasked.revisit, unknown.revisit) == (True, False, False)
+    proc = warcio_check(closed.path)
+    assert proc.returncode == 0 and "fail" not in proc.stdout, proc.stdout
+
+    records = read_records(closed.path)
+    assert [r["type"] for r in records] == ["warcinfo", "revisit", "request", "response",
+                                            "request", "response", "request"]
+    warc = records[1]["warc"]
+    assert warc.get_header("WARC-Profile") == \
+        "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+    assert warc.get_header("WARC-Refers-To-Target-URI") == url
+    assert warc.get_header("WARC-Refers-To-Date") == EARLIER
+    assert warc.get_header("Content-Length") == "0"
+    for absent in ("WARC-Payload-Digest", "WARC-Block-Digest", "Content-Type"):
+        assert warc.get_header(absent) is None, absent
+    assert records[2]["http"].get_header("If-None-Match") == '"v1"'
+    assert records[2]["warc"].get_header("WARC-Concurrent-To") == warc.get_header(
+        "WARC-Record-ID")
+    assert records[3]["http"].statusline == "304 Not Modified"
+    assert records[1]["length"] < records[3]["length"]
