@@ -1,6 +1,7 @@
 """Fixity in the catalogue: each WARC file's SHA-256 (recorded when it was closed, by
-``catalog.crawls``) and its last verification (``diancang verify``: when, the outcome, what
-was found); which collections are due for another check."""
+``catalog.crawls``), its last verification (``diancang verify``: when, the outcome, what
+was found) and its last deep check that found nothing (the SHA-256 of the bytes it proved
+whole, and when); which collections are due for another check."""
 
 from __future__ import annotations
 
@@ -31,13 +32,18 @@ def held_files(session: Session, collection_id: int) -> list[WarcFile]:
 
 
 def record_verification(session: Session, warc_file_id: int, *, outcome: str, detail: str,
-                        when: datetime) -> None:
+                        when: datetime, proven_sha256: str | None = None) -> None:
+    """Keep a check's outcome; ``proven_sha256``: a deep check found nothing in the bytes of
+    this SHA-256 (their structure is now proven), None when the check proved no structure."""
     if outcome not in OUTCOMES:
         raise ValueError(f"verify outcome {outcome!r} is not one of {OUTCOMES}")
     row = session.get_one(WarcFile, warc_file_id)
     row.verified_at = when
     row.verify_outcome = outcome
     row.verify_detail = detail or None
+    if proven_sha256 is not None:
+        row.deep_sha256 = proven_sha256
+        row.deep_verified_at = when
 
 
 def _utc(value: datetime | None) -> datetime | None:

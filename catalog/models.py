@@ -125,6 +125,10 @@ class WarcFile(Base):
     verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     verify_outcome: Mapped[str | None] = mapped_column(String(16))
     verify_detail: Mapped[str | None] = mapped_column(Text)
+    # the last deep check that found nothing (migration 0013): the SHA-256 of the bytes it read
+    # and when; while the file still hashes to it, its structure is the one proven
+    deep_sha256: Mapped[str | None] = mapped_column(String(64))
+    deep_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Capture(Base):

@@ -39,7 +39,8 @@ def export_command(home: Home, collection: str, target: Path, date_from: str | N
             raise NotFound(f"no collection {collection!r} in the catalogue")
         title, description = coll.title, coll.description
     try:
-        result = export_wacz(catalog, collection, home.collection(collection).dir, target,
+        paths = home.collection(collection)
+        result = export_wacz(catalog, collection, paths.archive, paths.indexes, target,
                              selection=selection, title=title, description=description,
                              software=f"Diancang/{version('diancang')}")
     except ExportError as exc:

@@ -61,7 +61,7 @@ def import_command(home: Home, collection: str, paths: tuple[Path, ...], title: 
     with catalog.session() as session:
         _, created = create_collection(session, collection, title=title or collection,
                                        kind=kind)
-    collection_dir = home.ensure_collection(collection).dir
+    dirs = home.ensure_collection(collection)
     if created:
         click.echo(f"created collection {collection} (private)")
     rejected = 0
@@ -69,8 +69,8 @@ def import_command(home: Home, collection: str, paths: tuple[Path, ...], title: 
                   home.settings["index.max_decoded_bytes"]) as pool:
         for source in files:
             take = import_wacz if source.name.endswith(".wacz") else import_archive
-            outcome: Outcome = take(catalog, collection, collection_dir, source, move=move,
-                                    pool=pool)
+            outcome: Outcome = take(catalog, collection, dirs.archive, dirs.indexes, source,
+                                    move=move, pool=pool)
             click.echo(f"{source}: {outcome.message}")
             for problem in outcome.problems:
                 click.echo(problem, err=True)

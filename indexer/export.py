@@ -151,15 +151,15 @@ def _pages(catalog: Catalog, slug: str, selection: Selection) -> Iterator[Page]:
             yield Page(url, timestamp, title)
 
 
-def export_wacz(catalog: Catalog, slug: str, collection_dir: Path, target: Path, *,
+def export_wacz(catalog: Catalog, slug: str, archive: Path, indexes: Path, target: Path, *,
                 selection: Selection, title: str, description: str | None,
                 software: str) -> ExportResult:
-    """Write the package to ``target`` (which must not exist): first under a temporary name
-    beside it, linked to ``target`` only when whole."""
+    """Write the package of the collection's WARC files in ``archive`` (their CDXJ in
+    ``indexes``) to ``target`` (which must not exist): first under a temporary name beside it,
+    linked to ``target`` only when whole."""
     selection = dataclasses.replace(selection, hidden=_taken_down(catalog, slug))
-    indexes = collection_dir / "indexes"
     plan: list[tuple[Path, list[tuple[int, int]] | None, list[str]]] = []
-    for warc in closed_warcs(collection_dir / "archive"):
+    for warc in closed_warcs(archive):
         lines = _lines(indexes, warc)
         if selection.everything:
             plan.append((warc, None, lines))

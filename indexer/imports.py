@@ -1,7 +1,7 @@
 """Taking in WARC, ARC and WACZ files from other tools: check, place, record, index.
 
 Each file is checked whole first (``warc_store.check``; a WACZ against its datapackage hashes,
-then each of its WARCs), then placed in the collection's ``archive/`` unchanged under a free
+then each of its WARCs), then placed in the collection's archive directory unchanged under a free
 name (``warc_store.intake``), given its fixity row from the bytes checked, and indexed as a
 crawled file is.  A file whose bytes the collection already holds is skipped.  Nothing of a
 rejected file is taken in.
@@ -49,26 +49,26 @@ def _held(catalog: Catalog, coll_id: int, checked: Checked) -> str | None:
         return row.filename if row is not None else None
 
 
-def _place(catalog: Catalog, slug: str, collection_dir: Path, source: Path, checked: Checked,
-           *, move: bool, pool: TextPool) -> Outcome:
+def _place(catalog: Catalog, slug: str, archive: Path, indexes: Path, source: Path,
+           checked: Checked, *, move: bool, pool: TextPool) -> Outcome:
     """Place a checked file, record its fixity, index it."""
     coll_id = _collection_id(catalog, slug)
     with catalog.session() as session:
         taken = file_names(session, coll_id)
-    final = take_in(source, collection_dir / "archive", sha256=checked.sha256, move=move,
-                    taken=taken)
+    final = take_in(source, archive, sha256=checked.sha256, move=move, taken=taken)
     with catalog.session() as session:
         record_file(session, collection_id=coll_id, crawl_id=None, filename=final.name,
                     size=checked.size, sha256=checked.sha256, records=checked.records)
-    result = index_file(catalog, slug, final, collection_dir / "indexes", pool=pool)
+    result = index_file(catalog, slug, final, indexes, pool=pool)
     renamed = f" (as {final.name})" if final.name != source.name else ""
     return Outcome(source, f"{result.captures} captures{renamed}", files=1,
                    captures=result.captures, problems=result.problems)
 
 
-def import_archive(catalog: Catalog, slug: str, collection_dir: Path, source: Path, *,
+def import_archive(catalog: Catalog, slug: str, archive: Path, indexes: Path, source: Path, *,
                    move: bool, pool: TextPool) -> Outcome:
-    """Take in one ``.warc``/``.warc.gz``/``.arc``/``.arc.gz`` file."""
+    """Take in one ``.warc``/``.warc.gz``/``.arc``/``.arc.gz`` file into the collection's
+    ``archive`` directory (its CDXJ into ``indexes``)."""
     try:
         checked = check_archive(source)
     except Rejected as exc:
@@ -77,18 +77,17 @@ def import_archive(catalog: Catalog, slug: str, collection_dir: Path, source: Pa
     if held is not None:
         return Outcome(source, f"already held as {held}; skipped")
     try:
-        return _place(catalog, slug, collection_dir, source, checked, move=move, pool=pool)
+        return _place(catalog, slug, archive, indexes, source, checked, move=move, pool=pool)
     except Rejected as exc:
         return Outcome(source, f"rejected: {exc}", rejected=True)
     except OSError as exc:          # a full disk, a permission: said, and the next file tried
         return Outcome(source, f"rejected: not placed ({exc})", rejected=True)
 
 
-def import_wacz(catalog: Catalog, slug: str, collection_dir: Path, source: Path, *,
+def import_wacz(catalog: Catalog, slug: str, archive: Path, indexes: Path, source: Path, *,
                 move: bool, pool: TextPool) -> Outcome:
     """Take in the WARC files of a WACZ package, all or none: the package's hashes and each
     of its WARCs are checked before any is placed."""
-    archive = collection_dir / "archive"
     archive.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".wacz-", dir=archive))   # same file system: moves
     try:
@@ -106,7 +105,8 @@ def import_wacz(catalog: Catalog, slug: str, collection_dir: Path, source: Path,
                 held.append(name)
                 continue
             try:
-                one = _place(catalog, slug, collection_dir, warc, check, move=True, pool=pool)
+                one = _place(catalog, slug, archive, indexes, warc, check, move=True,
+                             pool=pool)
             except (Rejected, OSError) as exc:
                 total.problems.append(f"{source}: {warc.name}: not placed ({exc})")
                 total.rejected = True

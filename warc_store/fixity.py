@@ -300,13 +300,20 @@ class _Members:
             self._fail("the file ends inside this gzip member (truncated)")
 
 
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, read in large blocks (no other check)."""
+def file_size_sha256(path: Path) -> tuple[int, str]:
+    """The size and SHA-256 of a file's bytes, read in large blocks (no other check)."""
     digest = hashlib.sha256()
+    size = 0
     with open(path, "rb", buffering=0) as fh:
         while block := fh.read(BLOCK):
             digest.update(block)
-    return digest.hexdigest()
+            size += len(block)
+    return size, digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, read in large blocks (no other check)."""
+    return file_size_sha256(path)[1]
 
 
 def check_file(path: Path, expected_sha256: str | None) -> FileFixity:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import struct
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -127,8 +128,16 @@ class WaczWriter:
         self.resources: list[dict[str, Any]] = []
 
     def _entry(self, name: str, chunks: Iterable[bytes], *, stored: bool) -> None:
-        info = zipfile.ZipInfo(name, datetime.now(UTC).timetuple()[:6])
+        now = datetime.now(UTC)
+        info = zipfile.ZipInfo(name, now.timetuple()[:6])
         info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        # An entry of unknown size is written with a ZIP64 field in its local header only
+        # (its central record needs none below 4 GiB).  ReplayWeb.page (wabac.js) takes an
+        # entry whose central record has no extra field to have none locally either, and
+        # reads it 20 bytes early; a central extra field makes it read the local header.
+        # So every entry carries its time as an extended-timestamp field (0x5455), as Info-ZIP
+        # writes it, in both headers.
+        info.extra = struct.pack("<HHBI", 0x5455, 5, 1, int(now.timestamp()) & 0xFFFFFFFF)
         sha, size = hashlib.sha256(), 0
         with self.zf.open(info, "w", force_zip64=True) as out:
             for chunk in chunks:

@@ -4,8 +4,10 @@ rewritten; the curators' pages show when each collection was last verified."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from click.testing import CliRunner, Result
 
 from catalog.crawls import record_warc_file
 from catalog.fixity import collection_fixity, due_collections
+from catalog.holdings import record_file
 from catalog.models import Collection, WarcFile
 from diancang.cli import main
 from diancang.home import Home
@@ -127,6 +130,94 @@ def test_each_bad_file_is_named_with_offset_and_reason(home: Path, catalog_url: 
     h.catalog.dispose()
     assert (standing["c1"].files, standing["c1"].failed) == (2, 2)
     assert standing["c2"].failed == 1
+
+
+def verify_json(home: Path, url: str, *args: str) -> dict[str, dict[str, object]]:
+    result = cli(home, url, "verify", *args, "--json")
+    return {f["file"]: f for f in json.loads(result.output)}
+
+
+def test_a_routine_check_of_proven_bytes_is_their_sha256(home: Path, catalog_url: str) -> None:
+    paths = hold(home, catalog_url, "c1", 2)
+    first = verify_json(home, catalog_url)           # never deep-checked: read whole
+    assert {(f["outcome"], f["deep"]) for f in first.values()} == {("ok", True)}
+    assert all(f["records"] == 7 and f["digests"] for f in first.values())
+    held = rows(home, catalog_url)
+    assert all(row.deep_sha256 == row.sha256 and row.deep_verified_at == row.verified_at
+               for row in held.values())
+
+    again = verify_json(home, catalog_url)
+    assert {(f["outcome"], f["deep"], f["records"]) for f in again.values()} == {
+        ("ok", False, None)}
+    assert [f["sha256"] for f in again.values()] == [held[p.name].sha256 for p in paths]
+    result = cli(home, catalog_url, "verify", "c1")
+    assert "c1: 2 WARC files" in result.output and "(2 by SHA-256 against a deep check's)" \
+        in result.output and result.exit_code == 0
+    deep = verify_json(home, catalog_url, "--deep")
+    assert {(f["outcome"], f["deep"], f["records"]) for f in deep.values()} == {("ok", True, 7)}
+    later = rows(home, catalog_url)
+    assert all(later[n].deep_verified_at > held[n].deep_verified_at for n in held)
+
+
+def test_proven_bytes_that_change_get_a_deep_check_naming_the_fault(home: Path,
+                                                                   catalog_url: str) -> None:
+    [path] = hold(home, catalog_url, "c1", 1)
+    assert cli(home, catalog_url, "verify").exit_code == 0      # proven whole
+    data = bytearray(path.read_bytes())
+    data[-30] ^= 0x40
+    path.write_bytes(bytes(data))
+    result = cli(home, catalog_url, "verify")
+    assert result.exit_code == 1
+    assert f"c1/{path.name}: failed: offset 0: SHA-256 is " in result.output
+    assert any(line.startswith(f"c1/{path.name}: failed: offset ") and "inflate" in line
+               for line in result.output.splitlines()), result.output
+    [found] = verify_json(home, catalog_url).values()
+    assert found["deep"] is True and found["outcome"] == "failed"
+    row = rows(home, catalog_url)[path.name]
+    assert row.verify_outcome == "failed" and row.deep_sha256 == row.sha256   # still the proof
+
+
+def recompressed_with(path: Path, old: bytes, new: bytes) -> None:
+    """Each gzip member of ``path`` inflated, ``old`` replaced by ``new``, deflated again: the
+    records' digests no longer match their blocks."""
+    pieces, rest = [], path.read_bytes()
+    while rest:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS + 16)
+        pieces.append(inflater.decompress(rest).replace(old, new))
+        rest = inflater.unused_data
+    path.write_bytes(b"".join(gzip.compress(piece) for piece in pieces))
+
+
+def test_a_proof_holds_only_for_the_bytes_it_read(home: Path, catalog_url: str) -> None:
+    """A file whose own digests are wrong is read whole at every check (nothing proven); a row
+    whose SHA-256 is not the proven one (recorded anew, as a rebuild does) is read whole."""
+    [path] = hold(home, catalog_url, "c1", 1)
+    writer = make_writer(path.parent, prefix="bad")
+    writer.write_exchange(make_exchange("http://example.com/x", body=b"<html>a</html>"))
+    bad = writer.close()
+    assert bad is not None
+    recompressed_with(bad.path, b"<html>a</html>", b"<html>b</html>")
+    h = Home(home, overrides={"database.url": catalog_url})
+    with h.catalog.session() as session:       # the fixity row has the SHA-256 of these bytes
+        coll = session.query(Collection).filter_by(slug="c1").one()
+        record_file(session, collection_id=coll.id, crawl_id=None, filename=bad.filename,
+                    size=bad.path.stat().st_size,
+                    sha256=hashlib.sha256(bad.path.read_bytes()).hexdigest(), records=3)
+    h.catalog.dispose()
+    for _ in range(2):
+        found = verify_json(home, catalog_url)
+        assert found[bad.filename]["outcome"] == "failed" and found[bad.filename]["deep"]
+        assert "block digest differs" in str(found[bad.filename]["findings"])
+    assert found[path.name]["outcome"] == "ok" and found[path.name]["deep"] is False
+    assert rows(home, catalog_url)[bad.filename].deep_sha256 is None
+
+    h = Home(home, overrides={"database.url": catalog_url})
+    with h.catalog.session() as session:
+        session.query(WarcFile).filter_by(filename=path.name).one().sha256 = "0" * 64
+    h.catalog.dispose()
+    found = verify_json(home, catalog_url)
+    assert found[path.name]["deep"] is True and found[path.name]["outcome"] == "failed"
+    assert found[path.name]["findings"][0]["reason"].startswith("SHA-256 is ")
 
 
 def test_unknown_collection_is_a_usage_error(home: Path, catalog_url: str) -> None:
