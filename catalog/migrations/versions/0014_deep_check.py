@@ -1,7 +1,7 @@
 """warc_files.deep_sha256, deep_verified_at: the bytes whose structure was last proven whole
 
-Revision ID: 0013_deep_check
-Revises: 0012_browser
+Revision ID: 0014_deep_check
+Revises: 0013_validators
 
 A deep check (``diancang verify``'s full read: every gzip member's CRC and end, every record's
 digests) that finds nothing records the SHA-256 of the bytes it read and when.  While a file's
@@ -11,8 +11,8 @@ the SHA-256.  Existing files start unproven (NULL): their next check is a deep o
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0013_deep_check'
-down_revision = '0012_browser'
+revision = "0014_deep_check"
+down_revision = "0013_validators"
 branch_labels = None
 depends_on = None
 
