@@ -141,7 +141,3 @@ def access_remove(home: Home, rule_id: int) -> None:
             raise NotFound(f"no access rule {rule_id}")
     click.echo(f"removed rule {rule_id}")
     _regenerate(home)
-
-
-def register(main: click.Group) -> None:
-    main.add_command(access)

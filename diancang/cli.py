@@ -2,34 +2,54 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from diancang.access_command import register as register_access_commands
-from diancang.collections_command import collections_command
 from diancang.errors import DiancangError, NotFound
-from diancang.export_command import export_command
 from diancang.home import DEFAULT_HOME, Home
-from diancang.import_command import import_command
 from diancang.listing import echo_rows
-from diancang.report_command import report_command
-from diancang.schedule_command import schedule as schedule_command
-from diancang.schedule_command import scheduler as scheduler_command
-from diancang.search_command import search_command
-from diancang.verify_command import verify_command
-from diancang.web_command import register as register_web_commands
 from seeds.model import SeedList
 from seeds.parse import load_seed_list
 
 pass_home = click.make_pass_decorator(Home)
 
+# The commands kept in modules of their own, each imported only when it is run (or listed by
+# --help): every command is a child process of the scheduler and of the tests, and importing
+# them all (pywb, the indexer, trafilatura, flask ...) cost each one a second of CPU.
+LAZY_COMMANDS = {
+    "search": "diancang.search_command:search_command",
+    "schedule": "diancang.schedule_command:schedule",
+    "scheduler": "diancang.schedule_command:scheduler",
+    "report": "diancang.report_command:report_command",
+    "verify": "diancang.verify_command:verify_command",
+    "web": "diancang.web_command:web",
+    "user": "diancang.web_command:user",
+    "access": "diancang.access_command:access",     # who may see what: access rules
+    "import": "diancang.import_command:import_command",
+    "collections": "diancang.collections_command:collections_command",
+    "export": "diancang.export_command:export_command",
+}
+
 
 class DiancangGroup(click.Group):
     """Maps every error a user can cause, once: its lines on stderr, its exit status, no
-    traceback (``errors.DiancangError`` is the root every package derives its errors from)."""
+    traceback (``errors.DiancangError`` is the root every package derives its errors from);
+    and imports the commands of ``LAZY_COMMANDS`` when they are asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, _, name = LAZY_COMMANDS[cmd_name].partition(":")
+            command = getattr(importlib.import_module(module), name)
+            assert isinstance(command, click.Command) and command.name == cmd_name, command
+            self.add_command(command)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -245,17 +265,6 @@ def demo(home: Home, port: int, no_serve: bool) -> None:
 
     run_demo(home, replay_port=port, serve=not no_serve)
 
-
-main.add_command(search_command)
-main.add_command(schedule_command)
-main.add_command(scheduler_command)
-main.add_command(report_command)
-main.add_command(verify_command)
-register_web_commands(main)
-register_access_commands(main)     # who may see what: visibility, access rules
-main.add_command(import_command)
-main.add_command(collections_command)
-main.add_command(export_command)
 
 if __name__ == "__main__":
     main()

@@ -21,11 +21,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from catalog.db import Catalog
 from diancang.errors import ConfigError, NotFound
 from diancang.settings import Settings, default_toml
-from replay.config import write_pywb_config
+
+if TYPE_CHECKING:
+    from catalog.db import Catalog
 
 DEFAULT_HOME = "archive"          # --home or DIANCANG_HOME replace it
 SETTINGS_FILE = "diancang.toml"
@@ -145,6 +147,8 @@ class Home:
 
     @cached_property
     def catalog(self) -> Catalog:
+        from catalog.db import Catalog  # SQLAlchemy: imported by the commands that need it
+
         return Catalog(self.settings.database_url)
 
     def exists(self) -> bool:
@@ -175,6 +179,8 @@ class Home:
         return self.collection(slug).ensure()
 
     def write_replay_config(self) -> Path:
+        from replay.config import write_pywb_config
+
         return write_pywb_config(self.replay_config, self.settings["web.public_url"],
                                  collections_root=COLLECTIONS, archive_paths=ARCHIVE,
                                  index_paths=INDEXES)

@@ -136,11 +136,3 @@ def user_list(home: Home) -> None:
     with home.require().catalog.session() as session:
         for account in list_users(session):
             click.echo(f"{account.name}\t{account.role}")
-
-
-def register(main: click.Group) -> None:
-    main.add_command(web)
-    main.add_command(user)
-
-
-

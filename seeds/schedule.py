@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from apscheduler.triggers.cron import CronTrigger
-
 from seeds.model import NAMED_SCHEDULES
 
 
@@ -17,6 +15,9 @@ def normalise_schedule(text: str, *, intervals: bool = False) -> str:
         return text
     if text.startswith("cron"):
         expr = text[4:].strip().strip("'\"").strip()
+        # APScheduler (asyncio with it) only for a cron schedule: every command reads seed lists
+        from apscheduler.triggers.cron import CronTrigger
+
         try:
             CronTrigger.from_crontab(expr)
         except ValueError as exc:

@@ -11,7 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import POSTGRES_ENV, postgres_schema_url
+from tests.support import (
+    POSTGRES_ENV,
+    copy_sqlite,
+    memoised_password_hashing,
+    migrated_sqlite_template,
+    postgres_schema_url,
+)
 
 # Python's audit events for starting another program (a browser's driver included)
 CHILD_PROCESS_EVENTS = frozenset(("subprocess.Popen", "os.system", "os.posix_spawn",
@@ -40,16 +46,38 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         _unmarked_test[0] = None
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite catalogue brought to the newest schema by the real migrations, once a session:
+    the template each test's catalogue is copied from."""
+    return migrated_sqlite_template(tmp_path_factory.mktemp("template") / "catalog.sqlite")
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def catalog_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The catalogue URL on each backend: SQLite file, and the real PostgreSQL server."""
+def catalog_url(request: pytest.FixtureRequest, tmp_path: Path,
+                migrated_sqlite: Path) -> Iterator[str]:
+    """The catalogue URL on each backend: SQLite file, and the real PostgreSQL server.  The
+    SQLite file starts as a copy of the migrated template (running the migrations took a
+    tenth of a second of every such test), unless the test is marked ``empty_catalog``."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'catalog.sqlite'}"
+        path = tmp_path / "catalog.sqlite"
+        if not request.node.get_closest_marker("empty_catalog"):
+            copy_sqlite(migrated_sqlite, path)
+        yield f"sqlite:///{path}"
         return
     base = os.environ.get(POSTGRES_ENV)
     if not base:
         pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run sets it to the local server)")
     yield from postgres_schema_url(base)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _password_hashing_once() -> Iterator[None]:
+    """werkzeug's scrypt costs a tenth of a second by design, and the tests hash and check the
+    same few passwords hundreds of times: each (hash, password) is checked once, each password
+    hashed once (tests/support.py)."""
+    with memoised_password_hashing():
+        yield
 
 
 @pytest.fixture(scope="session")

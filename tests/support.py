@@ -163,6 +163,46 @@ def postgres_schema_url(base: str) -> Iterator[str]:
         engine.dispose()
 
 
+# ---- SQLite catalogues --------------------------------------------------------------------
+
+def migrated_sqlite_template(path: Path) -> Path:
+    """A SQLite catalogue at ``path``, brought to the newest schema by the real migrations."""
+    from catalog.db import Catalog
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Catalog(f"sqlite:///{path}").dispose()
+    return path
+
+
+def copy_sqlite(source: Path, target: Path) -> None:
+    """Copy a SQLite database page by page (SQLite's backup API: whole, whatever its WAL)."""
+    import sqlite3
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.closing(sqlite3.connect(source)) as src, \
+            contextlib.closing(sqlite3.connect(target)) as dst:
+        src.backup(dst)
+
+
+# ---- password hashing --------------------------------------------------------------------
+
+@contextlib.contextmanager
+def memoised_password_hashing() -> Iterator[None]:
+    """The catalogue's werkzeug hashing, remembered for the tests: checking is a pure function
+    of (hash, password), so each pair is checked once; each password is hashed (salted, scrypt)
+    once and its hash reused."""
+    import functools
+
+    import catalog.users
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalog.users, "check_password_hash",
+                      functools.lru_cache(maxsize=None)(catalog.users.check_password_hash))
+        patch.setattr(catalog.users, "generate_password_hash",
+                      functools.lru_cache(maxsize=None)(catalog.users.generate_password_hash))
+        yield
+
+
 # ---- the web app ------------------------------------------------------------------------------
 
 REPLAY = "http://localhost:18080"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
@@ -53,6 +54,7 @@ def test_same_name_in_two_collections(catalog_url: str, tmp_path: Path) -> None:
     catalog.dispose()
 
 
+@pytest.mark.empty_catalog      # it migrates the catalogue step by step itself
 def test_existing_catalogue_upgrades(catalog_url: str) -> None:
     """A catalogue from before the migration, holding a file, keeps it, and then takes the
     same name in another collection."""
