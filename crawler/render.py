@@ -5,11 +5,11 @@ Playwright; the browser is restarted after every ``restart_every`` pages so that
 stays bounded.  A page of the pool (a tab) renders one page after another, with a blank
 page between two, since a new one costs Chromium a renderer process; a restart waits for the
 old browser's last pages, so that two browsers never hold memory at once.  Every request of
-a page is intercepted (``page.route``) and answered by ``fetch``: the crawler gets it through Scrapy's downloader,
-so robots.txt, scope, the private-address guard, politeness, size and time limits, capture
-and deduplication apply to the browser's requests as to any other.  The browser never
-reaches the network itself, and nothing it hands back is written: the WARC holds the bytes
-Scrapy received.
+a page is intercepted (``page.route``) and answered by ``fetch``: the crawler gets it
+through Scrapy's downloader, so robots.txt, scope, the private-address guard, politeness,
+size and time limits, capture and deduplication apply to the browser's requests as to any
+other.  The browser never reaches the network itself, and nothing it hands back is written:
+the WARC holds the bytes Scrapy received.
 
 On each page the behaviours run: wait for the network to settle (capped), scroll to the end
 while the page grows, click "load more" and next-page controls that do not navigate away
