@@ -5,8 +5,10 @@ process) is crawled with every page rendered in Chromium (two pages at a time, t
 restarted every ``crawl.browser_restart_every`` pages, a screenshot of each), every request
 the browser makes answered through Scrapy; and, as the baseline in the same invocation, with
 ``browser: off``.  Printed: medians of rendered pages/s (crawl phase), pages/s of the
-baseline and their ratio, and the peak resident memory of the crawl's whole process tree
-(the crawl, Playwright's driver, every Chromium process), sampled from /proc.
+baseline and their ratio, the peak resident memory of the crawl's whole process tree
+(the crawl, Playwright's driver, every Chromium process; RSS summed, and PSS), and that
+tree's CPU-seconds per rendered page with the pages/s they allow on 2 otherwise idle cores
+(on a loaded machine the wall-clock rate measures the other processes too), from /proc.
 
     python bench/browser.py [--pages 2000] [--latency 0.02] [--runs 3]
 
