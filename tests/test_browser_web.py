@@ -281,3 +281,19 @@ def test_the_crawl_s_report_and_a_patch_crawl_of_what_failed(page: Any,
     # the failed URLs again (and the host's robots.txt), nothing else of the site
     assert len(failed) <= int(page.locator("dd[data-figure=pages]").inner_text()) <= \
         len(failed) + 1
+
+
+def test_a_seed_s_browser_mode_chosen_in_its_editor(page: Any, stack: dict[str, Any]) -> None:
+    """(Last: the crawls above ran with the imported mode.)"""
+    web = stack["web"]
+    page.goto(web + "/admin/collections/fixture")
+    edit = page.locator("#seeds td.nowrap a").first.get_attribute("href")
+    page.goto(web + str(edit))
+    assert page.locator("select[name=browser]").input_value() == "auto"    # as imported
+    page.select_option("select[name=browser]", "off")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(web + "/admin/collections/fixture#seeds")
+    assert page.locator("#seeds tbody tr td").nth(5).inner_text() == "off"
+    page.goto(web + str(edit))
+    assert page.locator("select[name=browser]").input_value() == "off"
+    assert page.locator("input[name=title]").input_value() == "测试首页"   # the rest kept

@@ -23,7 +23,7 @@ from catalog.fixity import collection_fixity
 from catalog.models import Collection
 from catalog.schedules import get_schedule
 from seeds.errors import SeedListError
-from seeds.model import KINDS, ROBOTS, SCOPES, seed_list_to_yaml
+from seeds.model import BROWSER, KINDS, ROBOTS, SCOPES, seed_list_to_yaml
 from web.context import db, web
 from web.scoping import may_work_on
 from web.security import protect
@@ -31,7 +31,7 @@ from web.security import protect
 bp = protect(Blueprint("admin_collections", __name__, url_prefix="/admin"))
 
 DESCRIPTIVE = ("title", "kind", "description")
-SEED_TEXT = ("url", "title", "agency", "scope", "robots")
+SEED_TEXT = ("url", "title", "agency", "scope", "robots", "browser")
 SEED_NUMBERS = ("depth", "max_pages", "delay", "concurrency")
 
 
@@ -133,7 +133,8 @@ def seed(slug: str, seed_id: int | None = None) -> str | Response | tuple[str, i
         values = {name: getattr(row, name) for name in (*SEED_TEXT, *SEED_NUMBERS)}
         values["exclude"] = list(row.exclude or [])
     return render_template("admin/seed.html", coll=coll, row=row, values=values,
-                           problems=problems, scopes=SCOPES, robots=ROBOTS), \
+                           problems=problems, scopes=SCOPES, robots=ROBOTS,
+                           browsers=BROWSER), \
         422 if problems else 200
 
 

@@ -151,3 +151,33 @@ def test_seeds_added_edited_and_removed_in_the_browser(client: FlaskClient) -> N
     exported = yaml.safe_load(client.get("/admin/collections/gd-gov/seeds.yaml").data)
     assert [s["url"] for s in exported["seeds"]] == ["http://www.gd.gov.cn/",
                                                      "http://www.gz.gov.cn/"]
+
+
+def test_a_seeds_browser_mode_is_chosen_kept_on_edit_and_exported(client: FlaskClient) -> None:
+    token = log_in(client, "lin")
+    form = client.get("/admin/collections/gd-gov/seeds/new").get_data(as_text=True)
+    assert '<select name="browser">' in form
+    assert all(f'<option value="{mode}">' in form for mode in ("off", "auto", "on"))
+    added = client.post("/admin/collections/gd-gov/seeds/new", data={
+        "csrf_token": token, "url": "http://www.sz.gov.cn/", "browser": "off"})
+    assert added.status_code == 302
+    page = client.get("/admin/collections/gd-gov").get_data(as_text=True)
+    seed_id = re.search(r'/admin/collections/gd-gov/seeds/(\d+)"[^>]*>[^<]*</a>\s*<form[^>]*'
+                        r'seeds/\d+/remove', page[page.index("www.sz.gov.cn"):])
+    assert seed_id
+    edit = f"/admin/collections/gd-gov/seeds/{seed_id.group(1)}"
+    assert '<option value="off" selected>' in client.get(edit).get_data(as_text=True)
+    # another field edited: the form sends the mode back, and it is kept
+    assert client.post(edit, data={"csrf_token": token, "url": "http://www.sz.gov.cn/",
+                                   "browser": "off", "depth": "1"}).status_code == 302
+    rejected = client.post(edit, data={"csrf_token": token, "url": "http://www.sz.gov.cn/",
+                                       "browser": "sometimes"})
+    assert rejected.status_code == 422 and "browser: " in rejected.get_data(as_text=True)
+    exported = yaml.safe_load(client.get("/admin/collections/gd-gov/seeds.yaml").data)
+    modes = {s["url"]: s.get("browser", exported.get("defaults", {}).get("browser", "auto"))
+             for s in exported["seeds"]}
+    assert modes["http://www.sz.gov.cn/"] == "off"
+    assert modes["http://www.gd.gov.cn/"] == "auto"
+    assert client.post(edit, data={"csrf_token": token, "url": "http://www.sz.gov.cn/",
+                                   "browser": "on"}).status_code == 302
+    assert '<option value="on" selected>' in client.get(edit).get_data(as_text=True)
