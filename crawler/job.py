@@ -18,14 +18,14 @@ from warc_store.writer import ClosedWarc
 @dataclass(frozen=True, kw_only=True)
 class BrowserOptions:
     """How Chromium renders the pages of seeds with ``browser: auto | on``."""
-    executable: str = "/usr/bin/chromium"
-    pages: int = 2                    # pages rendered at once
-    restart_every: int = 100          # pages after which the browser is started afresh
-    timeout: float = 30.0             # seconds a page may take to load
-    settle: float = 5.0               # seconds waited at most for the network to settle
-    clicks: int = 5                   # "load more" / next-page clicks per page, at most
-    scrolls: int = 10                 # scrolls to the end per page, at most
-    screenshots: bool = True          # a screenshot of each rendered page into the WARC
+    executable: str                   # Chromium's binary
+    pages: int                        # pages rendered at once
+    restart_every: int                # pages after which the browser is started afresh
+    timeout: float                    # seconds a page may take to load
+    settle: float                     # seconds waited at most for the network to settle
+    clicks: int                       # "load more" / next-page clicks per page, at most
+    scrolls: int                      # scrolls to the end per page, at most
+    screenshots: bool                 # a screenshot of each rendered page into the WARC
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,7 +70,7 @@ class CrawlJob:
     # the collection's seed list as one JSON line (seeds.model.seed_list_to_json), written into
     # every warcinfo so the catalogue can be rebuilt from the WARC files alone
     seed_list: str = ""
-    browser: BrowserOptions = field(default_factory=BrowserOptions)
+    browser: BrowserOptions
 
 
 def job_settings(job: CrawlJob) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from crawler.job import BrowserOptions, CrawlJob
 from diancang.home import DEFAULT_HOME, CrawlPaths, Home
+from diancang.settings import Settings
 from seeds.model import Seed
 from seeds.parse import load_seed_list
 
@@ -37,13 +38,17 @@ def crawl_job(home: Home, collection: str, seeds: tuple[Seed, ...], paths: Crawl
         robots_attempts=settings["crawl.robots_attempts"],
         warc_max_size=settings["warc.max_size"], gzip_level=settings["warc.gzip_level"],
         traps=settings.trap_limits(),
-        browser=BrowserOptions(
-            executable=settings["crawl.browser_executable"],
-            pages=settings["crawl.browser_pages"],
-            restart_every=settings["crawl.browser_restart_every"],
-            timeout=settings["crawl.browser_timeout"], settle=settings["crawl.browser_settle"],
-            clicks=settings["crawl.browser_clicks"], scrolls=settings["crawl.browser_scrolls"]),
-        **extra)
+        browser=browser_options(settings), **extra)
+
+
+def browser_options(settings: Settings) -> BrowserOptions:
+    """The ``crawl.browser_*`` settings as the crawler's rendering options."""
+    return BrowserOptions(
+        executable=settings["crawl.browser_executable"], pages=settings["crawl.browser_pages"],
+        restart_every=settings["crawl.browser_restart_every"],
+        timeout=settings["crawl.browser_timeout"], settle=settings["crawl.browser_settle"],
+        clicks=settings["crawl.browser_clicks"], scrolls=settings["crawl.browser_scrolls"],
+        screenshots=settings["crawl.browser_screenshots"])
 
 
 def job_for_seed_file(seed_file: str, home: str | None) -> CrawlJob:

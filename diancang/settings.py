@@ -106,6 +106,9 @@ DECLARED: tuple[Setting, ...] = (
             "clicks per rendered page, at most, on 'load more' and next-page controls"),
     Setting("crawl", "browser_scrolls", 10,
             "scrolls to the end per rendered page, at most (infinite scroll)"),
+    Setting("crawl", "browser_screenshots", True,
+            "a screenshot of each rendered page into the WARC (`urn:screenshot:<url>`), shown as "
+            "thumbnails in the crawl report and the web app"),
     Setting("crawl", "heartbeat", 10.0,
             "seconds between a running crawl's lock heartbeats and its checks for a stop "
             "request"),

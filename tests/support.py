@@ -271,6 +271,7 @@ def crawl_job(tmp_path: Path, **fields: Any) -> CrawlJob:
     """A crawl job of collection "gd-gov" with every parameter given (the crawler declares no
     defaults of its own), writing under ``tmp_path``; ``fields`` replace any of them."""
     from crawler.job import CrawlJob
+    from diancang.crawl_job import browser_options
     from diancang.settings import Settings
     from seeds.model import Limits
 
@@ -287,6 +288,7 @@ def crawl_job(tmp_path: Path, **fields: Any) -> CrawlJob:
         "robots_attempts": 3, "retries": 2, "max_pages": None, "warc_max_size": 1_000_000_000,
         "gzip_level": 6, "progress": False, "on_warc_closed": None, "previous": {},
         "limits": Limits(), "traps": Settings.defaults().trap_limits(),
+        "browser": browser_options(Settings.defaults()),
     }
     values.update(fields)
     return CrawlJob(**values)
