@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
+
+import gevent
 
 from replay.language import remember_language
 from replay.seal import sealed
@@ -24,6 +27,27 @@ class _Quiet:
 
     def write(self, _text: str) -> None:
         pass
+
+
+class _PywbChatter:
+    """The worker's stdout: pywb prints ``Dir <dir> unchanged`` on every index lookup.  Those
+    lines are dropped; anything else pywb prints (its errors) goes on to ``errors``.
+
+    Printed as they were, a line a request filled whatever took the worker's stdout: a pipe
+    nobody drains (bench/replay.py's read only the first line) blocked the whole gevent worker
+    in ``write`` after ~1,300 requests, until gunicorn killed it 30 s later (issue 16's stall)."""
+
+    def __init__(self, errors: TextIO):
+        self.errors = errors
+
+    def write(self, text: str) -> int:
+        if not (text.startswith("Dir ") and text.rstrip().endswith(" unchanged")) \
+                and text.strip():
+            self.errors.write(text if text.endswith("\n") else text + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.errors.flush()
 
 
 @dataclass(frozen=True)
@@ -45,6 +69,13 @@ def make_app(config_file: Path, collections_dir: Path, web_url: str, access: Acc
     from replay.frontend import build
 
     os.chdir(config_file.parent)
+    sys.stdout = _PywbChatter(sys.stderr)
+    # Replay resolves no name but "localhost" (pywb's own index server) and numeric hosts
+    # (surt's canonicalizer looks up an archived URL's IP address, e.g. 127.0.0.1): answered
+    # from /etc/hosts or the string itself, never the network (replay never fetches from the
+    # live web).  gevent's default resolver hands each to a thread and back, which cost ~7% of
+    # a page's CPU; looked up in place they cost nothing (set before the hub's first lookup).
+    gevent.config.resolver = "block"
     gate = build(config_file.name, collections_dir, database_url=access.database_url,
                  grant_secret=access.grant_secret, grant_seconds=access.grant_seconds,
                  refresh=access.refresh, locales=LOCALES)
