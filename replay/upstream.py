@@ -33,6 +33,7 @@ WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 def session(app: WSGIApp, base_url: str) -> requests.Session:
     """A session that sends what starts with ``base_url`` to ``app``, and nothing else."""
     sess = requests.Session()
+    sess.trust_env = False          # no proxy or .netrc from the environment, each request
     sess.adapters.clear()
     sess.mount(base_url, InProcess(app))
     return sess
