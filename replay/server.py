@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-import gevent
-
 from replay.language import remember_language
 from replay.seal import sealed
 from replay.ui import DEFAULT_LOCALE, LOCALES
@@ -70,12 +68,6 @@ def make_app(config_file: Path, collections_dir: Path, web_url: str, access: Acc
 
     os.chdir(config_file.parent)
     sys.stdout = _PywbChatter(sys.stderr)
-    # Replay resolves no name but "localhost" (pywb's own index server) and numeric hosts
-    # (surt's canonicalizer looks up an archived URL's IP address, e.g. 127.0.0.1): answered
-    # from /etc/hosts or the string itself, never the network (replay never fetches from the
-    # live web).  gevent's default resolver hands each to a thread and back, which cost ~7% of
-    # a page's CPU; looked up in place they cost nothing (set before the hub's first lookup).
-    gevent.config.resolver = "block"
     gate = build(config_file.name, collections_dir, database_url=access.database_url,
                  grant_secret=access.grant_secret, grant_seconds=access.grant_seconds,
                  refresh=access.refresh, locales=LOCALES)
