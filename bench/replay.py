@@ -1,19 +1,22 @@
 """Replay latency and throughput: what a reader's browser feels.
 
 Crawls the generated site (bench/crawl.py's, default 50 pages) into collection ``bench`` with
-the real ``diancang crawl``, makes it public, then starts the real ``diancang serve`` with one
-worker and with ``--workers N`` (default: one per core) and measures, on 127.0.0.1:
+the real ``diancang crawl``, makes it public, then measures on 127.0.0.1, against one plain
+pywb process (pywb's FrontEndApp on gevent's WSGIServer, as ``wayback`` runs it) and the real
+``diancang serve`` (one worker, and ``--workers N``, default one per core):
 
 - p50 latency of a replayed page (``/bench/<ts>mp_/<url>``) and of a CDX query
   (``/bench/cdx?url=...``), on a fresh connection per request and on one kept-alive
   connection (what every browser uses), alternating request by request: keep-alive must be
-  no slower;
-- requests/s of 8 client threads, each on its own kept-alive connection, replaying pages,
-  against one worker and against N: the ratio is what several workers buy.
+  no slower; and the server's CPU time per request over those (sequential) requests, the
+  figure the machine's load does not change much;
+- requests/s of 1 and of 8 client threads, each on its own kept-alive connection, replaying
+  pages, against the plain pywb process and against ``diancang serve --workers N``.
 
 Each figure is the median of ``--runs`` runs; ratios are taken within one invocation.
 
-    python bench/replay.py [--pages 50] [--requests 200] [--seconds 5] [--runs 3] [--workers N]
+    python bench/replay.py [--pages 50] [--requests 100] [--seconds 3] [--runs 3] [--workers N]
+                           [--keep DIR | --home DIR/home]
 
 Targets (issue 16): keep-alive p50 <= fresh p50, <= 8 ms for a page and <= 3 ms for a CDX
 query; with 8 kept-alive clients, >= 2x the requests/s of one pywb process.
@@ -74,6 +77,11 @@ def build_collection(work: Path, pages: int) -> tuple[Path, list[str]]:
         assert coll is not None
         coll.public = True
     catalog.dispose()
+    return home, replay_paths(home)
+
+
+def replay_paths(home: Path) -> list[str]:
+    """The replay paths of the HTML pages of collection ``bench`` in ``home``."""
     paths = []
     for index in (home / "collections" / "bench" / "indexes").glob("*.cdxj"):
         for line in index.read_text(encoding="utf-8").splitlines():
@@ -83,26 +91,77 @@ def build_collection(work: Path, pages: int) -> tuple[Path, list[str]]:
                 paths.append(f"/bench/{stamp}mp_/{url.group(1)}")
     if not paths:
         raise SystemExit("the crawl archived no page")
-    return home, sorted(paths)
+    return sorted(paths)
+
+
+PLAIN_PYWB = """
+from gevent.monkey import patch_all; patch_all()
+import os, sys
+os.chdir(sys.argv[1])
+from pywb.apps.frontendapp import FrontEndApp
+from pywb.utils.geventserver import GeventServer, RequestURIWSGIHandler
+app = FrontEndApp(config_file="config.yaml")
+server = GeventServer(app, port=0, hostname="127.0.0.1", handler_class=RequestURIWSGIHandler)
+print(f"http://127.0.0.1:{server.port}/", flush=True)
+server.join()
+"""
 
 
 @contextmanager
-def serving(home: Path, workers: int) -> Iterator[tuple[str, int]]:
-    proc = subprocess.Popen([sys.executable, "-m", "diancang.cli", "--home", str(home),
-                             "serve", "--port", "0", "--workers", str(workers)],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+def serving(home: Path, workers: int) -> Iterator[Server]:
+    """``diancang serve --workers N``, or with ``workers`` 0 one plain pywb process as
+    ``wayback`` runs it (pywb's FrontEndApp on gevent's WSGIServer, no gate, no gunicorn)."""
+    if workers:
+        cmd = [sys.executable, "-m", "diancang.cli", "--home", str(home), "serve",
+               "--port", "0", "--workers", str(workers)]
+    else:
+        cmd = [sys.executable, "-c", PLAIN_PYWB, str(home)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None
         match = re.search(r"http://([\d.]+):(\d+)/", proc.stdout.readline())
         if not match:
-            raise SystemExit("diancang serve did not start")
-        host, port = match.group(1), int(match.group(2))
-        for _ in range(workers * 3):           # every worker up (each builds pywb once)
-            get(http.client.HTTPConnection(host, port, timeout=30), "/bench/cdx?url=x")
-        yield host, port
+            raise SystemExit("the replay server did not start")
+        # whatever else it prints (plain pywb: a line per index lookup) is drained, or the
+        # pipe would fill and block the server
+        threading.Thread(target=proc.stdout.read, daemon=True).start()
+        server = Server(match.group(1), int(match.group(2)), proc.pid)
+        for _ in range(max(1, workers) * 3):   # every worker up (each builds pywb once)
+            get(http.client.HTTPConnection(server.host, server.port, timeout=30),
+                "/bench/cdx?url=x")
+        yield server
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+class Server:
+    def __init__(self, host: str, port: int, pid: int):
+        self.host, self.port, self.pid = host, port, pid
+
+    def connect(self) -> http.client.HTTPConnection:
+        return http.client.HTTPConnection(self.host, self.port, timeout=30)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the server's process and its workers (Linux /proc)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        children: dict[int, list[int]] = {}
+        times: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            times[int(entry)] = int(fields[11]) + int(fields[12])
+        total, stack = 0, [self.pid]
+        while stack:
+            pid = stack.pop()
+            total += times.get(pid, 0)
+            stack.extend(children.get(pid, []))
+        return total / tick
 
 
 def get(conn: http.client.HTTPConnection, path: str) -> None:
@@ -113,14 +172,16 @@ def get(conn: http.client.HTTPConnection, path: str) -> None:
         raise SystemExit(f"{path}: {response.status}")
 
 
-def p50_ms(server: tuple[str, int], paths: list[str], requests: int) -> tuple[float, float]:
+def p50_ms(server: Server, paths: list[str], requests: int) -> tuple[float, float, float]:
     """p50 in ms on a fresh connection per request and on one kept-alive connection, the two
-    alternating request by request, so that the machine's load weighs on both alike."""
+    alternating request by request, so that the machine's load weighs on both alike; and the
+    server's CPU ms per request over both (the requests are sequential: its own work only)."""
     fresh, kept = [], []
-    alive = http.client.HTTPConnection(*server, timeout=30)
+    alive = server.connect()
+    cpu = server.cpu_seconds()
     for n in range(requests):
         path = paths[n % len(paths)]
-        conn = http.client.HTTPConnection(*server, timeout=30)
+        conn = server.connect()
         start = time.perf_counter()
         get(conn, path)
         fresh.append(time.perf_counter() - start)
@@ -128,30 +189,32 @@ def p50_ms(server: tuple[str, int], paths: list[str], requests: int) -> tuple[fl
         start = time.perf_counter()
         get(alive, path)
         kept.append(time.perf_counter() - start)
+    cpu = server.cpu_seconds() - cpu
     alive.close()
-    return statistics.median(fresh) * 1000, statistics.median(kept) * 1000
+    return (statistics.median(fresh) * 1000, statistics.median(kept) * 1000,
+            cpu / (2 * requests) * 1000)
 
 
-def throughput(server: tuple[str, int], paths: list[str], seconds: float) -> float:
-    """Requests/s of CLIENTS threads on kept-alive connections; a client whose request gets
-    no answer in 30 s stops, and is counted in STALLS."""
-    done = [0] * CLIENTS
+def throughput(server: Server, paths: list[str], seconds: float, clients: int) -> float:
+    """Requests/s of ``clients`` threads on kept-alive connections; a client whose request
+    gets no answer in 30 s stops, and is counted in STALLS."""
+    done = [0] * clients
     stop = time.perf_counter() + seconds
 
     def client(k: int) -> None:
-        conn = http.client.HTTPConnection(*server, timeout=30)
+        conn = server.connect()
         n = k
         while time.perf_counter() < stop:
             try:
                 get(conn, paths[n % len(paths)])
-            except TimeoutError:
+            except (TimeoutError, ConnectionError):
                 STALLS.append(paths[n % len(paths)])
                 break
-            n += CLIENTS
+            n += clients
             done[k] += 1
         conn.close()
 
-    threads = [threading.Thread(target=client, args=(k,)) for k in range(CLIENTS)]
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
     start = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -165,40 +228,65 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=200, help="per latency figure")
-    parser.add_argument("--seconds", type=float, default=5.0, help="per throughput figure")
+    parser.add_argument("--requests", type=int, default=100, help="per latency figure")
+    parser.add_argument("--seconds", type=float, default=3.0, help="per throughput figure")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--home", type=Path, help="reuse the home of an earlier run (kept "
+                        "with --keep) instead of crawling")
+    parser.add_argument("--keep", type=Path, help="build the collection in this directory")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="bench-replay-") as tmp:
-        home, pages = build_collection(Path(tmp), args.pages)
+        if args.home:
+            home, pages = args.home, replay_paths(args.home)
+        else:
+            home, pages = build_collection(args.keep or Path(tmp), args.pages)
         cdx = [f"/bench/cdx?url={quote(p.split('mp_/', 1)[1], safe='')}&limit=10"
                for p in pages]
         figures: dict[str, list[float]] = {}
+
+        def note(key: str, value: float) -> None:
+            figures.setdefault(key, []).append(value)
+
         for run in range(args.runs):
-            with serving(home, 1) as server:
-                for name, paths in (("page", pages), ("cdx", cdx)):
-                    fresh, kept = p50_ms(server, paths, args.requests)
-                    figures.setdefault(f"{name} fresh", []).append(fresh)
-                    figures.setdefault(f"{name} keep-alive", []).append(kept)
-                figures.setdefault("req/s 1 worker", []).append(
-                    throughput(server, pages, args.seconds))
+            for server_name, workers in (("pywb", 0), ("ours", 1)):
+                with serving(home, workers) as server:
+                    for name, paths in (("page", pages), ("cdx", cdx)):
+                        fresh, kept, cpu = p50_ms(server, paths, args.requests)
+                        note(f"{server_name} {name} fresh", fresh)
+                        note(f"{server_name} {name} keep-alive", kept)
+                        note(f"{server_name} {name} cpu", cpu)
+                    if server_name == "pywb":
+                        for clients in (1, CLIENTS):
+                            note(f"pywb {clients}", throughput(server, pages, args.seconds,
+                                                               clients))
             with serving(home, args.workers) as server:
-                figures.setdefault(f"req/s {args.workers} workers", []).append(
-                    throughput(server, pages, args.seconds))
+                for clients in (1, CLIENTS):
+                    note(f"ours {clients}", throughput(server, pages, args.seconds, clients))
             print(f"run {run + 1}/{args.runs} done", file=sys.stderr, flush=True)
     med = {key: statistics.median(values) for key, values in figures.items()}
     print(f"replay of {len(pages)} archived pages, medians of {args.runs} runs, "
-          f"{args.requests} requests per latency figure, {CLIENTS} client threads; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"{args.requests} requests per latency figure; load average "
+          f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for name, target in (("page", 8.0), ("cdx", 3.0)):
-        fresh, keep = med[f"{name} fresh"], med[f"{name} keep-alive"]
-        print(f"{name:5} p50: fresh {fresh:6.2f} ms, keep-alive {keep:6.2f} ms "
-              f"(keep-alive/fresh {keep / fresh:.2f}; target <= 1.00 and <= {target:g} ms)")
-    one, many = med["req/s 1 worker"], med[f"req/s {args.workers} workers"]
-    print(f"throughput, {CLIENTS} kept-alive clients: 1 worker {one:.0f} req/s, "
-          f"{args.workers} workers {many:.0f} req/s ({many / one:.2f}x; target >= 2x)")
+        for server_name, label in (("ours", "diancang serve, 1 worker"),
+                                   ("pywb", "plain pywb process")):
+            fresh = med[f"{server_name} {name} fresh"]
+            keep = med[f"{server_name} {name} keep-alive"]
+            cpu = med[f"{server_name} {name} cpu"]
+            aim = f"; target <= 1.00 and <= {target:g} ms" if server_name == "ours" else ""
+            print(f"{name:4} p50 {label:25}: fresh {fresh:6.2f} ms, keep-alive {keep:6.2f} ms "
+                  f"(keep-alive/fresh {keep / fresh:.2f}{aim}); server CPU {cpu:5.2f} ms "
+                  f"a request")
+        ratio = med[f"ours {name} cpu"] / med[f"pywb {name} cpu"]
+        print(f"{name:4} server CPU a request, diancang/plain pywb: {ratio:.2f}")
+    for clients in (1, CLIENTS):
+        one, ours = med[f"pywb {clients}"], med[f"ours {clients}"]
+        aim = "; target >= 2x" if clients == CLIENTS else ""
+        print(f"throughput, {clients} kept-alive client{'s' if clients > 1 else ''}: "
+              f"plain pywb process {one:.0f} req/s, diancang serve with {args.workers} "
+              f"workers {ours:.0f} req/s ({ours / one:.2f}x{aim})")
     if STALLS:
         print(f"{len(STALLS)} throughput requests got no answer within 30 s (a stalled "
               f"worker)")

@@ -50,9 +50,10 @@ def run(load: Callable[[], Any], *, host: str, port: int, workers: int, worker_c
     """Serve the WSGI application that ``load()`` builds (in each worker) until stopped.
 
     ``worker_class`` is gunicorn's: ``gevent_pywsgi`` for pywb (gevent's own WSGI server,
-    the one pywb runs on by itself; gunicorn's plain ``gevent`` worker stalled for its whole
-    30 s timeout under 8 kept-alive clients, then was killed), ``gthread`` for a threaded
-    Flask app.  ``ready`` gets the base URL actually bound.
+    the one pywb runs on by itself; gunicorn's plain ``gevent`` worker costs the same CPU a
+    request; the 30 s stalls once blamed on it were pywb's stdout filling a pipe, see
+    replay.server), ``gthread`` for a threaded Flask app.  ``ready`` gets the base URL
+    actually bound.
     """
 
     if port:        # a busy port is one line of ours (gunicorn would retry, then print its own)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from replay.language import remember_language
 from replay.seal import sealed
@@ -24,6 +25,27 @@ class _Quiet:
 
     def write(self, _text: str) -> None:
         pass
+
+
+class _PywbChatter:
+    """The worker's stdout: pywb prints ``Dir <dir> unchanged`` on every index lookup.  Those
+    lines are dropped; anything else pywb prints (its errors) goes on to ``errors``.
+
+    Printed as they were, a line a request filled whatever took the worker's stdout: a pipe
+    nobody drains (bench/replay.py's read only the first line) blocked the whole gevent worker
+    in ``write`` after ~1,300 requests, until gunicorn killed it 30 s later (issue 16's stall)."""
+
+    def __init__(self, errors: TextIO):
+        self.errors = errors
+
+    def write(self, text: str) -> int:
+        if not (text.startswith("Dir ") and text.rstrip().endswith(" unchanged")) \
+                and text.strip():
+            self.errors.write(text if text.endswith("\n") else text + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self.errors.flush()
 
 
 @dataclass(frozen=True)
@@ -45,12 +67,14 @@ def make_app(config_file: Path, collections_dir: Path, web_url: str, access: Acc
     from replay.frontend import build
 
     os.chdir(config_file.parent)
+    sys.stdout = _PywbChatter(sys.stderr)
     gate = build(config_file.name, collections_dir, database_url=access.database_url,
                  grant_secret=access.grant_secret, grant_seconds=access.grant_seconds,
                  refresh=access.refresh, locales=LOCALES)
-    # Each replayed page and CDX query is a kept-alive request to pywb's own index server
-    # on 127.0.0.1: without TCP_NODELAY (inherited by accepted sockets) its small writes
-    # wait for the delayed ACK, ~40 ms a request.  Its access log is of no use to anyone.
+    # pywb still starts its index server on 127.0.0.1, though our front end asks it in the
+    # process (replay.upstream): should anything reach it over HTTP, its small writes must
+    # not wait for a delayed ACK (TCP_NODELAY, inherited by accepted sockets), and its
+    # access log is of no use to anyone.
     inner = gate.app.warcserver_server.server
     inner.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     inner.log = _Quiet()
