@@ -71,8 +71,8 @@ def index(url: str, coll_dir: Path) -> Catalog:
     catalog = Catalog(url)
     with catalog.session() as s:
         import_seed_list(s, SeedList("quality", "检索质量", "site", "once", (Seed(ORIGIN + "/"),)))
-    index_collection(catalog, "quality", coll_dir / "archive", coll_dir / "indexes", workers=2, lease=60.0,
-                     pdf_max_bytes=1_000_000, max_decoded_bytes=10_000_000)
+    index_collection(catalog, "quality", coll_dir / "archive", coll_dir / "indexes", workers=2,
+                     lease=60.0, pdf_max_bytes=1_000_000, max_decoded_bytes=10_000_000)
     return catalog
 
 

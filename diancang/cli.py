@@ -14,6 +14,7 @@ from diancang.errors import DiancangError, NotFound
 from diancang.export_command import export_command
 from diancang.home import DEFAULT_HOME, Home
 from diancang.import_command import import_command
+from diancang.indexer_command import indexer_command
 from diancang.report_command import report_command
 from diancang.schedule_command import schedule as schedule_command
 from diancang.schedule_command import scheduler as scheduler_command
@@ -254,6 +255,7 @@ main.add_command(verify_command)
 register_web_commands(main)
 register_access_commands(main)     # who may see what: visibility, access rules
 main.add_command(import_command)
+main.add_command(indexer_command)
 main.add_command(collections_command)
 main.add_command(export_command)
 

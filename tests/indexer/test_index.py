@@ -110,8 +110,8 @@ def test_rebuild_gives_the_incremental_rows(catalog_url: str, tmp_path: Path) ->
     assert len(incremental) == 9
 
     # the rebuild extracts text in two worker processes, the incremental path in this one
-    rebuilt = index_collection(catalog, "corpus", *dirs(coll_dir), rebuild=True, workers=2, lease=60.0,
-                               pdf_max_bytes=CAP, max_decoded_bytes=10_000_000)
+    rebuilt = index_collection(catalog, "corpus", *dirs(coll_dir), rebuild=True, workers=2,
+                               lease=60.0, pdf_max_bytes=CAP, max_decoded_bytes=10_000_000)
     assert (rebuilt.files, rebuilt.captures) == (2, 9)
     assert snapshot(catalog) == incremental
     assert {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()} == cdxj
