@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select, text
 
@@ -15,24 +14,9 @@ from diancang.settings import Settings
 from indexer.collection import index_collection
 from indexer.index import IndexProgress
 from tests.indexer.corpus import CAP, GOV, GOV_NOTICE, GOV_YEARBOOK, URL, dirs, setup_corpus
-from tests.support import FIXTURES
+from tests.support import FIXTURES, capture_snapshot
 
 PDF_MAX = Settings.defaults()["index.pdf_max_bytes"]
-
-
-def snapshot(catalog: Catalog) -> list[tuple[Any, ...]]:
-    """Every capture column but the id, with its file's name and its full-text words."""
-    columns = [c for c in Capture.__table__.columns if c.name not in ("id", "warc_file_id")]
-    sqlite = catalog.engine.dialect.name == "sqlite"
-    words = ("SELECT title || '|' || words || '|' || subwords FROM capture_fts "
-             "WHERE rowid = captures.id" if sqlite else
-             "SELECT tsv::text FROM capture_search WHERE capture_id = captures.id")
-    with catalog.engine.connect() as conn:
-        rows = conn.execute(text(
-            f"SELECT w.filename, {', '.join('captures.' + c.name for c in columns)}, ({words}) "
-            "FROM captures JOIN warc_files w ON w.id = captures.warc_file_id "
-            "ORDER BY w.filename, captures.\"offset\"")).all()
-    return [tuple(r) for r in rows]
 
 
 def captures(catalog: Catalog) -> dict[tuple[str, str], Capture]:
@@ -105,7 +89,7 @@ def test_rebuild_gives_the_incremental_rows(catalog_url: str, tmp_path: Path) ->
     assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, lease=60.0,
                             pdf_max_bytes=CAP,
                                 max_decoded_bytes=10_000_000).files == 0     # nothing new
-    incremental = snapshot(catalog)
+    incremental = capture_snapshot(catalog)
     cdxj = {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()}
     assert len(incremental) == 9
 
@@ -113,7 +97,7 @@ def test_rebuild_gives_the_incremental_rows(catalog_url: str, tmp_path: Path) ->
     rebuilt = index_collection(catalog, "corpus", *dirs(coll_dir), rebuild=True, workers=2,
                                lease=60.0, pdf_max_bytes=CAP, max_decoded_bytes=10_000_000)
     assert (rebuilt.files, rebuilt.captures) == (2, 9)
-    assert snapshot(catalog) == incremental
+    assert capture_snapshot(catalog) == incremental
     assert {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()} == cdxj
     with catalog.engine.connect() as conn:
         table = "capture_fts" if catalog.engine.dialect.name == "sqlite" else "capture_search"
