@@ -116,6 +116,7 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
     else start a new one: a crawl that was stopped on purpose is resumed by its operator."""
     home.require()
     settings, catalog = home.settings, home.catalog
+    _ = settings.index_mode          # a bad value is an error before anything is begun
     coll_id, seed_list = _load_collection(home, collection, seed_file)
     with crawl_lock(catalog, coll_id, collection, heartbeat_every=settings["crawl.heartbeat"],
                     stale_after=settings["scheduler.lock_stale_after"]) as watch:
