@@ -19,6 +19,7 @@ indexers keep dying on it) is failed too, never retried forever.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,7 +27,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from catalog.locks import changed
+from catalog.locks import changed, pid_alive
 from catalog.models import Collection, IndexQueueEntry, WarcFile
 
 QUEUED, TAKEN, DONE, FAILED = "queued", "taken", "done", "failed"
@@ -142,13 +143,21 @@ def take_file(session: Session, warc_file_id: int, collection_id: int, holder: s
     (``diancang index``: the operator asks for it)."""
     enqueue_missing(session, warc_file_id, collection_id)
     cutoff = datetime.now(UTC) - timedelta(seconds=lease)
-    attempts = session.scalar(select(IndexQueueEntry.attempts).where(
-        IndexQueueEntry.warc_file_id == warc_file_id))
+    attempts, holder_was = session.execute(
+        select(IndexQueueEntry.attempts, IndexQueueEntry.holder).where(
+            IndexQueueEntry.warc_file_id == warc_file_id)).one()
     session.commit()
-    assert attempts is not None
+    if _dead_here(holder_was):       # e.g. a crawl killed on this machine: no need to wait
+        cutoff = datetime.now(UTC) + timedelta(days=1)
     if _swap(session, warc_file_id, attempts, holder, cutoff, also=again):
         return _taken(session, warc_file_id, holder, attempts + 1)
     return None
+
+
+def _dead_here(holder: str | None) -> bool:
+    """Whether ``holder`` names a process of this host (``host:pid``) that is gone."""
+    host, _, pid = (holder or "").rpartition(":")
+    return host == socket.gethostname() and pid.isdigit() and not pid_alive(int(pid))
 
 
 def enqueue_missing(session: Session, warc_file_id: int, collection_id: int) -> None:

@@ -162,21 +162,24 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
     background = BackgroundIndexer(catalog, coll_id, coll_dir.indexes, **index_options,
                                    on_file=echo_index_progress if progress else None)
     queued: list[str] = []
+    crawling = False         # files repaired before the crawl are indexed before it begins
 
     def on_closed(closed: ClosedWarc) -> None:
         with catalog.session() as session:     # recorded and queued for indexing at once
             row = record_warc_file(session, collection_id=coll_id, crawl_id=crawl_id,
                                    closed=closed)
         queued.append(closed.filename)
-        if inline:
+        if inline and crawling:
             background.submit(closed.path, row.id)   # indexed by a thread as the crawl goes on
 
     repaired = repair_open_files(coll_dir.archive, on_close=on_closed)
+    crawling = True
     for closed in repaired:
         click.echo(f"repaired {closed.filename} left open by an earlier crawl", err=True)
     if repaired:   # their captures count as earlier ones for deduplication
         index_collection(catalog, collection, coll_dir.archive, coll_dir.indexes,
                          **index_options, retry_failed=False)
+        queued.clear()
     with catalog.session() as session:
         previous = previous_captures(session, coll_id)
 

@@ -3,8 +3,10 @@ dead indexer's file taken again after its lease, a file given up on, finish only
 
 from __future__ import annotations
 
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -146,4 +148,15 @@ def test_a_failed_file_stays_failed_unless_asked_again(catalog: Catalog) -> None
         again = take_file(s, 1, 1, "ix", lease=LEASE, again=(FAILED,))
         assert again is not None and again.attempt == 2
         assert take_next(s, "ix", lease=LEASE, max_attempts=3, collections=("none",)) is None
+    catalog.dispose()
+
+
+def test_a_file_held_by_a_dead_process_of_this_host_is_taken_at_once(catalog: Catalog) -> None:
+    dead = int(Path("/proc/sys/kernel/pid_max").read_text(encoding="ascii"))  # no pid is
+    with catalog.session() as s:
+        assert take_file(s, 1, 1, f"{socket.gethostname()}:{dead}", lease=LEASE) is not None
+        assert take_file(s, 2, 1, f"elsewhere:{dead}", lease=LEASE) is not None
+        again = take_file(s, 1, 1, "next", lease=LEASE)     # a killed crawl's file
+        assert again is not None and again.attempt == 2
+        assert take_file(s, 2, 1, "next", lease=LEASE) is None, "another host's: its lease"
     catalog.dispose()
