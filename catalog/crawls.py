@@ -43,6 +43,14 @@ def resume_crawl(session: Session, crawl_id: int) -> Crawl:
     return crawl
 
 
+def taken_over(session: Session, crawl_id: int) -> bool:
+    """Whether another process runs the crawl now (it resumed it after this one lost the
+    collection's lock): its record is that process's to finish."""
+    crawl = session.get_one(Crawl, crawl_id, populate_existing=True)
+    return crawl.status == "running" and (crawl.pid, crawl.host) != (os.getpid(),
+                                                                     socket.gethostname())
+
+
 def finish_crawl(session: Session, crawl_id: int, *, status: str, stop_reason: str | None,
                  stats: dict[str, Any]) -> Crawl:
     if status not in STATUSES:

@@ -13,7 +13,14 @@ import click
 
 from catalog.collections import get_collection, import_seed_list, seed_list_of
 from catalog.crawl_requests import attach_crawl, get_request, request_stop
-from catalog.crawls import finish_crawl, last_crawl, record_warc_file, resume_crawl, start_crawl
+from catalog.crawls import (
+    finish_crawl,
+    last_crawl,
+    record_warc_file,
+    resume_crawl,
+    start_crawl,
+    taken_over,
+)
 from catalog.digests import previous_captures
 from catalog.models import Collection
 from crawler.frontier import INFLIGHT, PENDING, Frontier
@@ -206,8 +213,9 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
                 **outcome.stats,
                 **{k: int(outcome.stats.get(k, 0)) + v for k, v in earlier.items()}})
         with catalog.session() as session:
-            finish_crawl(session, crawl_id, status=outcome.status, stop_reason=reason,
-                         stats=outcome.stats)
+            if not (watch.lock_lost and taken_over(session, crawl_id)):
+                finish_crawl(session, crawl_id, status=outcome.status, stop_reason=reason,
+                             stats=outcome.stats)
     if progress and background.pending:
         click.echo(f"indexing {background.pending} WARC file(s): CDXJ for replay, text and "
                    f"catalogue rows for search ...", err=True)
