@@ -110,7 +110,7 @@ def test_a_crawl_that_loses_its_lock_stops(tmp_path: Path, slow_site: FixtureSer
             if resumed_elsewhere:
                 s.execute(Crawl.__table__.update().values(pid=2, host="other-machine"))
         catalog.dispose()
-        _, err = first.communicate(timeout=60)
+        _, err = first.communicate(timeout=300)   # it indexes what it wrote before it exits
     finally:
         if first.poll() is None:
             first.kill()
