@@ -29,7 +29,10 @@ from catalog.collections import get_collection, import_seed_list
 from catalog.db import Catalog
 from catalog.digests import Latest, advance, previous_captures, record_file
 from catalog.models import Capture, WarcFile
+from diancang.settings import Settings
 from seeds.model import Seed, SeedList
+
+SEED_DEFAULTS = Settings.defaults().seed_defaults   # the archive's declared crawl.*
 
 SITE = "http://www.example.gov.cn/"
 
@@ -96,7 +99,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="diancang-digests-") as tmp:
         catalog = Catalog(f"sqlite:///{Path(tmp) / 'catalog.sqlite'}")
         with catalog.session() as s:
-            import_seed_list(s, SeedList("bench", "bench", "site", "weekly", (Seed(SITE),)))
+            import_seed_list(s, SeedList("bench", "bench", "site", "weekly",
+                                         (Seed(SITE, **SEED_DEFAULTS),)))
         with catalog.session() as s:
             coll = get_collection(s, "bench")
             assert coll is not None

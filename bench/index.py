@@ -72,13 +72,15 @@ def write_pages(home: Path, pages: int) -> Path:
 def catalogue_for(home: Path) -> str:
     from catalog.collections import import_seed_list
     from catalog.db import Catalog
+    from diancang.settings import Settings
     from seeds.model import Seed, SeedList
 
     url = f"sqlite:///{home / 'catalog.sqlite'}"
     catalog = Catalog(url)
     with catalog.session() as s:
         import_seed_list(s, SeedList("bench", "bench", "site", "once",
-                                     (Seed("http://www.example.gov.cn/"),)))
+                                     (Seed("http://www.example.gov.cn/",
+                                           **Settings.defaults().seed_defaults),)))
     catalog.dispose()
     return url
 

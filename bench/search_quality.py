@@ -35,12 +35,15 @@ from catalog.collections import import_seed_list
 from catalog.db import Catalog
 from catalog.models import Capture
 from diancang.fixture_text import page
+from diancang.settings import Settings
 from indexer.collection import index_collection
 from search.query import search
 from search.words import words
 from seeds.model import Seed, SeedList
 from warc_store.records import HttpExchange
 from warc_store.writer import WarcWriter
+
+SEED_DEFAULTS = Settings.defaults().seed_defaults   # the archive's declared crawl.*
 
 ORIGIN = "http://www.example.gov.cn"
 _SENTENCE_END = re.compile(r"[。，；！？：、\n]")
@@ -70,7 +73,8 @@ def write_site(archive: Path, pages: int) -> None:
 def index(url: str, coll_dir: Path) -> Catalog:
     catalog = Catalog(url)
     with catalog.session() as s:
-        import_seed_list(s, SeedList("quality", "检索质量", "site", "once", (Seed(ORIGIN + "/"),)))
+        import_seed_list(s, SeedList("quality", "检索质量", "site", "once",
+                                     (Seed(ORIGIN + "/", **SEED_DEFAULTS),)))
     index_collection(catalog, "quality", coll_dir / "archive", coll_dir / "indexes", workers=2,
                      lease=60.0, pdf_max_bytes=1_000_000, max_decoded_bytes=10_000_000)
     return catalog

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from catalog.collections import ImportResult, get_collection, import_seed_list, seed_list_of
 from catalog.models import Collection
 from errors import InvalidInput
-from seeds.check import SLUG
+from seeds.check import slug_problem
 from seeds.model import KINDS, seed_list_to_yaml
 from seeds.parse import load_seed_list
 
@@ -40,9 +40,9 @@ class CurationError(InvalidInput):
 
 def create_collection(session: Session, slug: str, title: str, kind: str) -> Collection:
     slug = slug.strip()
-    if not SLUG.match(slug):
-        raise CurationError("collection", "expected lowercase letters, digits, '-' or '_', "
-                            f"starting with a letter or digit, got {slug!r}")
+    wrong = slug_problem(slug)
+    if wrong is not None:
+        raise CurationError("collection", wrong)
     if get_collection(session, slug) is not None:
         raise CurationError("collection", f"a collection {slug!r} already exists")
     now = datetime.now(UTC)
@@ -86,7 +86,7 @@ def _date(field: str, value: Any) -> date | None:
 
 
 def _import_edited(session: Session, coll: Collection, seeds: list[dict[str, Any]],
-                   defaults: Mapping[str, Any] | None) -> ImportResult:
+                   defaults: Mapping[str, Any]) -> ImportResult:
     doc = yaml.safe_load(seed_list_to_yaml(seed_list_of(coll)))
     doc["seeds"] = seeds
     with tempfile.TemporaryDirectory(prefix="diancang-seeds-") as tmp:
@@ -103,7 +103,7 @@ def _current(coll: Collection) -> list[dict[str, Any]]:
 
 def save_seed(session: Session, coll: Collection, entry: Mapping[str, Any], *,
               replaces: str | None = None,
-              defaults: Mapping[str, Any] | None = None) -> ImportResult:
+              defaults: Mapping[str, Any]) -> ImportResult:
     """Add a seed (``replaces`` None) or replace the seed whose URL is ``replaces``.
 
     ``entry`` holds the seed's keys as a seed list writes them; a key left out takes the

@@ -10,9 +10,10 @@ crawl requests, public flags and the Dublin Core notes are not in the files at a
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -44,13 +45,15 @@ class Recovered:
     schedule: str | None            # what the seed list said; not set again
 
 
-def _seed_list(slug: str, files: Sequence[FoundFile]) -> SeedList | None:
+def _seed_list(slug: str, files: Sequence[FoundFile],
+               seed_defaults: Mapping[str, Any]) -> SeedList | None:
     """The newest seed list the files carry."""
     dated = sorted((f.info.date or datetime.min, f.filename, f.info.fields[SEED_LIST_FIELD])
                    for f in files if f.info is not None and SEED_LIST_FIELD in f.info.fields)
     for _, filename, raw in reversed(dated):
         try:
-            return dataclasses.replace(seed_list_from_json(raw, f"warcinfo of {filename}"),
+            return dataclasses.replace(seed_list_from_json(raw, f"warcinfo of {filename}",
+                                                           seed_defaults),
                                        collection=slug)
         except (ValueError, KeyError, TypeError):
             continue
@@ -87,9 +90,11 @@ def _crawls(session: Session, coll: Collection, files: Sequence[FoundFile]) -> d
     return of_file
 
 
-def recover_collection(session: Session, slug: str, files: Sequence[FoundFile]) -> Recovered:
-    """Create the collection ``slug`` from what its files carry (it must not exist)."""
-    seed_list = _seed_list(slug, files)
+def recover_collection(session: Session, slug: str, files: Sequence[FoundFile], *,
+                       seed_defaults: Mapping[str, Any]) -> Recovered:
+    """Create the collection ``slug`` from what its files carry (it must not exist);
+    ``seed_defaults`` fill the rules an older warcinfo did not record."""
+    seed_list = _seed_list(slug, files, seed_defaults)
     if seed_list is not None:
         import_seed_list(session, dataclasses.replace(seed_list, schedule="once",
                                                       schedule_start=None, schedule_end=None))

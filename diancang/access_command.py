@@ -10,13 +10,14 @@ user here, the curator's name in the web app.
 from __future__ import annotations
 
 import getpass
-import json
 from datetime import date
+from typing import Any
 
 import click
 
 from diancang.errors import ConfigError, NotFound
 from diancang.home import Home
+from diancang.listing import echo_rows
 from diancang.web_command import secret_key
 from replay.server import Access
 
@@ -116,20 +117,16 @@ def access_list(home: Home, collection: str | None, as_json: bool) -> None:
 
     with home.require().catalog.session() as session:
         rows = [rule_summary(rule, slug) for rule, slug in list_rules(session, collection)]
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    if not rows:
-        click.echo("no access rules")
-        return
-    for row in rows:
+    def line(row: dict[str, Any]) -> str:
         what = (f"younger than {row['days']} days" if row["kind"] == "embargo"
                 else row["surt"])
         dates = "" if not (row["from"] or row["to"]) else \
             f" captured {row['from'] or '...'} to {row['to'] or '...'}"
-        click.echo(f"{row['id']:>5}  {row['collection']:<16} {row['kind']:<8} {what}{dates}"
-                   f"  ({row['who']}, {row['created_at']}"
-                   f"{': ' + row['reason'] if row['reason'] else ''})")
+        return (f"{row['id']:>5}  {row['collection']:<16} {row['kind']:<8} {what}{dates}"
+                f"  ({row['who']}, {row['created_at']}"
+                f"{': ' + row['reason'] if row['reason'] else ''})")
+
+    echo_rows(rows, line, as_json=as_json, empty="no access rules")
 
 
 @access.command("remove")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,6 +15,7 @@ from diancang.export_command import export_command
 from diancang.home import DEFAULT_HOME, Home
 from diancang.import_command import import_command
 from diancang.indexer_command import indexer_command
+from diancang.listing import echo_rows
 from diancang.report_command import report_command
 from diancang.schedule_command import schedule as schedule_command
 from diancang.schedule_command import scheduler as scheduler_command
@@ -162,22 +163,18 @@ def crawls(home: Home, collection: str | None, as_json: bool) -> None:
 
     with home.require().catalog.session() as session:
         rows = [crawl_summary(c, slug) for c, slug in list_crawls(session, collection)]
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    if not rows:
-        click.echo("no crawls yet")
-        return
-    click.echo(f"{'id':>5}  {'collection':<16} {'status':<9} {'started':<25} "
-               f"{'pages':>7} {'revisits':>8} {'fetched':>10} {'stored':>10} {'errors':>6} "
-               f"{'pages/s':>8}")
-    for row in rows:
+    header = (f"{'id':>5}  {'collection':<16} {'status':<9} {'started':<25} "
+              f"{'pages':>7} {'revisits':>8} {'fetched':>10} {'stored':>10} {'errors':>6} "
+              f"{'pages/s':>8}")
+
+    def line(row: dict[str, Any]) -> str:
         stored = human_bytes(row["warc_bytes"]) if row["warc_bytes"] is not None else "-"
         rate = f"{row['rate']:.1f}" if row["rate"] is not None else "-"
-        click.echo(f"{row['id']:>5}  {row['collection']:<16} {row['status']:<9} "
-                   f"{row['started']:<25} {row['pages']:>7} {row['revisits']:>8} "
-                   f"{human_bytes(row['bytes']):>10} {stored:>10} {row['errors']:>6} "
-                   f"{rate:>8}")
+        return (f"{row['id']:>5}  {row['collection']:<16} {row['status']:<9} "
+                f"{row['started']:<25} {row['pages']:>7} {row['revisits']:>8} "
+                f"{human_bytes(row['bytes']):>10} {stored:>10} {row['errors']:>6} {rate:>8}")
+
+    echo_rows(rows, line, as_json=as_json, empty="no crawls yet", header=header)
 
 
 @main.command()

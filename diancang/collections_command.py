@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -12,6 +11,7 @@ from warcio.timeutils import timestamp_to_iso_date
 from catalog.fixity import CollectionFixity, collection_fixity
 from diancang.errors import NotFound
 from diancang.home import Home
+from diancang.listing import echo_rows
 from search.browse import CollectionInfo, collections_overview
 from seeds.limits import human_bytes
 
@@ -46,21 +46,18 @@ def collections_command(ctx: click.Context, as_json: bool) -> None:
         rows = [collection_summary(info, fixity.get(info.collection.id))
                 for info in collections_overview(session, include_private=True)]
     rows.sort(key=lambda row: row["slug"])
-    if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
-        return
-    if not rows:
-        click.echo("no collections yet")
-        return
-    click.echo(f"{'collection':<20} {'kind':<6} {'public':<6} {'seeds':>5} {'captures':>9} "
-               f"{'files':>6} {'stored':>10}  {'first':<20}  {'last':<20}  "
-               f"{'verified':<25}  title")
-    for r in rows:
-        click.echo(f"{r['slug']:<20} {r['kind']:<6} {'yes' if r['public'] else 'no':<6} "
-                   f"{r['seeds']:>5} {r['captures']:>9} {r['warc_files']:>6} "
-                   f"{human_bytes(r['warc_bytes']):>10}  {r['first_capture'] or '-':<20}  "
-                   f"{r['last_capture'] or '-':<20}  {r['last_verified'] or 'never':<25}  "
-                   f"{r['title']}")
+    header = (f"{'collection':<20} {'kind':<6} {'public':<6} {'seeds':>5} {'captures':>9} "
+              f"{'files':>6} {'stored':>10}  {'first':<20}  {'last':<20}  "
+              f"{'verified':<25}  title")
+
+    def line(r: dict[str, Any]) -> str:
+        return (f"{r['slug']:<20} {r['kind']:<6} {'yes' if r['public'] else 'no':<6} "
+                f"{r['seeds']:>5} {r['captures']:>9} {r['warc_files']:>6} "
+                f"{human_bytes(r['warc_bytes']):>10}  {r['first_capture'] or '-':<20}  "
+                f"{r['last_capture'] or '-':<20}  {r['last_verified'] or 'never':<25}  "
+                f"{r['title']}")
+
+    echo_rows(rows, line, as_json=as_json, empty="no collections yet", header=header)
 
 
 @collections_command.command("set")

@@ -7,7 +7,9 @@ finished (``crawl_guard``); limits come from the seed list, else from the settin
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -66,14 +68,15 @@ def limits_of(seed_list: SeedList, home: Home) -> Limits:
                   bytes=own.bytes or (settings["limits.bytes"] or None))
 
 
-def patch_seeds(seeds: tuple[Seed, ...], urls: list[str]) -> tuple[Seed, ...]:
+def patch_seeds(seeds: tuple[Seed, ...], urls: list[str],
+                defaults: Mapping[str, Any]) -> tuple[Seed, ...]:
     """Seeds for a patch crawl of ``urls``: each page alone (with its requisites), polite as
-    the collection's seed on its host."""
+    the collection's seed on its host (or as ``defaults`` say where it has none)."""
     def host(url: str) -> str:
         return url.split("/")[2] if url.count("/") >= 2 else ""
 
     by_host = {host(s.url): s for s in reversed(seeds)}
-    base = seeds[0] if seeds else Seed(url="http://invalid/")
+    base = seeds[0] if seeds else Seed(url="http://invalid/", **defaults)
     return tuple(dataclasses.replace(by_host.get(host(u), base), url=u, scope="page", depth=0,
                                      title=None, agency=None, line=0) for u in urls)
 
@@ -161,7 +164,7 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
                 raise NotFound(f"no crawl request {request_id} for collection {collection!r}")
             attach_crawl(session, request_id, crawl_id)
             if request.urls:
-                seeds = patch_seeds(seeds, list(request.urls))
+                seeds = patch_seeds(seeds, list(request.urls), settings.seed_defaults)
     watch.start(crawl_id)
 
     index_options = settings.index_options()

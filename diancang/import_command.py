@@ -18,7 +18,7 @@ from diancang.errors import ConfigError, NotFound
 from diancang.home import Home
 from indexer.imports import Outcome, import_archive, import_wacz
 from indexer.textpool import TextPool
-from seeds.check import SLUG
+from seeds.check import slug_problem
 from warc_store.check import ARCHIVE_SUFFIXES
 
 SUFFIXES = (*ARCHIVE_SUFFIXES, ".wacz")
@@ -53,9 +53,9 @@ def import_command(home: Home, collection: str, paths: tuple[Path, ...], title: 
                    kind: str, move: bool) -> None:
     """Take in .warc, .warc.gz, .arc, .arc.gz and .wacz files (or folders of them) into
     COLLECTION, created (private) if missing: each checked whole, copied unchanged, indexed."""
-    if not SLUG.match(collection):
-        raise ConfigError(f"collection: expected a name of lowercase letters, digits, '-' and "
-                          f"'_' (it names the pywb collection), got {collection!r}")
+    wrong = slug_problem(collection)
+    if wrong is not None:
+        raise ConfigError(f"collection: {wrong}")
     files = expand(paths)
     catalog = home.require().catalog
     with catalog.session() as session:

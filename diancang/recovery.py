@@ -8,7 +8,7 @@ from catalog.collections import list_collections
 from catalog.recover import FoundFile, Recovered, recover_collection
 from diancang.home import Home
 from indexer.index import closed_warcs
-from seeds.check import SLUG
+from seeds.check import slug_problem
 from warc_store.fixity import file_sha256
 from warc_store.warcinfo import read_warcinfo
 
@@ -27,15 +27,16 @@ def recover_missing(home: Home) -> list[Recovered]:
         return recovered
     for directory in sorted(home.collections.iterdir()):
         slug = directory.name
-        if slug in known or not directory.is_dir() or not SLUG.match(slug):
+        if slug in known or not directory.is_dir() or slug_problem(slug) is not None:
             continue
-        warcs = closed_warcs(directory / "archive")
+        warcs = closed_warcs(home.collection(slug).archive)
         if not warcs:
             continue
         files = [FoundFile(p.name, p.stat().st_size, file_sha256(p), read_warcinfo(p))
                  for p in warcs]
         with catalog.session() as session:
-            recovered.append(recover_collection(session, slug, files))
+            recovered.append(recover_collection(
+                session, slug, files, seed_defaults=home.settings.seed_defaults))
     return recovered
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from diancang.errors import ConfigError, UnknownSetting
+from seeds.model import BROWSER, SCOPES
 from seeds.traps import TrapLimits
 
 
@@ -24,6 +25,7 @@ class Setting:
     key: str
     default: Any
     help: str
+    choices: tuple[str, ...] = ()      # the only values a text setting may take
 
     @property
     def name(self) -> str:
@@ -59,6 +61,9 @@ DECLARED: tuple[Setting, ...] = (
             "connections per host when the seed list gives none"),
     Setting("crawl", "delay", 1.0,
             "seconds between requests to one host when the seed list gives none"),
+    Setting("crawl", "scope", "host",
+            "how far links are followed from a seed when the seed list gives no scope: `page`, "
+            "`prefix`, `host` or `domain`", SCOPES),
     Setting("crawl", "depth", 5,
             "link hops from a seed when the seed list gives none"),
     Setting("crawl", "max_pages", 20000,
@@ -81,6 +86,9 @@ DECLARED: tuple[Setting, ...] = (
             '("robots-unreachable")'),
     Setting("crawl", "retries", 2,
             "retries of a failed download"),
+    Setting("crawl", "browser", "auto",
+            "which pages Chromium renders when the seed list does not say: `off` (Scrapy alone), "
+            "`auto` (the pages that need it) or `on` (every page)", BROWSER),
     Setting("crawl", "browser_executable", "/usr/bin/chromium",
             "Chromium that renders the pages of seeds with `browser: auto | on` (Debian's "
             "chromium package); when it is missing those pages are read by Scrapy alone"),
@@ -210,6 +218,9 @@ def declared(name: str) -> Setting:
 def _coerce(setting: Setting, value: Any, origin: str) -> Any:
     """Convert ``value`` to the type of the setting's default, or raise a ConfigError."""
     kind = type(setting.default)
+    if setting.choices and value not in setting.choices:
+        raise ConfigError(f"{origin}: {setting.name}: expected one of "
+                          f"{' | '.join(setting.choices)}, got {value!r}")
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
     if isinstance(value, str):
@@ -253,8 +264,9 @@ class Settings:
     @property
     def seed_defaults(self) -> dict[str, Any]:
         """What a seed list gets where it gives neither a seed value nor a list default."""
-        return {"depth": self["crawl.depth"], "max_pages": self["crawl.max_pages"],
-                "delay": self["crawl.delay"], "concurrency": self["crawl.host_concurrency"]}
+        return {"scope": self["crawl.scope"], "depth": self["crawl.depth"],
+                "max_pages": self["crawl.max_pages"], "delay": self["crawl.delay"],
+                "concurrency": self["crawl.host_concurrency"], "browser": self["crawl.browser"]}
 
     @property
     def index_mode(self) -> str:

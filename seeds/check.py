@@ -19,8 +19,8 @@ from seeds.errors import Problem, SeedListError
 from seeds.limits import parse_duration, parse_size, parse_when
 from seeds.model import (
     BROWSER,
-    BUILTIN_DEFAULTS,
     KINDS,
+    NO_OVERRIDES,
     ROBOTS,
     SCOPES,
     Limits,
@@ -36,6 +36,20 @@ RULE_FIELDS = ("scope", "depth", "max_pages", "delay", "concurrency", "exclude",
 SEED_FIELDS = ("url", "title", "agency", *RULE_FIELDS)
 LIMIT_FIELDS = ("duration", "pages", "bytes")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# first path segments replay answers itself: pywb's static files and its language prefixes
+# (replay.ui.LOCALES); a collection of that name could never be replayed
+RESERVED_SLUGS = frozenset({"static", "zh", "en"})
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why ``slug`` cannot name a collection (it names the pywb collection), or None."""
+    if not SLUG.match(slug):
+        return ("expected a slug of lowercase letters, digits, '-' and '_' (it names the pywb "
+                f"collection), got {slug!r}")
+    if slug in RESERVED_SLUGS:
+        return (f"expected a slug other than {', '.join(sorted(RESERVED_SLUGS))} (replay's own "
+                f"paths), got {slug!r}")
+    return None
 
 
 class Check:
@@ -205,16 +219,16 @@ def build(check: Check, *, collection: tuple[Any, int] | None, seeds_line: int |
            kind: tuple[Any, int] | None, schedule: tuple[Any, int] | None,
            description: tuple[Any, int] | None, list_defaults: dict[str, tuple[Any, int]],
            seeds: list[tuple[int, dict[str, tuple[Any, int]]]],
-           defaults: Mapping[str, Any] | None,
+           defaults: Mapping[str, Any],
            limits: Mapping[str, tuple[Any, int]] | None = None,
            start: tuple[Any, int] | None = None,
            end: tuple[Any, int] | None = None,
            public: tuple[Any, int] | None = None) -> SeedList:
     slug = check.text(*collection, "collection") if collection is not None else None
-    if collection is not None and slug is not None and not SLUG.match(slug):
-        check.problem(collection[1], "collection", "expected a slug of lowercase letters, "
-                      f"digits, '-' and '_' (it names the pywb collection), got {slug!r}")
-    base = dict(BUILTIN_DEFAULTS, **(defaults or {}))
+    wrong = slug_problem(slug) if collection is not None and slug is not None else None
+    if collection is not None and wrong is not None:
+        check.problem(collection[1], "collection", wrong)
+    base = dict(NO_OVERRIDES, **defaults)
     base.update(rules(check, list_defaults))
     seen: dict[str, int] = {}
     built: list[Seed] = []

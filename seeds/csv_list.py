@@ -19,7 +19,7 @@ CSV_LIST_FIELDS = ("collection", "collection_title", "kind", "schedule", "schedu
 
 
 def from_csv(check: Check, text: str, path: Path,
-              defaults: Mapping[str, Any] | None) -> SeedList:
+              defaults: Mapping[str, Any]) -> SeedList:
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if not header:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,25 +17,23 @@ ROBOTS = ("obey", "ignore")
 BROWSER = ("off", "auto", "on")
 NAMED_SCHEDULES = ("once", "daily", "weekly", "monthly")
 
-# Used where neither the seed nor the list's ``defaults`` give a value (the archive's
-# settings may replace these: crawl.depth, crawl.max_pages, crawl.delay, crawl.host_concurrency).
-BUILTIN_DEFAULTS: dict[str, Any] = {
-    "scope": "host", "depth": 5, "max_pages": 20000, "delay": 1.0, "concurrency": 2,
-    "exclude": (), "robots": "obey", "browser": "auto",
-}
+# What a seed has where no one overrides it: no exclusions, robots.txt obeyed. The other
+# rules' values where neither the seed nor its list gives one are the archive's settings
+# (crawl.scope, crawl.depth, ...), which the composition root passes in as ``defaults``.
+NO_OVERRIDES: dict[str, Any] = {"exclude": (), "robots": "obey"}
 
 
 @dataclass(frozen=True, slots=True)
 class Seed:
     url: str
-    scope: str = "host"
-    depth: int = 5                 # link hops from the seed (page requisites do not count)
-    max_pages: int = 20000         # URLs fetched on behalf of this seed
-    delay: float = 1.0             # seconds between requests to the seed's host
-    concurrency: int = 2           # connections to the seed's host
+    scope: str                     # page | prefix | host | domain (SCOPES)
+    depth: int                     # link hops from the seed (page requisites do not count)
+    max_pages: int                 # URLs fetched on behalf of this seed
+    delay: float                   # seconds between requests to the seed's host
+    concurrency: int               # connections to the seed's host
+    browser: str                   # off | auto | on: which pages Chromium renders (BROWSER)
     exclude: tuple[str, ...] = ()  # substrings of the URL, or "re:<regex>"
     robots: str = "obey"           # obey | ignore (a curator override, recorded in the WARC)
-    browser: str = "auto"          # off | auto | on: which pages Chromium renders (BROWSER)
     title: str | None = None
     agency: str | None = None
     line: int = 0                  # where the seed was written, for messages
@@ -111,10 +110,13 @@ def seed_list_to_json(seed_list: SeedList) -> str:
     return json.dumps(seed_list_doc(seed_list), separators=(",", ":"))
 
 
-def seed_list_from_json(text: str, source: str) -> SeedList:
-    """A seed list written by ``seed_list_to_json``; raises ValueError if it is not one."""
+def seed_list_from_json(text: str, source: str, defaults: Mapping[str, Any]) -> SeedList:
+    """A seed list written by ``seed_list_to_json``; raises ValueError if it is not one.
+
+    ``defaults`` (the archive's seed defaults) fill rules an older writer did not record.
+    """
     doc = json.loads(text)
-    seeds = tuple(Seed(**{**entry, "exclude": tuple(entry.get("exclude", ()))})
+    seeds = tuple(Seed(**{**defaults, **entry, "exclude": tuple(entry.get("exclude", ()))})
                   for entry in doc["seeds"])
     dates = {key: datetime.fromisoformat(doc[key]) for key in ("schedule_start", "schedule_end")
              if doc.get(key)}

@@ -23,11 +23,11 @@ def _gb18030(raw: bytes) -> str | None:
         return None
 
 
-def load_seed_list(path: str | Path, *, defaults: Mapping[str, Any] | None = None) -> SeedList:
+def load_seed_list(path: str | Path, *, defaults: Mapping[str, Any]) -> SeedList:
     """Read and validate a seed list; raise ``SeedListError`` listing every problem.
 
-    ``defaults`` (the archive's settings) fill what neither a seed nor the list's own
-    ``defaults`` give; the built-in defaults fill the rest.
+    ``defaults`` (the archive's seed defaults: scope, depth, max_pages, delay, concurrency,
+    browser) fill what neither a seed nor the list's own ``defaults`` give.
     """
     path = Path(path)
     check = Check(str(path))

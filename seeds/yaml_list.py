@@ -41,7 +41,7 @@ def _mapping(check: Check, node: yaml.Node, allowed: tuple[str, ...],
     return out
 
 
-def from_yaml(check: Check, text: str, defaults: Mapping[str, Any] | None) -> SeedList:
+def from_yaml(check: Check, text: str, defaults: Mapping[str, Any]) -> SeedList:
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:

@@ -26,6 +26,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from diancang.settings import Settings
+from seeds.model import Seed
+
 if TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
@@ -39,6 +42,16 @@ POSTGRES_ENV = "DIANCANG_TEST_POSTGRES_URL"
 
 
 # ---- processes: the command line and pywb replay --------------------------------------------
+
+# The archive's declared seed defaults (crawl.scope, crawl.depth, ...), as a home without a
+# settings file has them: what the composition root passes to the seed-list parser.
+SEED_DEFAULTS = Settings.defaults().seed_defaults
+
+
+def make_seed(url: str, **rules: Any) -> Seed:
+    """A seed of ``url`` with the declared defaults but for ``rules``."""
+    return Seed(url=url, **{**SEED_DEFAULTS, **rules})
+
 
 def run_cli(home: Path, *args: str, env: dict[str, str] | None = None,
             check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
@@ -228,10 +241,10 @@ def add_captures(app: Flask, slug: str, captures: list[tuple[str, str, str]]) ->
 
 def seed_list(slug: str, title: str, kind: str, *urls: str) -> SeedList:
     """A one-off seed list of these URLs, as the web tests' collections are made."""
-    from seeds.model import Seed, SeedList
+    from seeds.model import SeedList
 
     return SeedList(collection=slug, title=title, kind=kind, schedule="once",
-                    seeds=tuple(Seed(url=u) for u in urls))
+                    seeds=tuple(make_seed(u) for u in urls))
 
 
 # ---- the crawler -----------------------------------------------------------------------------
@@ -241,10 +254,10 @@ def crawl_job(tmp_path: Path, **fields: Any) -> CrawlJob:
     defaults of its own), writing under ``tmp_path``; ``fields`` replace any of them."""
     from crawler.job import CrawlJob
     from diancang.settings import Settings
-    from seeds.model import Limits, Seed
+    from seeds.model import Limits
 
     values: dict[str, Any] = {
-        "collection": "gd-gov", "seeds": (Seed(url="http://www.gd.gov.cn/"),),
+        "collection": "gd-gov", "seeds": (make_seed("http://www.gd.gov.cn/"),),
         "archive_dir": tmp_path / "archive", "log_file": tmp_path / "crawl" / "crawl.log",
         "stats_file": tmp_path / "crawl" / "stats.json",
         "failed_file": tmp_path / "crawl" / "failed.jsonl",

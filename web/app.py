@@ -20,7 +20,7 @@ MAX_UPLOAD = 10_000_000   # bytes of a seed-list file
 def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
                login_limit: int, login_window: float,
                crawl_files: Callable[[int], CrawlFiles] | None = None,
-               seed_defaults: Mapping[str, Any] | None = None,
+               seed_defaults: Mapping[str, Any],
                secure_cookies: bool = False, proxies: int = 0, migrate: bool = True) -> Flask:
     """The web app over the catalogue at ``catalog_url``.
 
@@ -40,7 +40,7 @@ def create_app(catalog_url: str, *, replay_base: str, secret_key: str,
         catalog=Catalog(catalog_url, migrate=migrate), replay_base=replay_base.rstrip("/"),
         crawl_files=crawl_files,
         login_limit=login_limit, login_window=login_window,
-        seed_defaults=dict(seed_defaults or {}))
+        seed_defaults=dict(seed_defaults))
     if proxies:
         behind = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
         app.wsgi_app = behind  # type: ignore[method-assign]

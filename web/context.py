@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,7 +30,7 @@ class WebContext:
     crawl_files: Callable[[int], CrawlFiles] | None    # a crawl's id -> its files
     login_limit: int                           # failed logins per account or address ...
     login_window: float                        # ... within this many seconds, then 429
-    seed_defaults: Mapping[str, Any] = field(default_factory=dict)
+    seed_defaults: Mapping[str, Any]            # the archive's crawl settings for seed lists
 
 
 def web() -> WebContext:

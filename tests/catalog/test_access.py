@@ -22,14 +22,15 @@ from catalog.access import (
 from catalog.collections import get_collection, import_seed_list, set_public
 from catalog.db import Catalog
 from catalog.models import Capture, WarcFile
-from seeds.model import Seed, SeedList
+from seeds.model import SeedList
+from tests.support import make_seed
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 def seed_list(slug: str, public: bool | None = None) -> SeedList:
     return SeedList(collection=slug, title=slug, kind="site", schedule="once", public=public,
-                    seeds=(Seed(url="http://www.example.com/"),))
+                    seeds=(make_seed(url="http://www.example.com/"),))
 
 
 def add_captures(catalog: Catalog, slug: str, rows: list[tuple[str, datetime]]) -> None:

@@ -8,6 +8,7 @@ from catalog.collections import get_collection, import_seed_list, seed_list_of
 from catalog.crawls import crawl_summary, finish_crawl, list_crawls, record_warc_file, start_crawl
 from catalog.db import Catalog
 from seeds.model import Seed, SeedList
+from tests.support import make_seed
 from warc_store.writer import ClosedWarc
 
 
@@ -15,7 +16,7 @@ def seed(url: str, **kw: object) -> Seed:
     values: dict[str, object] = {"scope": "host", "depth": 3, "max_pages": 100, "delay": 0.5,
                                  "concurrency": 2}
     values.update(kw)
-    return Seed(url=url, **values)  # type: ignore[arg-type]
+    return make_seed(url=url, **values)  # type: ignore[arg-type]
 
 
 def seed_list(*seeds: Seed, title: str = "广东省政府网站") -> SeedList:

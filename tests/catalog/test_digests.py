@@ -12,7 +12,8 @@ from catalog.collections import get_collection, import_seed_list
 from catalog.db import Catalog
 from catalog.digests import previous_captures, rebuild, record_file, warc_date
 from catalog.models import Capture, LatestCapture, WarcFile
-from seeds.model import Seed, SeedList
+from seeds.model import SeedList
+from tests.support import make_seed
 from warc_store.records import Original
 
 U = "http://www.gd.gov.cn/"
@@ -25,7 +26,7 @@ def test_warc_date() -> None:
 def test_latest_capture_per_url(catalog_url: str) -> None:
     catalog = Catalog(catalog_url)
     with catalog.session() as s:
-        import_seed_list(s, SeedList("gd", "广东", "site", "weekly", (Seed(U),)))
+        import_seed_list(s, SeedList("gd", "广东", "site", "weekly", (make_seed(U),)))
     with catalog.session() as s:
         coll = get_collection(s, "gd")
         assert coll is not None
@@ -65,7 +66,7 @@ def test_latest_capture_per_url(catalog_url: str) -> None:
 
 def _collection(catalog: Catalog) -> int:
     with catalog.session() as s:
-        import_seed_list(s, SeedList("gd", "广东", "site", "weekly", (Seed(U),)))
+        import_seed_list(s, SeedList("gd", "广东", "site", "weekly", (make_seed(U),)))
     with catalog.session() as s:
         coll = get_collection(s, "gd")
         assert coll is not None

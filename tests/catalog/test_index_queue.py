@@ -29,7 +29,8 @@ from catalog.index_queue import (
     take_next,
 )
 from catalog.models import IndexQueueEntry
-from seeds.model import Seed, SeedList
+from seeds.model import SeedList
+from tests.support import make_seed
 
 LEASE = 60.0
 FILES = 24
@@ -39,7 +40,7 @@ FILES = 24
 def catalog(catalog_url: str) -> Catalog:
     catalog = Catalog(catalog_url)
     with catalog.session() as s:
-        import_seed_list(s, SeedList("gd", "广东", "site", "once", (Seed("http://gd.cn/"),)))
+        import_seed_list(s, SeedList("gd", "广东", "site", "once", (make_seed("http://gd.cn/"),)))
         coll = get_collection(s, "gd")
         assert coll is not None
         for n in range(FILES):

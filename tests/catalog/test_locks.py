@@ -26,7 +26,8 @@ from catalog.locks import (
 )
 from catalog.models import Crawl, CrawlLock, Lease
 from diancang.settings import Settings
-from seeds.model import Seed, SeedList
+from seeds.model import SeedList
+from tests.support import make_seed
 
 STALE = Settings.defaults()["scheduler.lock_stale_after"]
 
@@ -40,7 +41,7 @@ def dead_pid() -> int:
 def catalog(catalog_url: str) -> Catalog:
     catalog = Catalog(catalog_url)
     with catalog.session() as s:
-        import_seed_list(s, SeedList("gd", "广东", "site", "daily", (Seed("http://gd.cn/"),)))
+        import_seed_list(s, SeedList("gd", "广东", "site", "daily", (make_seed("http://gd.cn/"),)))
     return catalog
 
 

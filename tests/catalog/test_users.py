@@ -15,6 +15,7 @@ from catalog.users import (
     set_password,
     set_role,
 )
+from tests.support import make_seed
 
 
 def test_accounts_store_hashes_and_authenticate(catalog_url: str) -> None:
@@ -66,13 +67,13 @@ def test_the_last_administrator_stays(catalog_url: str) -> None:
 def test_a_curator_may_be_limited_to_some_collections(catalog_url: str) -> None:
     from catalog.collections import import_seed_list
     from catalog.users import allowed_collections, set_collections
-    from seeds.model import Seed, SeedList
+    from seeds.model import SeedList
 
     catalog = Catalog(catalog_url)
     with catalog.session() as s:
         for slug in ("a", "b"):
             import_seed_list(s, SeedList(collection=slug, title=slug, kind="site",
-                                         schedule="once", seeds=(Seed(url="http://x.cn/"),)))
+                                         schedule="once", seeds=(make_seed(url="http://x.cn/"),)))
         curator = add_user(s, "lin", "password123", "curator")
         admin = add_user(s, "root", "password123", "admin")
         assert allowed_collections(s, curator) is None          # not limited

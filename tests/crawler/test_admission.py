@@ -16,11 +16,12 @@ from crawler.admission import Admission, Admitted
 from diancang.settings import Settings
 from seeds.model import Seed
 from seeds.scope import Scope
+from tests.support import make_seed
 
 TRAPS = Settings.defaults().trap_limits()   # the archive's declared traps.*
 
-X = Seed("http://x.cn/")
-Y = Seed("http://y.cn/")
+X = make_seed("http://x.cn/")
+Y = make_seed("http://y.cn/")
 
 
 def admission(*seeds: Seed, max_pages: int | None = None,
@@ -128,7 +129,7 @@ def test_transclusion_limit_from_scope() -> None:
 
 
 def test_link_beyond_seed_depth_refused() -> None:
-    adm = admission(Seed("http://x.cn/", depth=2))
+    adm = admission(make_seed("http://x.cn/", depth=2))
     assert link(adm, "http://x.cn/2", hops=2) == Admitted("http://x.cn/2", 0)
     assert link(adm, "http://x.cn/3", hops=3) is None
     # a requisite of a page at the depth limit is still fetched
@@ -142,7 +143,7 @@ def test_link_beyond_seed_depth_refused() -> None:
 ])
 def test_refusal_for_hops_not_cached_when_url_met_closer(far: dict[str, int],
                                                          near: dict[str, int]) -> None:
-    adm = admission(Seed("http://x.cn/", depth=2))
+    adm = admission(make_seed("http://x.cn/", depth=2))
     assert adm.admit("http://x.cn/p", seed=0, **far) is None
     assert adm.admit("http://x.cn/p", seed=0, **near) == Admitted("http://x.cn/p", 0)
 
@@ -155,7 +156,7 @@ def test_upper_case_scheme_admitted() -> None:
 # ---- budgets --------------------------------------------------------------------------------
 
 def test_seed_budget() -> None:
-    adm = admission(Seed("http://x.cn/", max_pages=2), Y)
+    adm = admission(make_seed("http://x.cn/", max_pages=2), Y)
     assert link(adm, "http://x.cn/1") == Admitted("http://x.cn/1", 0)
     assert embed(adm, "http://z.cn/1.png") == Admitted("http://z.cn/1.png", 0)
     assert link(adm, "http://x.cn/2") is None
@@ -169,7 +170,7 @@ def test_seed_budget() -> None:
 
 
 def test_seed_budget_of_zero_refuses_everything() -> None:
-    adm = admission(Seed("http://x.cn/", max_pages=0))
+    adm = admission(make_seed("http://x.cn/", max_pages=0))
     assert adm.admit("http://x.cn/", hops=0, embed_hops=0, seed=0) is None
     assert adm.refused == Counter({"seed-budget": 1})
 
@@ -188,14 +189,14 @@ def test_crawl_budget() -> None:
 
 
 def test_seed_budget_reason_wins_over_crawl_budget() -> None:
-    adm = admission(Seed("http://x.cn/", max_pages=1), max_pages=1)
+    adm = admission(make_seed("http://x.cn/", max_pages=1), max_pages=1)
     assert link(adm, "http://x.cn/1") == Admitted("http://x.cn/1", 0)
     assert link(adm, "http://x.cn/2") is None
     assert adm.refused == Counter({"seed-budget": 1})
 
 
 def test_no_crawl_budget_by_default() -> None:
-    adm = admission(Seed("http://x.cn/", max_pages=1000))
+    adm = admission(make_seed("http://x.cn/", max_pages=1000))
     for n in range(500):
         assert link(adm, f"http://x.cn/{n}") == Admitted(f"http://x.cn/{n}", 0)
     assert adm.total == 500
@@ -205,7 +206,7 @@ def test_no_crawl_budget_by_default() -> None:
 # ---- owner seed -----------------------------------------------------------------------------
 
 def test_link_into_another_seeds_host_is_owned_by_that_seed() -> None:
-    adm = admission(X, Seed("http://y.cn/", max_pages=1))
+    adm = admission(X, make_seed("http://y.cn/", max_pages=1))
     # found on seed 0's page, but y.cn is seed 1's scope
     assert link(adm, "http://y.cn/a", seed=0) == Admitted("http://y.cn/a", 1)
     assert adm.counts == [0, 1]
@@ -223,7 +224,7 @@ def test_in_scope_requisite_found_on_another_seeds_page_is_owned_by_its_seed() -
 
 
 def test_off_host_requisite_owned_by_discovering_seed() -> None:
-    adm = admission(X, Seed("http://y.cn/", max_pages=1))
+    adm = admission(X, make_seed("http://y.cn/", max_pages=1))
     assert embed(adm, "http://cdn.z.cn/a.js", seed=1) == Admitted("http://cdn.z.cn/a.js", 1)
     assert embed(adm, "http://cdn.z.cn/b.js", seed=0) == Admitted("http://cdn.z.cn/b.js", 0)
     assert adm.counts == [1, 1]
@@ -233,7 +234,7 @@ def test_off_host_requisite_owned_by_discovering_seed() -> None:
 
 
 def test_most_specific_seed_owns_the_url() -> None:
-    seeds = (Seed("http://x.cn/"), Seed("http://x.cn/news/", scope="prefix"))
+    seeds = (make_seed("http://x.cn/"), make_seed("http://x.cn/news/", scope="prefix"))
     adm = admission(*seeds)
     assert link(adm, "http://x.cn/news/1.html") == Admitted("http://x.cn/news/1.html", 1)
     assert link(adm, "http://x.cn/about.html", seed=1) == Admitted("http://x.cn/about.html", 0)
@@ -242,7 +243,7 @@ def test_most_specific_seed_owns_the_url() -> None:
 # ---- the refused counter --------------------------------------------------------------------
 
 def test_refused_counts_exactly() -> None:
-    adm = admission(Seed("http://x.cn/", depth=1, max_pages=3), max_pages=10)
+    adm = admission(make_seed("http://x.cn/", depth=1, max_pages=3), max_pages=10)
     offers = [
         ("http://x.cn/", 0, 0),             # admitted
         ("http://x.cn/a", 1, 0),            # admitted
@@ -281,7 +282,7 @@ def test_document_linked_off_host_is_admitted_as_a_requisite() -> None:
 
 
 def test_document_one_hop_past_the_depth_limit_is_admitted() -> None:
-    adm = admission(Seed("http://x.cn/", depth=1))
+    adm = admission(make_seed("http://x.cn/", depth=1))
     assert link(adm, "http://x.cn/docs/table.xlsx?v=2", hops=2) == \
         Admitted("http://x.cn/docs/table.xlsx?v=2", 0)
     assert link(adm, "http://x.cn/deeper.html", hops=2) is None
@@ -289,6 +290,6 @@ def test_document_one_hop_past_the_depth_limit_is_admitted() -> None:
 
 
 def test_excluded_document_stays_excluded() -> None:
-    adm = admission(Seed("http://x.cn/", exclude=("/internal/",)))
+    adm = admission(make_seed("http://x.cn/", exclude=("/internal/",)))
     assert link(adm, "http://x.cn/internal/a.pdf") is None
     assert adm.refused == Counter({"excluded": 1})

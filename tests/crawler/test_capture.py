@@ -23,8 +23,8 @@ from crawler.capture import (
     wire_headers,
 )
 from crawler.limits import TRUNCATED
-from seeds.model import Limits, Seed
-from tests.support import assert_warcio_check, crawl_job
+from seeds.model import Limits
+from tests.support import assert_warcio_check, crawl_job, make_seed
 
 GBK_PAGE = "<html><head><meta charset=gbk><title>通知</title></head><body>图书馆</body></html>" \
     .encode("gbk")
@@ -148,8 +148,8 @@ def test_otherwise_the_headers_are_kept_as_they_came(headers: dict[str, str], st
 def test_warcinfo_says_who_crawled_what_and_how_robots_txt_was_treated(
         tmp_path: Path, obey: bool, robots: str, said: str) -> None:
     job = crawl_job(tmp_path, obey_robots=obey,
-                    seeds=(Seed(url="http://www.gd.gov.cn/", robots=robots),
-                           Seed(url="http://www.gz.gov.cn/")))
+                    seeds=(make_seed(url="http://www.gd.gov.cn/", robots=robots),
+                           make_seed(url="http://www.gz.gov.cn/")))
     info = build_warcinfo(job, "0.1.0")
     assert info["robots"] == said
     assert info["software"].startswith("Diancang/0.1.0 (Scrapy/")

@@ -17,8 +17,9 @@ from diancang.settings import Settings
 from seeds.model import Seed
 from seeds.scope import Scope
 from seeds.traps import TrapLimits
+from tests.support import make_seed
 
-X = Seed("http://x.cn/")
+X = make_seed("http://x.cn/")
 PAGE = b"<html><body>page not found, see <a href=/>home</a></body></html>"
 
 
@@ -118,7 +119,7 @@ def test_host_budget_counts_links_and_requisites() -> None:
 
 
 def test_host_budget_is_per_host_across_seeds() -> None:
-    adm = admission(X, Seed("http://x.cn/news/", scope="prefix"), max_host_pages=2)
+    adm = admission(X, make_seed("http://x.cn/news/", scope="prefix"), max_host_pages=2)
     assert link(adm, "http://x.cn/a") == Admitted("http://x.cn/a", 0)
     assert link(adm, "http://x.cn/news/a", seed=1) == Admitted("http://x.cn/news/a", 1)
     assert link(adm, "http://x.cn/news/b", seed=1) is None
@@ -132,7 +133,7 @@ def test_host_budget_is_per_host_across_seeds() -> None:
 
 
 def test_refusals_before_the_budgets_spend_nothing() -> None:
-    adm = admission(Seed("http://x.cn/", depth=1), max_host_pages=1, max_query_variants=1)
+    adm = admission(make_seed("http://x.cn/", depth=1), max_host_pages=1, max_query_variants=1)
     assert adm.admit("http://x.cn/deep?x=1", hops=2, embed_hops=0, seed=0) is None
     assert link(adm, "http://x.cn/a?x=2") == Admitted("http://x.cn/a?x=2", 0)
     assert adm.refused == Counter({"too-deep": 1})

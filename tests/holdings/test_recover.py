@@ -13,14 +13,15 @@ from catalog.crawls import start_crawl
 from catalog.db import Catalog
 from catalog.models import Crawl, WarcFile
 from catalog.recover import SEED_LIST_FIELD, FoundFile, recover_collection
-from seeds.model import Seed, SeedList, seed_list_to_json
+from seeds.model import SeedList, seed_list_to_json
+from tests.support import SEED_DEFAULTS, make_seed
 from warc_store.warcinfo import WarcInfo
 
 SEED_LIST = SeedList(collection="gd", title="广东省政府网站", kind="event", schedule="weekly",
                      description="省政府门户", seeds=(
-                         Seed(url="http://www.gd.gov.cn/", scope="domain", depth=3,
+                         make_seed(url="http://www.gd.gov.cn/", scope="domain", depth=3,
                               exclude=("/search",), title="广东省人民政府", agency="办公厅"),
-                         Seed(url="http://www.gz.gov.cn/", robots="ignore")))
+                         make_seed(url="http://www.gz.gov.cn/", robots="ignore")))
 
 
 def _file(name: str, day: int, crawl: str, slug: str = "gd") -> FoundFile:
@@ -35,7 +36,7 @@ def test_collection_seeds_and_crawls_come_back(catalog_url: str) -> None:
     files = [_file("a.warc.gz", 1, "7"), _file("b.warc.gz", 2, "7"), _file("c.warc.gz", 9, "12"),
              FoundFile("x.arc.gz", 5, "f" * 64, None)]
     with catalog.session() as s:
-        found = recover_collection(s, "gd", files)
+        found = recover_collection(s, "gd", files, seed_defaults=SEED_DEFAULTS)
     assert (found.title, found.seeds, found.crawls, found.files, found.schedule) == \
         ("广东省政府网站", 2, 2, 4, "weekly")
     with catalog.session() as s:
@@ -58,7 +59,8 @@ def test_files_of_other_tools(catalog_url: str, tmp_path: Path) -> None:
     catalog = Catalog(catalog_url)
     with catalog.session() as s:
         found = recover_collection(s, "old", [_file("h.warc.gz", 3, "4", slug="elsewhere"),
-                                              FoundFile("w.warc", 5, "e" * 64, None)])
+                                              FoundFile("w.warc", 5, "e" * 64, None)],
+                                   seed_defaults=SEED_DEFAULTS)
     # a seed list is a seed list wherever it was written; a crawl id only in its own collection
     assert (found.title, found.seeds, found.crawls) == ("广东省政府网站", 2, 0)
     catalog.dispose()

@@ -19,7 +19,7 @@ from catalog.crawls import record_warc_file, start_crawl
 from catalog.db import Catalog
 from catalog.models import Collection
 from seeds.parse import load_seed_list
-from tests.support import FIXTURES
+from tests.support import FIXTURES, SEED_DEFAULTS
 from warc_store.records import HttpExchange
 from warc_store.writer import ClosedWarc, WarcWriter
 
@@ -138,7 +138,7 @@ def setup_corpus(catalog: Catalog, home: Path) -> tuple[Path, list[Any]]:
     seed_file = home / "corpus.yaml"
     seed_file.write_text(SEEDS, encoding="utf-8")
     with catalog.session() as s:
-        import_seed_list(s, load_seed_list(seed_file))
+        import_seed_list(s, load_seed_list(seed_file, defaults=SEED_DEFAULTS))
         crawl = start_crawl(s, s.scalars(select(Collection)).one())
         record_warc_file(s, collection_id=crawl.collection_id, crawl_id=crawl.id,
                          closed=closed[0])

@@ -15,8 +15,9 @@ from catalog.models import Capture, Collection
 from indexer.collection import index_collection
 from search.browse import captures_per_day, pages
 from search.query import search
-from seeds.model import Seed, SeedList
+from seeds.model import SeedList
 from tests.indexer.corpus import PAGES, _exchange, dirs
+from tests.support import make_seed
 from warc_store.records import Original, payload_digest
 from warc_store.writer import WarcWriter
 
@@ -43,7 +44,7 @@ def test_a_revisit_carries_its_originals_text_and_is_found_by_its_date(
     coll_dir = tmp_path / "rv"
     write_recrawl(coll_dir / "archive")
     with catalog.session() as s:
-        import_seed_list(s, SeedList("rv", "复访", "site", "once", (Seed("http://www.gd.gov.cn/"),)))
+        import_seed_list(s, SeedList("rv", "复访", "site", "once", (make_seed("http://www.gd.gov.cn/"),)))
     index_collection(catalog, "rv", *dirs(coll_dir), workers=1, lease=60.0, pdf_max_bytes=1000,
                      max_decoded_bytes=10_000_000)
     with catalog.session() as s:

@@ -16,8 +16,9 @@ from catalog.models import Capture
 from indexer.collection import index_collection
 from indexer.visible_text import visible
 from search.query import search
-from seeds.model import Seed, SeedList
+from seeds.model import SeedList
 from tests.indexer.corpus import dirs
+from tests.support import make_seed
 
 PORTAL = """<!doctype html><html><head><meta charset="utf-8">
 <title>Wikipedia, the free encyclopedia</title><style>.x{color:red}</style>
@@ -60,7 +61,7 @@ def test_resource_records_and_the_rest_of_the_page_are_searchable(
     write_warc(coll_dir / "archive" / "vt-1.warc.gz")
     with catalog.session() as s:
         import_seed_list(s, SeedList("vt", "可见文字", "site", "once",
-                                     (Seed("http://www.example.cn/"),)))
+                                     (make_seed("http://www.example.cn/"),)))
     result = index_collection(catalog, "vt", *dirs(coll_dir), workers=1, pdf_max_bytes=1000,
                               lease=60.0, max_decoded_bytes=10_000_000)
     assert result.pages == 1

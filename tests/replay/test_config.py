@@ -78,3 +78,12 @@ def test_failed_rewrite_keeps_the_old_config(tmp_path: Path,
     with pytest.raises(OSError, match="rename failed"):
         write(tmp_path)
     assert path.read_bytes() == good
+
+
+def test_replays_own_path_segments_can_name_no_collection() -> None:
+    # /zh/<coll>/ and /en/<coll>/ pick replay's language; /static/ holds pywb's files
+    from replay.gate import OPEN_PATHS
+    from replay.ui import LOCALES
+    from seeds.check import RESERVED_SLUGS, SLUG
+
+    assert {*LOCALES, *(p for p in OPEN_PATHS if SLUG.match(p))} <= RESERVED_SLUGS

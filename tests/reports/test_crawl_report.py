@@ -22,7 +22,8 @@ from catalog.db import Catalog, upgrade
 from catalog.models import Capture, Crawl, CrawlRequest, WarcFile
 from reports.crawl_report import UnknownCrawl, crawl_report, failed_urls, previous_crawl
 from reports.html import render_report_html
-from seeds.model import Seed, SeedList
+from seeds.model import SeedList
+from tests.support import make_seed
 
 A, B, C, D = "http://a.example/", "http://b.example/start", "http://c.example/", "http://d.example/"
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -62,7 +63,7 @@ class Rows:
 
 def build(s: Session, crawl_dir: Path) -> Built:
     import_seed_list(s, SeedList("cx", "测试集合", "site", "weekly",
-                                 (Seed(A), Seed(B), Seed(C))))
+                                 (make_seed(A), make_seed(B), make_seed(C))))
     coll = get_collection(s, "cx")
     assert coll is not None
     crawls = []
@@ -270,7 +271,7 @@ def test_migration_makes_json_null_urls_sql_null(catalog_url: str) -> None:
     """Catalogues written before the fix hold the JSON string 'null'; upgrading clears it."""
     catalog = Catalog(catalog_url)
     with catalog.session() as s:
-        import_seed_list(s, SeedList("cy", "旧目录", "site", "weekly", (Seed(A),)))
+        import_seed_list(s, SeedList("cy", "旧目录", "site", "weekly", (make_seed(A),)))
         coll = get_collection(s, "cy")
         assert coll is not None
         s.execute(text("INSERT INTO crawl_requests (collection_id, urls, requested, status) "

@@ -10,6 +10,7 @@ import pytest
 from seeds.errors import SeedListError
 from seeds.model import Seed
 from seeds.parse import load_seed_list
+from tests.support import SEED_DEFAULTS
 
 SEED_KEYS = ("url, title, agency, scope, depth, max_pages, delay, concurrency, exclude, robots, "
              "browser")
@@ -27,7 +28,7 @@ def write(tmp_path: Path, name: str, text: str | bytes, encoding: str = "utf-8")
 def problems(path: Path, **kwargs: object) -> list[tuple[int, str, str]]:
     """(line, field, message) of every problem ``load_seed_list`` raises for ``path``."""
     with pytest.raises(SeedListError) as info:
-        load_seed_list(path, **kwargs)  # type: ignore[arg-type]
+        load_seed_list(path, **{"defaults": SEED_DEFAULTS, **kwargs})  # type: ignore[arg-type]
     assert all(p.file == str(path) for p in info.value.problems)
     return [(p.line, p.field, p.message) for p in info.value.problems]
 

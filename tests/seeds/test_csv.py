@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from seeds.model import Seed, SeedList
+from seeds.model import SeedList
 from seeds.parse import load_seed_list
 from tests.seeds.parse_helpers import (
     SEED_KEYS,
@@ -15,22 +15,23 @@ from tests.seeds.parse_helpers import (
     problems,
     write,
 )
+from tests.support import SEED_DEFAULTS, make_seed
 
 
 def test_valid_csv_with_bom_and_chinese(tmp_path: Path) -> None:
     path = write(tmp_path, "gd.csv", VALID_CSV, encoding="utf-8-sig")
 
-    seed_list = load_seed_list(path)
+    seed_list = load_seed_list(path, defaults=SEED_DEFAULTS)
 
     assert seed_list == SeedList(
         collection="gd-gov", title="gd-gov", kind="site", schedule="once", description=None,
         seeds=(
-            Seed(url="http://www.gd.gov.cn/", scope="domain", depth=3,
+            make_seed(url="http://www.gd.gov.cn/", scope="domain", depth=3,
                  exclude=("logout", "re:\\?page=\\d+"), title="广东省人民政府",
                  agency="广东省人民政府办公厅", line=2),
-            Seed(url="https://www.gz.gov.cn/zwgk/index.html", scope="prefix",
+            make_seed(url="https://www.gz.gov.cn/zwgk/index.html", scope="prefix",
                  title="广州市, 政务公开", line=5),
-            Seed(url="http://127.0.0.1:8000/%E6%94%BF%E5%8A%A1/", scope="page", depth=0,
+            make_seed(url="http://127.0.0.1:8000/%E6%94%BF%E5%8A%A1/", scope="page", depth=0,
                  exclude=("print", "calendar"), line=7),
         ))
     assert seed_list.source == str(path)
@@ -40,11 +41,11 @@ def test_csv_numbers_and_defaults(tmp_path: Path) -> None:
     path = write(tmp_path, "n.csv", "url,depth,max_pages,delay,concurrency,robots\n"
                                     "http://x.cn/,2,10,0.5,1,ignore\nhttp://y.cn/,,,,,\n")
 
-    x, y = load_seed_list(path, defaults={"depth": 7, "delay": 3.0}).seeds
+    x, y = load_seed_list(path, defaults={**SEED_DEFAULTS, "depth": 7, "delay": 3.0}).seeds
 
-    assert x == Seed(url="http://x.cn/", depth=2, max_pages=10, delay=0.5, concurrency=1,
+    assert x == make_seed(url="http://x.cn/", depth=2, max_pages=10, delay=0.5, concurrency=1,
                      robots="ignore", line=2)
-    assert y == Seed(url="http://y.cn/", depth=7, delay=3.0, line=3)
+    assert y == make_seed(url="http://y.cn/", depth=7, delay=3.0, line=3)
     assert (type(x.depth), type(x.delay)) == (int, float)
 
 
@@ -55,7 +56,7 @@ def test_csv_list_columns(tmp_path: Path) -> None:
                  ",,,,,http://y.cn/\n"
                  "gd,广东省政府,event,cron 0 3 * * 1,门户网站,http://z.cn/\n")
 
-    seed_list = load_seed_list(path)
+    seed_list = load_seed_list(path, defaults=SEED_DEFAULTS)
 
     assert (seed_list.collection, seed_list.title, seed_list.kind, seed_list.schedule,
             seed_list.description) == ("gd", "广东省政府", "event", "cron 0 3 * * 1", "门户网站")
@@ -66,10 +67,10 @@ def test_csv_list_columns(tmp_path: Path) -> None:
 def test_csv_without_collection_column_takes_the_file_stem(tmp_path: Path) -> None:
     path = write(tmp_path, "sz-gov_2024.csv", "url,title\nhttp://www.sz.gov.cn/,深圳\n")
 
-    seed_list = load_seed_list(path)
+    seed_list = load_seed_list(path, defaults=SEED_DEFAULTS)
 
     assert (seed_list.collection, seed_list.title) == ("sz-gov_2024", "sz-gov_2024")
-    assert seed_list.seeds == (Seed(url="http://www.sz.gov.cn/", title="深圳", line=2),)
+    assert seed_list.seeds == (make_seed(url="http://www.sz.gov.cn/", title="深圳", line=2),)
 
 
 def test_csv_file_stem_that_is_not_a_slug(tmp_path: Path) -> None:
@@ -81,7 +82,8 @@ def test_csv_file_stem_that_is_not_a_slug(tmp_path: Path) -> None:
 def test_csv_suffix_is_case_insensitive(tmp_path: Path) -> None:
     path = write(tmp_path, "upper.CSV", "url\nhttp://x.cn/\n")
 
-    assert load_seed_list(path).seeds == (Seed(url="http://x.cn/", line=2),)
+    assert load_seed_list(path, defaults=SEED_DEFAULTS).seeds == (make_seed(url="http://x.cn/",
+                                                                            line=2),)
 
 
 def test_csv_unknown_column_is_on_line_1(tmp_path: Path) -> None:
@@ -141,14 +143,15 @@ def test_csv_row_problems_name_their_lines(tmp_path: Path) -> None:
 def test_csv_short_rows_leave_missing_cells_to_defaults(tmp_path: Path) -> None:
     path = write(tmp_path, "s.csv", "url,depth,title\nhttp://x.cn/\n")
 
-    assert load_seed_list(path).seeds == (Seed(url="http://x.cn/", line=2),)
+    assert load_seed_list(path, defaults=SEED_DEFAULTS).seeds == (make_seed(url="http://x.cn/",
+                                                                            line=2),)
 
 
 def test_csv_saved_by_excel_in_gbk_is_read(tmp_path: Path) -> None:
     path = write(tmp_path, "g.csv", "url,title,agency\nhttp://x.cn/,广东,䶮办公厅\n",
                  encoding="gb18030")
 
-    seed = load_seed_list(path).seeds[0]
+    seed = load_seed_list(path, defaults=SEED_DEFAULTS).seeds[0]
     assert (seed.title, seed.agency, seed.line) == ("广东", "䶮办公厅", 2)
 
 
@@ -163,4 +166,4 @@ def test_csv_in_neither_utf8_nor_gb18030_names_the_line(tmp_path: Path) -> None:
 def test_csv_multiline_cell_row_line_is_where_the_row_starts(tmp_path: Path) -> None:
     path = write(tmp_path, "m.csv", 'url,title\nhttp://x.cn/,"第一行\n第二行"\nhttp://y.cn/,c\n')
 
-    assert [s.line for s in load_seed_list(path).seeds] == [2, 4]
+    assert [s.line for s in load_seed_list(path, defaults=SEED_DEFAULTS).seeds] == [2, 4]

@@ -19,6 +19,7 @@ from tests.seeds.parse_helpers import (
     without_lines,
     write,
 )
+from tests.support import SEED_DEFAULTS, make_seed
 
 # ---- a full, valid YAML list ------------------------------------------------------------------
 
@@ -62,22 +63,22 @@ DEFAULT_EXCLUDES = ("logout", "re:\\?page=\\d{3,}")
 def test_full_yaml_list_gives_exact_seed_list(tmp_path: Path) -> None:
     path = write(tmp_path, "gd.yaml", FULL_YAML)
 
-    seed_list = load_seed_list(path)
+    seed_list = load_seed_list(path, defaults=SEED_DEFAULTS)
 
     assert seed_list == SeedList(
         collection="gd-gov", title="广东省人民政府网站", kind="event", schedule="weekly",
         description="广东省政府门户网站及其部门网站。",
         seeds=(
-            Seed(url="http://www.gd.gov.cn/", scope="domain", depth=4, max_pages=500,
+            make_seed(url="http://www.gd.gov.cn/", scope="domain", depth=4, max_pages=500,
                  delay=0.5, concurrency=4, exclude=(*DEFAULT_EXCLUDES, "/print/"),
                  robots="ignore", title="广东省人民政府", agency="广东省人民政府办公厅", line=13),
-            Seed(url="http://www.gz.gov.cn/zwgk/index.html", scope="host", depth=3,
+            make_seed(url="http://www.gz.gov.cn/zwgk/index.html", scope="host", depth=3,
                  max_pages=20000, delay=2.5, concurrency=2, exclude=DEFAULT_EXCLUDES,
                  robots="obey", line=23),
-            Seed(url="https://www.sz.gov.cn/cn/xxgk/index.html", scope="prefix", depth=3,
+            make_seed(url="https://www.sz.gov.cn/cn/xxgk/index.html", scope="prefix", depth=3,
                  max_pages=20000, delay=2.5, concurrency=2, exclude=DEFAULT_EXCLUDES,
                  robots="obey", line=24),
-            Seed(url="http://127.0.0.1:8000/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/",
+            make_seed(url="http://127.0.0.1:8000/%E6%94%BF%E5%8A%A1%E5%85%AC%E5%BC%80/",
                  scope="page", depth=0, max_pages=20000, delay=2.5, concurrency=2,
                  exclude=DEFAULT_EXCLUDES, robots="obey", title="政务公开", line=28),
         ))
@@ -88,7 +89,7 @@ def test_full_yaml_list_gives_exact_seed_list(tmp_path: Path) -> None:
     assert [type(s.exclude) for s in seed_list.seeds] == [tuple] * 4
 
 
-def test_defaults_precedence_seed_over_list_over_argument_over_builtin(tmp_path: Path) -> None:
+def test_defaults_precedence_seed_over_list_over_the_archives_settings(tmp_path: Path) -> None:
     path = write(tmp_path, "p.yaml", """\
 collection: p
 defaults:
@@ -100,27 +101,27 @@ seeds:
     max_pages: 7
   - http://b.cn/
 """)
-    archive = {"depth": 9, "max_pages": 100, "delay": 4.0, "concurrency": 3}
+    archive = {**SEED_DEFAULTS, "depth": 9, "max_pages": 100, "delay": 4.0, "concurrency": 3}
 
     a, b = load_seed_list(path, defaults=archive).seeds
 
-    # seed value > list defaults > defaults= argument > built-ins
+    # seed value > list defaults > the archive's settings (the defaults= argument)
     assert (a.depth, a.max_pages, a.delay, a.concurrency, a.robots, a.scope) == \
         (1, 7, 4.0, 3, "ignore", "host")
     assert (b.depth, b.max_pages, b.delay, b.concurrency, b.robots, b.scope) == \
         (3, 100, 4.0, 3, "ignore", "host")
 
 
-def test_builtin_defaults_without_any_defaults(tmp_path: Path) -> None:
+def test_the_declared_settings_are_the_defaults_of_a_plain_list(tmp_path: Path) -> None:
     path = write(tmp_path, "b.yaml", "collection: b\nseeds:\n  - http://x.cn/\n")
 
-    seed_list = load_seed_list(path)
+    seed_list = load_seed_list(path, defaults=SEED_DEFAULTS)
 
     assert seed_list == SeedList(collection="b", title="b", kind="site", schedule="once",
-                                 description=None, seeds=(Seed(url="http://x.cn/", line=3),))
+                                 description=None, seeds=(make_seed(url="http://x.cn/", line=3),))
     assert seed_list.seeds[0] == Seed(url="http://x.cn/", scope="host", depth=5, max_pages=20000,
-                                      delay=1.0, concurrency=2, exclude=(), robots="obey",
-                                      title=None, agency=None, line=3)
+                                      delay=1.0, concurrency=2, browser="auto", exclude=(),
+                                      robots="obey", title=None, agency=None, line=3)
 
 
 def test_seed_exclude_extends_list_default_and_empty_exclude_keeps_it(tmp_path: Path) -> None:
@@ -137,7 +138,7 @@ seeds:
     exclude: calendar
 """)
 
-    a, b, c = load_seed_list(path).seeds
+    a, b, c = load_seed_list(path, defaults=SEED_DEFAULTS).seeds
 
     assert a.exclude == ("logout", "print", "re:\\.pdf$")
     assert b.exclude == ("logout",)
@@ -156,7 +157,7 @@ seeds:
     exclude: [print]
 """)
 
-    a, b = load_seed_list(path, defaults={"exclude": ("archive-wide",)}).seeds
+    a, b = load_seed_list(path, defaults={**SEED_DEFAULTS, "exclude": ("archive-wide",)}).seeds
 
     assert a.exclude == ("logout",)
     assert b.exclude == ("logout", "print")
@@ -166,7 +167,7 @@ def test_argument_exclude_is_extended_when_list_has_no_exclude(tmp_path: Path) -
     path = write(tmp_path, "x.yaml", "collection: x\nseeds:\n  - url: http://a.cn/\n"
                                      "    exclude: [print]\n  - http://b.cn/\n")
 
-    a, b = load_seed_list(path, defaults={"exclude": ("archive-wide",)}).seeds
+    a, b = load_seed_list(path, defaults={**SEED_DEFAULTS, "exclude": ("archive-wide",)}).seeds
 
     assert a.exclude == ("archive-wide", "print")
     assert b.exclude == ("archive-wide",)
@@ -184,17 +185,18 @@ seeds:
   - https://y.cn/news/
 """)
 
-    seeds = load_seed_list(path).seeds
+    seeds = load_seed_list(path, defaults=SEED_DEFAULTS).seeds
 
-    assert seeds == (Seed(url="http://x.cn/", depth=2, line=4),
-                     Seed(url="https://y.cn/news/", depth=2, line=6))
+    assert seeds == (make_seed(url="http://x.cn/", depth=2, line=4),
+                     make_seed(url="https://y.cn/news/", depth=2, line=6))
 
 
 def test_flow_sequence_of_seeds(tmp_path: Path) -> None:
     path = write(tmp_path, "f.yaml", "collection: f\nseeds: [http://x.cn, http://y.cn/a]\n")
 
-    assert load_seed_list(path).seeds == (Seed(url="http://x.cn/", line=2),
-                                          Seed(url="http://y.cn/a", line=2))
+    assert load_seed_list(path, defaults=SEED_DEFAULTS).seeds == (make_seed(url="http://x.cn/",
+                                                                            line=2),
+                                          make_seed(url="http://y.cn/a", line=2))
 
 
 @pytest.mark.parametrize(("written", "url"), [
@@ -212,7 +214,7 @@ def test_flow_sequence_of_seeds(tmp_path: Path) -> None:
 def test_url_normalisation(tmp_path: Path, written: str, url: str) -> None:
     path = write(tmp_path, "u.yaml", f"collection: u\nseeds:\n  - url: '{written}'\n")
 
-    assert [s.url for s in load_seed_list(path).seeds] == [url]
+    assert [s.url for s in load_seed_list(path, defaults=SEED_DEFAULTS).seeds] == [url]
 
 
 def test_title_and_agency_are_text_or_none(tmp_path: Path) -> None:
@@ -226,7 +228,7 @@ seeds:
     agency: 12
 """)
 
-    seed_list = load_seed_list(path)
+    seed_list = load_seed_list(path, defaults=SEED_DEFAULTS)
 
     assert (seed_list.title, seed_list.description) == ("t", None)
     assert (seed_list.seeds[0].title, seed_list.seeds[0].agency) == (None, "12")
@@ -235,7 +237,7 @@ seeds:
 def test_numeric_collection_slug_is_text(tmp_path: Path) -> None:
     path = write(tmp_path, "n.yaml", "collection: 2024\nseeds: [http://x.cn/]\n")
 
-    assert load_seed_list(path).collection == "2024"
+    assert load_seed_list(path, defaults=SEED_DEFAULTS).collection == "2024"
 
 
 @pytest.mark.parametrize(("field", "written", "value"), [
@@ -251,7 +253,7 @@ def test_numbers_accepted(tmp_path: Path, field: str, written: str, value: objec
     path = write(tmp_path, "n.yaml", f"collection: n\nseeds:\n  - url: http://x.cn/\n"
                                      f"    {field}: {written}\n")
 
-    got = getattr(load_seed_list(path).seeds[0], field)
+    got = getattr(load_seed_list(path, defaults=SEED_DEFAULTS).seeds[0], field)
 
     assert got == value
     assert type(got) is type(value)
@@ -273,13 +275,13 @@ def test_numbers_accepted(tmp_path: Path, field: str, written: str, value: objec
 def test_schedules(tmp_path: Path, written: str, schedule: str) -> None:
     path = write(tmp_path, "s.yaml", f"collection: s\nschedule: {written}\nseeds: [http://x.cn/]\n")
 
-    assert load_seed_list(path).schedule == schedule
+    assert load_seed_list(path, defaults=SEED_DEFAULTS).schedule == schedule
 
 
 def test_missing_schedule_is_once_and_missing_kind_is_site(tmp_path: Path) -> None:
     path = write(tmp_path, "s.yaml", "collection: s\nseeds: [http://x.cn/]\n")
 
-    seed_list = load_seed_list(path)
+    seed_list = load_seed_list(path, defaults=SEED_DEFAULTS)
 
     assert (seed_list.schedule, seed_list.kind) == ("once", "site")
 
@@ -314,11 +316,11 @@ def test_unknown_schedule_word(tmp_path: Path) -> None:
 # ---- export round trip ---------------------------------------------------------------------
 
 def test_yaml_export_round_trip(tmp_path: Path) -> None:
-    original = load_seed_list(write(tmp_path, "gd.yaml", FULL_YAML))
+    original = load_seed_list(write(tmp_path, "gd.yaml", FULL_YAML), defaults=SEED_DEFAULTS)
 
     exported = seed_list_to_yaml(original)
     again = load_seed_list(write(tmp_path, "again.yaml", exported),
-                           defaults={"depth": 99, "max_pages": 1, "delay": 9.0,
+                           defaults={**SEED_DEFAULTS, "depth": 99, "max_pages": 1, "delay": 9.0,
                                      "concurrency": 9})   # what the archive's settings give
 
     assert dataclasses.replace(again, seeds=()) == dataclasses.replace(original, seeds=())
@@ -326,10 +328,12 @@ def test_yaml_export_round_trip(tmp_path: Path) -> None:
     assert "广东省人民政府网站" in exported   # written as text, not \u escapes
 
 
-@pytest.mark.parametrize("defaults", [{"robots": "ignore"}, {"depth": 1}])
+@pytest.mark.parametrize("defaults", [{**SEED_DEFAULTS, "browser": "on"},
+                                      {**SEED_DEFAULTS, "depth": 1}])
 def test_yaml_export_is_independent_of_defaults(tmp_path: Path,
                                                 defaults: dict[str, object]) -> None:
-    original = load_seed_list(write(tmp_path, "s.yaml", "collection: s\nseeds: [http://x.cn/]\n"))
+    original = load_seed_list(write(tmp_path, "s.yaml", "collection: s\nseeds: [http://x.cn/]\n"),
+                              defaults=SEED_DEFAULTS)
 
     again = load_seed_list(write(tmp_path, "again.yaml", seed_list_to_yaml(original)),
                            defaults=defaults)
@@ -338,11 +342,13 @@ def test_yaml_export_is_independent_of_defaults(tmp_path: Path,
 
 
 def test_yaml_export_round_trip_of_csv_and_cron(tmp_path: Path) -> None:
-    original = load_seed_list(write(tmp_path, "gd.csv", VALID_CSV, encoding="utf-8-sig"))
+    original = load_seed_list(write(tmp_path, "gd.csv", VALID_CSV, encoding="utf-8-sig"),
+                              defaults=SEED_DEFAULTS)
     original = dataclasses.replace(original, schedule="cron 0 3 * * 1", title="2024",
                                    description="第一行\n第二行")
 
-    again = load_seed_list(write(tmp_path, "again.yaml", seed_list_to_yaml(original)))
+    again = load_seed_list(write(tmp_path, "again.yaml", seed_list_to_yaml(original)),
+                           defaults=SEED_DEFAULTS)
 
     assert (again.collection, again.title, again.kind, again.schedule, again.description) == \
         ("gd-gov", "2024", "site", "cron 0 3 * * 1", "第一行\n第二行")
@@ -351,8 +357,8 @@ def test_yaml_export_round_trip_of_csv_and_cron(tmp_path: Path) -> None:
 
 def test_yaml_export_exact_text(tmp_path: Path) -> None:
     seed_list = SeedList(collection="t", title="测试", kind="site", schedule="daily",
-                         seeds=(Seed(url="http://x.cn/", line=3),
-                                Seed(url="http://y.cn/", scope="page", depth=0, delay=0.5,
+                         seeds=(make_seed(url="http://x.cn/", line=3),
+                                make_seed(url="http://y.cn/", scope="page", depth=0, delay=0.5,
                                      exclude=("a",), robots="ignore", title="标题", line=4)))
 
     assert seed_list_to_yaml(seed_list) == """\

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from seeds.errors import Problem, SeedListError
-from seeds.model import Seed
 from seeds.parse import load_seed_list
 from tests.seeds.parse_helpers import (
     SEED_KEYS,
@@ -19,6 +18,7 @@ from tests.seeds.parse_helpers import (
     problems,
     write,
 )
+from tests.support import SEED_DEFAULTS, make_seed
 
 # ---- one problem each ----------------------------------------------------------------------
 
@@ -100,6 +100,9 @@ SINGLE_PROBLEMS = [
                  (1, "collection", SLUG_EXPECTED + "'-gd'"), id="slug-leading-dash"),
     pytest.param("collection: 广东\nseeds: [http://x.cn/]\n",
                  (1, "collection", SLUG_EXPECTED + "'广东'"), id="chinese-slug"),
+    pytest.param("collection: zh\nseeds: [http://x.cn/]\n",
+                 (1, "collection", "expected a slug other than en, static, zh (replay's own "
+                                   "paths), got 'zh'"), id="slug-of-a-replay-language"),
     pytest.param("title: t\ncollection: [a]\nseeds: [http://x.cn/]\n",
                  (2, "collection", "expected text, got a list"), id="slug-is-a-list"),
     pytest.param("collection: a\ncollection: b\nseeds: [http://x.cn/]\n",
@@ -154,7 +157,8 @@ def test_exclude_regexes_are_validated_one_by_one(tmp_path: Path) -> None:
     path = write(tmp_path, "r.yaml", "collection: r\nseeds:\n  - url: http://x.cn/\n"
                                      "    exclude: ['re:(?i)logout', 're:/(a)\\1/']\n")
 
-    assert load_seed_list(path).seeds[0].exclude == ("re:(?i)logout", "re:/(a)\\1/")
+    assert load_seed_list(path, defaults=SEED_DEFAULTS).seeds[0].exclude == ("re:(?i)logout",
+                                                                             "re:/(a)\\1/")
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [
@@ -185,7 +189,7 @@ def test_utf8_bom_is_accepted_in_yaml(tmp_path: Path) -> None:
     path = write(tmp_path, "b.yaml", "collection: b\ntitle: 广东\nseeds: [http://x.cn/]\n",
                  encoding="utf-8-sig")
 
-    seed_list = load_seed_list(path)
+    seed_list = load_seed_list(path, defaults=SEED_DEFAULTS)
 
     assert (seed_list.collection, seed_list.title) == ("b", "广东")
 
@@ -199,7 +203,8 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_any_suffix_but_csv_is_read_as_yaml(tmp_path: Path) -> None:
     path = write(tmp_path, "seeds.txt", "collection: t\nseeds: [http://x.cn/]\n")
 
-    assert load_seed_list(path).seeds == (Seed(url="http://x.cn/", line=2),)
+    assert load_seed_list(path, defaults=SEED_DEFAULTS).seeds == (make_seed(url="http://x.cn/",
+                                                                            line=2),)
 
 
 # ---- duplicates --------------------------------------------------------------------------
@@ -228,7 +233,7 @@ def test_https_and_www_variants_are_not_duplicates(tmp_path: Path) -> None:
     path = write(tmp_path, "d.yaml", "collection: d\nseeds:\n  - http://X.cn\n"
                                      "  - https://x.cn/\n  - http://www.x.cn/\n")
 
-    assert [(s.url, s.line) for s in load_seed_list(path).seeds] == [
+    assert [(s.url, s.line) for s in load_seed_list(path, defaults=SEED_DEFAULTS).seeds] == [
         ("http://x.cn/", 3), ("https://x.cn/", 4), ("http://www.x.cn/", 5)]
 
 
@@ -295,7 +300,7 @@ def test_problem_str_and_error_message(tmp_path: Path) -> None:
     path = write(tmp_path, "many.yaml", MANY_PROBLEMS)
 
     with pytest.raises(SeedListError) as info:
-        load_seed_list(path)
+        load_seed_list(path, defaults=SEED_DEFAULTS)
 
     error = info.value
     assert isinstance(error, ValueError)
@@ -378,4 +383,4 @@ def test_nan_delay_is_a_problem(tmp_path: Path, name: str, text: str, line: int)
 ])
 def test_a_seed_list_may_say_whether_it_is_public(tmp_path: Path, name: str, text: str,
                                                   public: bool | None) -> None:
-    assert load_seed_list(write(tmp_path, name, text)).public is public
+    assert load_seed_list(write(tmp_path, name, text), defaults=SEED_DEFAULTS).public is public

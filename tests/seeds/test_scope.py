@@ -12,8 +12,8 @@ import dataclasses
 import pytest
 
 from diancang.settings import Settings
-from seeds.model import Seed
 from seeds.scope import RULES, Decision, Scope, surt_key
+from tests.support import make_seed
 
 TRAPS = Settings.defaults().trap_limits()   # the archive's declared traps.*
 
@@ -61,7 +61,7 @@ def test_surt_keys(url: str, key: str) -> None:
     ("http://gz.gov.cn/", OUT),
 ])
 def test_host_scope(url: str, decision: Decision) -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://www.gd.gov.cn/", scope="host")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://www.gd.gov.cn/", scope="host")])
 
     assert scope.decide(url) == decision
 
@@ -75,13 +75,13 @@ def test_host_scope(url: str, decision: Decision) -> None:
     ("http://localhost:8000/", OUT),
 ])
 def test_host_scope_ports_matter(url: str, decision: Decision) -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://127.0.0.1:8000/", scope="host")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://127.0.0.1:8000/", scope="host")])
 
     assert scope.decide(url) == decision
 
 
 def test_two_ports_of_one_host_are_two_seeds() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://127.0.0.1:8000/"), Seed("http://127.0.0.1:9000/")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://127.0.0.1:8000/"), make_seed("http://127.0.0.1:9000/")])
 
     assert [scope.seed_for(Scope.surt(u)) for u in
             ("http://127.0.0.1:8000/x", "http://127.0.0.1:9000/x", "http://127.0.0.1:7000/x")] \
@@ -100,20 +100,21 @@ def test_two_ports_of_one_host_are_two_seeds() -> None:
     ("http://x.cn/", OUT),
 ])
 def test_page_scope(url: str, decision: Decision) -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/news/index.html", scope="page")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/news/index.html", scope="page")])
 
     assert scope.decide(url) == decision
 
 
 def test_page_scope_query_order_is_canonical() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/list?b=2&a=1", scope="page")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/list?b=2&a=1", scope="page")])
 
     assert scope.decide("http://x.cn/list?a=1&b=2") == IN
     assert scope.decide("http://x.cn/list?a=1") == OUT
 
 
 def test_page_scope_accepts_requisites_and_refuses_links() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/news/index.html", scope="page", depth=0)])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/news/index.html", scope="page",
+                                                depth=0)])
 
     assert scope.decide("http://x.cn/news/index.html", hops=0) == IN
     assert scope.decide("http://x.cn/news/other.html", hops=1) == OUT
@@ -139,7 +140,7 @@ def test_page_scope_accepts_requisites_and_refuses_links() -> None:
     ("http://y.cn/a/c.html", OUT),
 ])
 def test_prefix_scope(url: str, decision: Decision) -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/a/b.html", scope="prefix")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/a/b.html", scope="prefix")])
 
     assert scope.decide(url) == decision
 
@@ -151,7 +152,7 @@ def test_prefix_scope(url: str, decision: Decision) -> None:
     ("http://x.cn", "http://x.cn/anything", "http://www.y.cn/"),
 ])
 def test_prefix_is_the_seed_directory(seed: str, inside: str, outside: str) -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed(seed, scope="prefix")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed(seed, scope="prefix")])
 
     assert (scope.decide(inside), scope.decide(outside)) == (IN, OUT)
 
@@ -170,14 +171,14 @@ def test_prefix_is_the_seed_directory(seed: str, inside: str, outside: str) -> N
     ("http://gz.gov.cn/", OUT),
 ])
 def test_domain_scope(url: str, decision: Decision) -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://www.gd.gov.cn/", scope="domain")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://www.gd.gov.cn/", scope="domain")])
 
     assert scope.decide(url) == decision
 
 
 def test_nested_domain_seeds_most_specific_wins() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://gd.gov.cn/", scope="domain", depth=1),
-                   Seed("http://sz.gd.gov.cn/", scope="domain", depth=4)])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://gd.gov.cn/", scope="domain", depth=1),
+                   make_seed("http://sz.gd.gov.cn/", scope="domain", depth=4)])
 
     assert scope.seed_for(Scope.surt("http://x.sz.gd.gov.cn/")) == 1
     assert scope.seed_for(Scope.surt("http://sz.gd.gov.cn/")) == 1
@@ -187,8 +188,8 @@ def test_nested_domain_seeds_most_specific_wins() -> None:
 
 
 def test_host_seed_beats_domain_seed() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://gd.gov.cn/", scope="domain"),
-                   Seed("http://sz.gd.gov.cn/docs/", scope="prefix")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://gd.gov.cn/", scope="domain"),
+                   make_seed("http://sz.gd.gov.cn/docs/", scope="prefix")])
 
     assert scope.seed_for(Scope.surt("http://sz.gd.gov.cn/docs/a")) == 1
     assert scope.seed_for(Scope.surt("http://sz.gd.gov.cn/other")) == 0
@@ -199,9 +200,9 @@ def test_host_seed_beats_domain_seed() -> None:
 
 def overlapping() -> Scope:
     return Scope(traps=TRAPS, seeds=[
-                  Seed("http://x.cn/", scope="host", depth=1, exclude=("print",)),
-                  Seed("http://x.cn/docs/index.html", scope="prefix", depth=4),
-                  Seed("http://x.cn/docs/faq.html", scope="page", depth=0)])
+                  make_seed("http://x.cn/", scope="host", depth=1, exclude=("print",)),
+                  make_seed("http://x.cn/docs/index.html", scope="prefix", depth=4),
+                  make_seed("http://x.cn/docs/faq.html", scope="page", depth=0)])
 
 
 @pytest.mark.parametrize(("url", "owner"), [
@@ -220,8 +221,9 @@ def test_seed_for_most_specific_seed(url: str, owner: int | None) -> None:
 
 
 def test_seed_for_does_not_depend_on_seed_order() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/docs/index.html", scope="prefix", depth=4),
-                   Seed("http://x.cn/", scope="host", depth=1)])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/docs/index.html", scope="prefix",
+                                                depth=4),
+                   make_seed("http://x.cn/", scope="host", depth=1)])
 
     assert scope.seed_for(Scope.surt("http://x.cn/docs/a")) == 0
     assert scope.seed_for(Scope.surt("http://x.cn/news/a")) == 1
@@ -259,7 +261,7 @@ def test_excludes_are_those_of_the_owning_seed() -> None:
     ("http://x.cn/style.css", 9, 4, TOO_MANY_HOPS),      # even in scope: too many hops
 ])
 def test_requisites(url: str, hops: int, embed_hops: int, decision: Decision) -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", depth=2)])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", depth=2)])
 
     assert scope.decide(url, hops=hops, embed_hops=embed_hops) == decision
 
@@ -273,7 +275,7 @@ def test_requisites(url: str, hops: int, embed_hops: int, decision: Decision) ->
 ])
 def test_transclusion_limit_is_configurable(limit: int, embed_hops: int,
                                             decision: Decision) -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/")], max_transclusion_hops=limit)
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/")], max_transclusion_hops=limit)
 
     assert scope.decide("http://cdn.cn/a.png", hops=1, embed_hops=embed_hops) == decision
 
@@ -281,7 +283,7 @@ def test_transclusion_limit_is_configurable(limit: int, embed_hops: int,
 # ---- trap guards ---------------------------------------------------------------------------
 
 def test_url_length_limit() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/")])
     base = "http://x.cn/"
 
     assert scope.decide(base + "a" * (2083 - len(base))) == IN
@@ -289,7 +291,7 @@ def test_url_length_limit() -> None:
 
 
 def test_path_depth_limit() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", depth=0)])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", depth=0)])
 
     assert scope.decide("http://x.cn/" + "/".join(f"d{i}" for i in range(20))) == IN
     assert scope.decide("http://x.cn/" + "/".join(f"d{i}" for i in range(21))) == PATH_TOO_DEEP
@@ -306,13 +308,13 @@ def test_path_depth_limit() -> None:
     ("/a/a/a?a/a", IN),                                  # the query is not the path
 ])
 def test_path_repeats(path: str, decision: Decision) -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/")])
 
     assert scope.decide("http://x.cn" + path) == decision
 
 
 def test_trap_limits_are_configurable() -> None:
-    scope = Scope([Seed("http://x.cn/")], traps=dataclasses.replace(
+    scope = Scope([make_seed("http://x.cn/")], traps=dataclasses.replace(
         TRAPS, max_url_length=30, max_path_depth=2, max_path_repeats=1))
 
     assert scope.decide("http://x.cn/a/b") == IN
@@ -331,7 +333,7 @@ def test_trap_limits_are_configurable() -> None:
 ])
 def test_trap_guards_come_last(url: str, hops: int, embed_hops: int,
                                decision: Decision) -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", depth=1, exclude=("print",))])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", depth=1, exclude=("print",))])
 
     assert scope.decide(url, hops=hops, embed_hops=embed_hops) == decision
 
@@ -339,7 +341,7 @@ def test_trap_guards_come_last(url: str, hops: int, embed_hops: int,
 # ---- decide() plumbing ---------------------------------------------------------------------
 
 def test_decide_uses_the_given_key() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/")])
 
     assert scope.decide("http://y.cn/a", key="cn,x)/a") == IN
     assert scope.decide("http://x.cn/a", key="cn,y)/a") == OUT
@@ -355,11 +357,12 @@ def test_no_seeds_refuses_everything() -> None:
 
 def test_rules_can_be_replaced() -> None:
     assert RULES[0].__name__ == "seed_scope"
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", depth=0)], rules=RULES[:1])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", depth=0)], rules=RULES[:1])
 
     assert scope.decide("http://x.cn/a", hops=9) == IN
     assert scope.decide("http://cdn.cn/a.png", hops=1, embed_hops=9) == OUT
-    assert Scope(traps=TRAPS, seeds=[Seed("http://x.cn/")], rules=()).decide("http://x.cn/") == OUT
+    assert Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/")],
+                 rules=()).decide("http://x.cn/") == OUT
 
 
 # ---- session ids ---------------------------------------------------------------------------

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from diancang.settings import Settings
-from seeds.model import Seed
 from seeds.scope import Decision, Scope
+from tests.support import make_seed
 
 TRAPS = Settings.defaults().trap_limits()   # the archive's declared traps.*
 
@@ -22,7 +22,7 @@ EXCLUDED = Decision(False, "excluded")
 # ---- excludes ------------------------------------------------------------------------------
 
 def excluding() -> Scope:
-    return Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", depth=3,
+    return Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", depth=3,
                        exclude=("logout", "/print/", r"re:\?page=\d{3,}$", r"re:\.(pdf|docx?)$"))])
 
 
@@ -46,14 +46,14 @@ def test_excludes_by_substring_and_regex(url: str, decision: Decision) -> None:
 
 
 def test_regex_exclude_searches_the_whole_url() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", exclude=("re:^https://",))])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", exclude=("re:^https://",))])
 
     assert scope.decide("https://x.cn/a") == EXCLUDED
     assert scope.decide("http://x.cn/a") == IN
 
 
 def test_excludes_apply_to_the_seed_url_itself() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/logout", exclude=("logout",))])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/logout", exclude=("logout",))])
 
     assert scope.decide("http://x.cn/logout") == EXCLUDED
 
@@ -61,7 +61,7 @@ def test_excludes_apply_to_the_seed_url_itself() -> None:
 def test_excludes_apply_to_requisites_the_seed_owns_but_not_to_other_hosts() -> None:
     # A requisite is excluded only when its URL falls in the excluding seed's scope: the
     # scope cannot tell which seed's page embedded an off-site requisite.
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", exclude=("tracker", r"re:\.mp4$"))])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", exclude=("tracker", r"re:\.mp4$"))])
 
     assert scope.decide("http://x.cn/js/tracker.js", hops=1, embed_hops=1) == EXCLUDED
     assert scope.decide("http://x.cn/v/a.mp4", hops=1, embed_hops=1) == EXCLUDED
@@ -70,33 +70,35 @@ def test_excludes_apply_to_requisites_the_seed_owns_but_not_to_other_hosts() -> 
 
 
 def test_excludes_of_one_seed_do_not_touch_another() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", exclude=("logout",)), Seed("http://y.cn/")])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", exclude=("logout",)), make_seed("http://y.cn/")])
 
     assert scope.decide("http://x.cn/logout") == EXCLUDED
     assert scope.decide("http://y.cn/logout") == IN
 
 
 def test_excluded_beats_too_deep() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", depth=1, exclude=("logout",))])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", depth=1, exclude=("logout",))])
 
     assert scope.decide("http://x.cn/logout", hops=5) == EXCLUDED
 
 
 def test_exclude_with_inline_flag() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", exclude=("print", "re:(?i)logout"))])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", exclude=("print",
+                                                                         "re:(?i)logout"))])
 
     assert scope.decide("http://x.cn/LogOut") == EXCLUDED
 
 
 def test_excludes_with_the_same_group_name() -> None:
     scope = Scope(traps=TRAPS, seeds=[
-        Seed("http://x.cn/", exclude=(r"re:(?P<n>\d+)\.pdf", r"re:(?P<n>\d+)\.doc"))])
+        make_seed("http://x.cn/", exclude=(r"re:(?P<n>\d+)\.pdf", r"re:(?P<n>\d+)\.doc"))])
 
     assert scope.decide("http://x.cn/12.doc") == EXCLUDED
 
 
 def test_exclude_backreference_in_second_pattern() -> None:
-    scope = Scope(traps=TRAPS, seeds=[Seed("http://x.cn/", exclude=(r"re:/(a)\1/", r"re:/(b)\1/"))])
+    scope = Scope(traps=TRAPS, seeds=[make_seed("http://x.cn/", exclude=(r"re:/(a)\1/",
+                                                                         r"re:/(b)\1/"))])
 
     assert scope.decide("http://x.cn/aa/") == EXCLUDED
     assert scope.decide("http://x.cn/bb/") == EXCLUDED

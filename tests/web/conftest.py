@@ -10,13 +10,13 @@ from flask.testing import FlaskClient
 
 from catalog.collections import import_seed_list
 from catalog.users import add_user
-from tests.support import PASSWORD, REPLAY, seed_list
+from tests.support import PASSWORD, REPLAY, SEED_DEFAULTS, seed_list
 from web.app import create_app
 
 
 @pytest.fixture
 def app(catalog_url: str, tmp_path: object) -> Iterator[Flask]:
-    app = create_app(catalog_url, login_limit=10, login_window=900.0,
+    app = create_app(catalog_url, login_limit=10, login_window=900.0, seed_defaults=SEED_DEFAULTS,
                       replay_base=REPLAY, secret_key="test-secret-" + "k" * 20)
     catalog = app.extensions["diancang"].catalog
     with catalog.session() as session:

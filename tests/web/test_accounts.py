@@ -17,7 +17,7 @@ from werkzeug.test import TestResponse
 
 from catalog.db import alembic_config, make_engine
 from catalog.login_throttle import keys_of, record_failure, retry_after
-from tests.support import PASSWORD, log_in, token_of
+from tests.support import PASSWORD, SEED_DEFAULTS, log_in, token_of
 from web.app import create_app
 
 LIMIT = 10
@@ -57,6 +57,7 @@ def test_an_address_is_throttled_after_ten_failures_on_any_accounts(
 def test_the_limit_holds_across_workers_and_success_clears_an_account(
         app: Flask, client: FlaskClient, catalog_url: str) -> None:
     other_worker = create_app(catalog_url, login_limit=LIMIT, login_window=900.0,
+                              seed_defaults=SEED_DEFAULTS,
                               replay_base="http://localhost:1", secret_key="k" * 32,
                               migrate=False)
     for n in range(LIMIT - 1):

@@ -11,13 +11,13 @@ from flask import Flask
 from catalog.collections import get_collection
 from catalog.crawls import finish_crawl, start_crawl
 from diancang.home import Home
-from tests.support import log_in
+from tests.support import SEED_DEFAULTS, log_in
 from web.app import create_app
 
 
 def test_progress_reads_stats_json_while_running_then_the_catalogue(
         app: Flask, catalog_url: str, tmp_path: Path) -> None:
-    live = create_app(catalog_url, login_limit=10, login_window=900.0,
+    live = create_app(catalog_url, login_limit=10, login_window=900.0, seed_defaults=SEED_DEFAULTS,
                       replay_base="http://localhost:1", secret_key="k" * 32,
                       crawl_files=Home(tmp_path).crawl, migrate=False)
     catalog = live.extensions["diancang"].catalog

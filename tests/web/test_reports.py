@@ -16,7 +16,7 @@ from sqlalchemy import select
 from catalog.models import CrawlRequest
 from catalog.users import add_user, get_user
 from diancang.home import Home
-from tests.support import PASSWORD, add_captures, log_in
+from tests.support import PASSWORD, SEED_DEFAULTS, add_captures, log_in
 from web.app import create_app
 
 ZH = {"Accept-Language": "zh-CN"}
@@ -27,7 +27,7 @@ EN = {"Accept-Language": "en"}
 def crawled(crawled_twice: dict[str, Any]) -> dict[str, Any]:
     home = crawled_twice["home"]
     catalog_url = f"sqlite:///{home / 'catalog.sqlite'}"
-    app = create_app(catalog_url, login_limit=10, login_window=900.0,
+    app = create_app(catalog_url, login_limit=10, login_window=900.0, seed_defaults=SEED_DEFAULTS,
                       replay_base="http://localhost:1", secret_key="k" * 32)
     with app.extensions["diancang"].catalog.session() as s:
         if get_user(s, "lin") is None:
@@ -39,6 +39,7 @@ def crawled(crawled_twice: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def web_app(crawled: dict[str, Any]) -> Iterator[Flask]:
     app = create_app(crawled["url"], login_limit=10, login_window=900.0,
+                     seed_defaults=SEED_DEFAULTS,
                      replay_base="http://localhost:1", secret_key="k" * 32,
                      crawl_files=Home(crawled["home"]).crawl, migrate=False)
     yield app
@@ -147,6 +148,7 @@ def test_failed_list_and_its_patch_crawl(crawled: dict[str, Any], web_app: Flask
 def test_without_the_crawl_directory_errored_requests_are_unknown(
         crawled: dict[str, Any]) -> None:
     app = create_app(crawled["url"], login_limit=10, login_window=900.0,
+                     seed_defaults=SEED_DEFAULTS,
                       replay_base="http://localhost:1", secret_key="k" * 32,
                      migrate=False)
     client = app.test_client()

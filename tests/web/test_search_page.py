@@ -15,13 +15,13 @@ from catalog.collections import get_collection
 from catalog.users import add_user
 from indexer.collection import index_collection
 from tests.indexer.corpus import CAP, URL, dirs, setup_corpus
-from tests.support import PASSWORD, REPLAY, log_in
+from tests.support import PASSWORD, REPLAY, SEED_DEFAULTS, log_in
 from web.app import create_app
 
 
 @pytest.fixture
 def corpus_app(catalog_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(catalog_url, login_limit=10, login_window=900.0,
+    app = create_app(catalog_url, login_limit=10, login_window=900.0, seed_defaults=SEED_DEFAULTS,
                       replay_base=REPLAY, secret_key="s" * 32)
     catalog = app.extensions["diancang"].catalog
     coll_dir, _ = setup_corpus(catalog, tmp_path)
