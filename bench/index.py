@@ -145,7 +145,7 @@ def time_catalogue(coll_dir: Path, db_url: str, runs: int,
     CPU time is counted."""
     from catalog.db import Catalog
     from diancang.settings import Settings
-    from indexer.index import index_collection
+    from indexer.collection import index_collection
 
     pdf_max_bytes = Settings.defaults()["index.pdf_max_bytes"]
     max_decoded_bytes = Settings.defaults()["index.max_decoded_bytes"]
@@ -155,7 +155,7 @@ def time_catalogue(coll_dir: Path, db_url: str, runs: int,
         start, cpu = time.perf_counter(), _cpu()
         result = index_collection(catalog, "bench", coll_dir / "archive", coll_dir / "indexes",
                                   rebuild=True, workers=workers, pdf_max_bytes=pdf_max_bytes,
-                                  max_decoded_bytes=max_decoded_bytes)
+                                  lease=60.0, max_decoded_bytes=max_decoded_bytes)
         results.append((time.perf_counter() - start, result.pages, _cpu() - cpu))
     catalog.dispose()
     return results

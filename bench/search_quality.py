@@ -36,7 +36,7 @@ from catalog.db import Catalog
 from catalog.models import Capture
 from diancang.fixture_text import page
 from diancang.settings import Settings
-from indexer.index import index_collection
+from indexer.collection import index_collection
 from search.query import search
 from search.words import words
 from seeds.model import Seed, SeedList
@@ -76,7 +76,7 @@ def index(url: str, coll_dir: Path) -> Catalog:
         import_seed_list(s, SeedList("quality", "检索质量", "site", "once",
                                      (Seed(ORIGIN + "/", **SEED_DEFAULTS),)))
     index_collection(catalog, "quality", coll_dir / "archive", coll_dir / "indexes", workers=2,
-                     pdf_max_bytes=1_000_000, max_decoded_bytes=10_000_000)
+                     lease=60.0, pdf_max_bytes=1_000_000, max_decoded_bytes=10_000_000)
     return catalog
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from catalog.holdings import record_file
+from catalog.index_queue import enqueue
 from catalog.models import Collection, Crawl, WarcFile
 from warc_store.writer import ClosedWarc
 
@@ -42,6 +43,14 @@ def resume_crawl(session: Session, crawl_id: int) -> Crawl:
     return crawl
 
 
+def taken_over(session: Session, crawl_id: int) -> bool:
+    """Whether another process runs the crawl now (it resumed it after this one lost the
+    collection's lock): its record is that process's to finish."""
+    crawl = session.get_one(Crawl, crawl_id, populate_existing=True)
+    return crawl.status == "running" and (crawl.pid, crawl.host) != (os.getpid(),
+                                                                     socket.gethostname())
+
+
 def finish_crawl(session: Session, crawl_id: int, *, status: str, stop_reason: str | None,
                  stats: dict[str, Any]) -> Crawl:
     if status not in STATUSES:
@@ -63,10 +72,13 @@ def finish_crawl(session: Session, crawl_id: int, *, status: str, stop_reason: s
 
 def record_warc_file(session: Session, *, collection_id: int, crawl_id: int | None,
                      closed: ClosedWarc) -> WarcFile:
-    """Record a closed WARC file's size and SHA-256 (idempotent on the collection and name)."""
-    return record_file(session, collection_id=collection_id, crawl_id=crawl_id,
-                       filename=closed.filename, size=closed.size, sha256=closed.sha256,
-                       records=closed.records)
+    """Record a closed WARC file's size and SHA-256 (idempotent on the collection and name),
+    and queue it for indexing (``catalog.index_queue``)."""
+    row = record_file(session, collection_id=collection_id, crawl_id=crawl_id,
+                      filename=closed.filename, size=closed.size, sha256=closed.sha256,
+                      records=closed.records)
+    enqueue(session, row.id, collection_id)
+    return row
 
 
 def list_crawls(session: Session, collection: str | None = None) -> list[tuple[Crawl, str]]:

@@ -329,3 +329,24 @@ class UserCollection(Base):
                                          primary_key=True)
     collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"),
                                                primary_key=True)
+
+
+class IndexQueueEntry(Base):
+    """A closed WARC file waiting to be indexed, being indexed, or done with (migration 0013):
+    the queue ``diancang indexer`` processes (and a crawl, in the embedded default) take files
+    from with a lease (``catalog.index_queue``).  ``attempts`` counts the takes, so a take is
+    named by its file and attempt, and a file whose indexers keep dying is given up on."""
+
+    __tablename__ = "index_queue"
+    __table_args__ = (Index("ix_index_queue_status", "status", "warc_file_id"),)
+
+    warc_file_id: Mapped[int] = mapped_column(ForeignKey("warc_files.id", ondelete="CASCADE"),
+                                              primary_key=True)
+    collection_id: Mapped[int] = mapped_column(ForeignKey("collections.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))       # queued | taken | done | failed
+    queued: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    holder: Mapped[str | None] = mapped_column(String(255))   # the indexer that took it last
+    heartbeat: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    error: Mapped[str | None] = mapped_column(Text)       # why it failed

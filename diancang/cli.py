@@ -32,6 +32,7 @@ LAZY_COMMANDS = {
     "import": "diancang.import_command:import_command",
     "collections": "diancang.collections_command:collections_command",
     "export": "diancang.export_command:export_command",
+    "indexer": "diancang.indexer_command:indexer_command",
 }
 
 
@@ -205,7 +206,7 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
     """(Re)build the CDXJ indexes and capture rows from the WARC and ARC files; exit 1 naming
     each record or file skipped."""
     from diancang.index_progress import echo_index_progress
-    from indexer.index import index_collection
+    from indexer.collection import index_collection
 
     catalog = home.require().catalog
     if rebuild and collection is None:      # a lost catalogue: collections from their WARCs
@@ -220,10 +221,7 @@ def index(home: Home, collection: str | None, rebuild: bool) -> None:
     for slug in home.collection_slugs(collection):
         paths = home.collection(slug)
         result = index_collection(catalog, slug, paths.archive, paths.indexes, rebuild=rebuild,
-                                  workers=home.settings["index.workers"],
-                                  pdf_max_bytes=home.settings["index.pdf_max_bytes"],
-                                  max_decoded_bytes=home.settings["index.max_decoded_bytes"],
-                                  on_file=echo_index_progress)
+                                  **home.settings.index_options(), on_file=echo_index_progress)
         for problem in result.problems:
             click.echo(problem, err=True)
         skipped += result.skipped + result.skipped_records

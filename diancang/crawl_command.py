@@ -15,7 +15,14 @@ import click
 
 from catalog.collections import get_collection, import_seed_list, seed_list_of
 from catalog.crawl_requests import attach_crawl, get_request, request_stop
-from catalog.crawls import finish_crawl, last_crawl, record_warc_file, resume_crawl, start_crawl
+from catalog.crawls import (
+    finish_crawl,
+    last_crawl,
+    record_warc_file,
+    resume_crawl,
+    start_crawl,
+    taken_over,
+)
 from catalog.digests import previous_captures
 from catalog.models import Collection
 from crawler.frontier import INFLIGHT, PENDING, Frontier
@@ -27,7 +34,8 @@ from diancang.errors import NotFound
 from diancang.home import Home
 from diancang.index_progress import echo_index_progress
 from indexer.background import BackgroundIndexer
-from indexer.index import IndexResult, index_collection
+from indexer.collection import index_collection
+from indexer.index import IndexResult
 from seeds.limits import human_bytes
 from seeds.model import Limits, Seed, SeedList, seed_list_to_json
 from seeds.parse import load_seed_list
@@ -118,6 +126,7 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
     else start a new one: a crawl that was stopped on purpose is resumed by its operator."""
     home.require()
     settings, catalog = home.settings, home.catalog
+    _ = settings.index_mode          # a bad value is an error before anything is begun
     coll_id, seed_list = _load_collection(home, collection, seed_file)
     with crawl_lock(catalog, coll_id, collection, heartbeat_every=settings["crawl.heartbeat"],
                     stale_after=settings["scheduler.lock_stale_after"]) as watch:
@@ -158,23 +167,29 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
                 seeds = patch_seeds(seeds, list(request.urls), settings.seed_defaults)
     watch.start(crawl_id)
 
-    index_options = {"workers": settings["index.workers"],
-                     "pdf_max_bytes": settings["index.pdf_max_bytes"],
-                     "max_decoded_bytes": settings["index.max_decoded_bytes"]}
-    background = BackgroundIndexer(catalog, collection, coll_dir.indexes, **index_options,
+    index_options = settings.index_options()
+    inline = settings.index_mode == "inline"     # else diancang indexer processes index
+    background = BackgroundIndexer(catalog, coll_id, coll_dir.indexes, **index_options,
                                    on_file=echo_index_progress if progress else None)
+    queued: list[str] = []
+    crawling = False         # files repaired before the crawl are indexed before it begins
 
     def on_closed(closed: ClosedWarc) -> None:
-        with catalog.session() as session:
-            record_warc_file(session, collection_id=coll_id, crawl_id=crawl_id, closed=closed)
-        background.submit(closed.path)     # indexed by another thread as the crawl goes on
+        with catalog.session() as session:     # recorded and queued for indexing at once
+            row = record_warc_file(session, collection_id=coll_id, crawl_id=crawl_id,
+                                   closed=closed)
+        queued.append(closed.filename)
+        if inline and crawling:
+            background.submit(closed.path, row.id)   # indexed by a thread as the crawl goes on
 
     repaired = repair_open_files(coll_dir.archive, on_close=on_closed)
+    crawling = True
     for closed in repaired:
         click.echo(f"repaired {closed.filename} left open by an earlier crawl", err=True)
     if repaired:   # their captures count as earlier ones for deduplication
         index_collection(catalog, collection, coll_dir.archive, coll_dir.indexes,
-                         **index_options)
+                         **index_options, retry_failed=False)
+        queued.clear()
     with catalog.session() as session:
         previous = previous_captures(session, coll_id)
 
@@ -201,15 +216,21 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
                 **outcome.stats,
                 **{k: int(outcome.stats.get(k, 0)) + v for k, v in earlier.items()}})
         with catalog.session() as session:
-            finish_crawl(session, crawl_id, status=outcome.status, stop_reason=reason,
-                         stats=outcome.stats)
+            if not (watch.lock_lost and taken_over(session, crawl_id)):
+                finish_crawl(session, crawl_id, status=outcome.status, stop_reason=reason,
+                             stats=outcome.stats)
     if progress and background.pending:
         click.echo(f"indexing {background.pending} WARC file(s): CDXJ for replay, text and "
                    f"catalogue rows for search ...", err=True)
     early = background.close()
-    rest = index_collection(catalog, collection, coll_dir.archive, coll_dir.indexes,
-                            **index_options,
-                            on_file=echo_index_progress if progress else None)
+    rest = IndexResult(0, 0)
+    if inline:
+        rest = index_collection(catalog, collection, coll_dir.archive, coll_dir.indexes,
+                                **index_options, retry_failed=False,
+                                on_file=echo_index_progress if progress else None)
+    elif queued:
+        click.echo(f"{len(queued)} WARC file(s) queued for indexing by diancang indexer "
+                   f"(index.mode = queue)", err=True)
     for problem in early.problems + rest.problems:
         click.echo(problem, err=True)
     indexed = IndexResult(early.files + rest.files, early.captures + rest.captures)

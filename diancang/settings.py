@@ -37,6 +37,7 @@ class Setting:
 
 
 MB = 1_000_000
+INDEX_MODES = ("inline", "queue")
 
 DECLARED: tuple[Setting, ...] = (
     Setting("database", "url", "",
@@ -124,6 +125,17 @@ DECLARED: tuple[Setting, ...] = (
             "bytes of a stored page decompressed (gzip, deflate, br) to extract its text; the "
             "rest is not read, and the capture is marked `text_truncated` (a decompression bomb "
             "costs no more)"),
+    Setting("index", "mode", "inline",
+            "who indexes a crawl's WARC files as they close: `inline`, the crawl itself (one "
+            "machine); `queue`, `diancang indexer` processes on any machine, which take them "
+            "from the catalogue's queue"),
+    Setting("index", "lease", 60.0,
+            "seconds without a heartbeat from a file's indexer after which it is taken for "
+            "dead and the file is taken again by another"),
+    Setting("index", "attempts", 3,
+            "times a file is taken without its indexer finishing before it is marked failed"),
+    Setting("index", "poll_interval", 5.0,
+            "seconds `diancang indexer` waits when the queue is empty"),
     Setting("limits", "duration", 0.0,
             "seconds after which a crawl stops, when its seed list sets no `limits` (0: none)"),
     Setting("limits", "pages", 0,
@@ -262,6 +274,21 @@ class Settings:
         return {"scope": self["crawl.scope"], "depth": self["crawl.depth"],
                 "max_pages": self["crawl.max_pages"], "delay": self["crawl.delay"],
                 "concurrency": self["crawl.host_concurrency"], "browser": self["crawl.browser"]}
+
+    @property
+    def index_mode(self) -> str:
+        """``index.mode``, checked: ``inline`` or ``queue``."""
+        mode = str(self["index.mode"]).strip().lower()
+        if mode not in INDEX_MODES:
+            raise ConfigError(f"index.mode: expected one of {', '.join(INDEX_MODES)}, "
+                              f"got {self['index.mode']!r}")
+        return mode
+
+    def index_options(self) -> dict[str, Any]:
+        """What indexing a collection takes from the ``index.*`` settings."""
+        return {"workers": self["index.workers"], "pdf_max_bytes": self["index.pdf_max_bytes"],
+                "max_decoded_bytes": self["index.max_decoded_bytes"],
+                "lease": self["index.lease"]}
 
     def trap_limits(self) -> TrapLimits:
         """The ``traps.*`` settings as the crawler's plain limits."""

@@ -19,7 +19,6 @@ by pywb's own indexer.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,10 +29,11 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from catalog import digests
+from catalog import digests, index_queue
 from catalog.collections import seed_list_of
 from catalog.db import Catalog
 from catalog.holdings import find_warc_file, record_file
+from catalog.index_queue import Taken
 from catalog.models import GOV_FIELDS, Capture, Collection, Seed, WarcFile
 from catalog.revisits import originals
 from indexer.extract_text import HTML_MIMES, PDF_MIMES, Page
@@ -79,6 +79,14 @@ class IndexResult:
     skipped: int = 0                # files not indexed at all (named in ``problems``)
     skipped_records: int = 0        # corrupt records skipped (named in ``problems``)
 
+    def add(self, one: IndexResult) -> None:
+        self.files += one.files
+        self.captures += one.captures
+        self.problems += one.problems
+        self.pages += one.pages
+        self.skipped += one.skipped
+        self.skipped_records += one.skipped_records
+
 
 @dataclass(frozen=True, slots=True)
 class IndexProgress:
@@ -118,7 +126,7 @@ def closed_warcs(archive_dir: Path) -> list[Path]:
     return sorted(p for p in archive_dir.iterdir() if p.name.endswith(WARC_SUFFIXES))
 
 
-def _warc_row(session: Session, coll: Collection, path: Path) -> WarcFile:
+def warc_row(session: Session, coll: Collection, path: Path) -> WarcFile:
     row = find_warc_file(session, coll.id, path.name)
     if row is None:  # a WARC the catalogue has not seen (copied in, or a lost catalogue)
         row = record_file(session, collection_id=coll.id, crawl_id=None, filename=path.name,
@@ -213,8 +221,12 @@ class _SeedMatcher:
 
 
 def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, *,
-               pool: TextPool) -> IndexResult:
-    """Index one closed WARC file: its CDXJ, then its capture rows and their text."""
+               pool: TextPool, taken: Taken | None = None) -> IndexResult:
+    """Index one closed WARC file: its CDXJ, then its capture rows and their text.
+
+    With ``taken`` (the file taken from the index queue), the file is marked done in the
+    transaction that writes its rows (``LeaseLost``, nothing written, if another indexer took
+    it meanwhile), or failed with its reason when it cannot be read."""
     indexes_dir.mkdir(parents=True, exist_ok=True)
     cdxj = indexes_dir / (warc_path.name + ".cdxj")
     try:
@@ -230,6 +242,9 @@ def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, 
         pool.discard()
         problem = f"{warc_path}: file skipped: {exc}"
         log.error("%s", problem)
+        if taken is not None:
+            with catalog.session() as session:
+                index_queue.fail(session, taken, str(exc))
         return IndexResult(0, 0, [problem], skipped=1)
     for offset, fields in described.items():
         if "_error" in fields:
@@ -238,8 +253,10 @@ def index_file(catalog: Catalog, slug: str, warc_path: Path, indexes_dir: Path, 
             log.warning("%s", read.problems[-1])
 
     with catalog.session() as session:
+        if taken is not None:        # first: on PostgreSQL its row stays locked till commit
+            index_queue.finish(session, taken)
         coll = session.scalars(select(Collection).where(Collection.slug == slug)).one()
-        row = _warc_row(session, coll, warc_path)
+        row = warc_row(session, coll, warc_path)
         seed_of = _SeedMatcher(coll)
         session.execute(delete(Capture).where(Capture.warc_file_id == row.id))
         rows, words = _capture_rows(coll.id, row, cdxj, read, described, seed_of)
@@ -302,48 +319,3 @@ def _capture_rows(coll_id: int, warc: WarcFile, cdxj: Path, read: _FileRead,
         for key in keys - row.keys():
             row[key] = None
     return rows, words
-
-
-def index_collection(catalog: Catalog, slug: str, archive_dir: Path, indexes_dir: Path, *,
-                     workers: int, pdf_max_bytes: int, max_decoded_bytes: int,
-                     rebuild: bool = False,
-                     on_file: Callable[[IndexProgress], None] | None = None) -> IndexResult:
-    """Index the WARC files in ``archive_dir`` not yet indexed (all of them with ``rebuild``)
-    into CDXJ files in ``indexes_dir`` and the catalogue; ``workers`` (0: one per core) and
-    ``pdf_max_bytes`` are the ``index.*`` settings; ``on_file`` hears after each file how far
-    it has come."""
-    warcs = closed_warcs(archive_dir)
-    with catalog.session() as session:
-        coll = session.scalars(select(Collection).where(Collection.slug == slug)).one()
-        if rebuild:
-            session.execute(delete(Capture).where(Capture.collection_id == coll.id))
-            digests.forget(session, coll.id)
-            done: set[str] = set()
-        else:
-            done = set(session.scalars(select(WarcFile.filename).where(
-                WarcFile.collection_id == coll.id, WarcFile.indexed.is_not(None))))
-    if rebuild and indexes_dir.is_dir():
-        for stale in indexes_dir.glob("*.cdxj"):
-            stale.unlink()
-    result = IndexResult(0, 0)
-    todo = [p for p in warcs
-            if not (p.name in done and (indexes_dir / (p.name + ".cdxj")).exists())]
-    if not todo:
-        return result
-    sizes = [path.stat().st_size for path in todo]
-    started, done_bytes = time.monotonic(), 0
-    with TextPool(workers, pdf_max_bytes, max_decoded_bytes) as pool:
-        for path, size in zip(todo, sizes, strict=True):
-            one = index_file(catalog, slug, path, indexes_dir, pool=pool)
-            result.files += one.files
-            result.skipped += one.skipped
-            result.skipped_records += one.skipped_records
-            result.captures += one.captures
-            result.pages += one.pages
-            result.problems += one.problems
-            done_bytes += size
-            if on_file is not None:
-                on_file(IndexProgress(path.name, one.captures, result.files + result.skipped,
-                                      len(todo),
-                                      done_bytes, sum(sizes), time.monotonic() - started))
-    return result

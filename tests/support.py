@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from flask import Flask
     from flask.testing import FlaskClient
 
+    from catalog.db import Catalog
     from crawler.job import CrawlJob
     from seeds.model import SeedList
 
@@ -140,6 +141,27 @@ def assert_warcio_check(path: Path, records: int) -> None:
     assert "digest fail" not in proc.stdout
     assert "not checked" not in proc.stdout
     assert proc.stdout.count("digest pass") == records, proc.stdout
+
+
+# ---- the catalogue ---------------------------------------------------------------------------
+
+def capture_snapshot(catalog: Catalog) -> list[tuple[Any, ...]]:
+    """Every capture column but the id, with its file's name and its full-text words."""
+    from sqlalchemy import text
+
+    from catalog.models import Capture
+
+    columns = [c for c in Capture.__table__.columns if c.name not in ("id", "warc_file_id")]
+    sqlite = catalog.engine.dialect.name == "sqlite"
+    words = ("SELECT title || '|' || words || '|' || subwords FROM capture_fts "
+             "WHERE rowid = captures.id" if sqlite else
+             "SELECT tsv::text FROM capture_search WHERE capture_id = captures.id")
+    with catalog.engine.connect() as conn:
+        rows = conn.execute(text(
+            f"SELECT w.filename, {', '.join('captures.' + c.name for c in columns)}, ({words}) "
+            "FROM captures JOIN warc_files w ON w.id = captures.warc_file_id "
+            "ORDER BY w.filename, captures.\"offset\"")).all()
+    return [tuple(r) for r in rows]
 
 
 # ---- PostgreSQL ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import pytest
 
 from catalog.crawl_requests import request_stop
 from catalog.db import Catalog
-from catalog.models import CrawlLock
+from catalog.models import Crawl, CrawlLock
 from diancang.demo.server import FixtureServer
 from tests.support import crawls, make_home, run_cli
 
@@ -94,9 +94,12 @@ def test_no_second_crawl_while_one_runs_and_a_stop_request_stops_it(
     assert len(crawls(home)) == 1, "the refused crawl left no record"
 
 
-def test_a_crawl_that_loses_its_lock_stops(tmp_path: Path, slow_site: FixtureServer) -> None:
+@pytest.mark.parametrize("resumed_elsewhere", [False, True])
+def test_a_crawl_that_loses_its_lock_stops(tmp_path: Path, slow_site: FixtureServer,
+                                           resumed_elsewhere: bool) -> None:
     """Another process took the lock over (this crawl was judged dead): the crawl stops at its
-    next heartbeat, failed, its WARCs closed, an ERROR in its log, exit non-zero."""
+    next heartbeat, failed, its WARCs closed, an ERROR in its log, exit non-zero.  If that
+    process resumed the crawl (the scheduler's --resume-failed), the record is left to it."""
     home = make_home(tmp_path, slow_site.origin)
     first = start_crawl(home)
     try:
@@ -104,15 +107,17 @@ def test_a_crawl_that_loses_its_lock_stops(tmp_path: Path, slow_site: FixtureSer
         catalog = Catalog(f"sqlite:///{home / 'catalog.sqlite'}")
         with catalog.session() as s:
             s.execute(CrawlLock.__table__.update().values(pid=2, host="other-machine"))
+            if resumed_elsewhere:
+                s.execute(Crawl.__table__.update().values(pid=2, host="other-machine"))
         catalog.dispose()
-        _, err = first.communicate(timeout=60)
+        _, err = first.communicate(timeout=300)   # it indexes what it wrote before it exits
     finally:
         if first.poll() is None:
             first.kill()
     assert first.returncode == 1, err
     crawl = crawls(home)[0]
-    assert (crawl["id"], crawl["status"], crawl["stop_reason"]) == \
-        (running["id"], "failed", "lock lost")
+    expected = ("running", None) if resumed_elsewhere else ("failed", "lock lost")
+    assert (crawl["id"], crawl["status"], crawl["stop_reason"]) == (running["id"], *expected)
     assert not list((home / "collections" / "slow" / "archive").glob("*.open"))
     log = (home / "crawls" / str(running["id"]) / "crawl.log").read_text(encoding="utf-8")
     assert "ERROR" in log and "crawl lock was taken over" in log

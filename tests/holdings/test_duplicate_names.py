@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 from catalog.collections import create_collection
 from catalog.db import Catalog, alembic_config, make_engine
 from catalog.models import Capture, Collection, WarcFile
-from indexer.index import index_collection
+from indexer.collection import index_collection
 from tests.holdings.variants import write_warc
 from tests.indexer.corpus import dirs
 
@@ -38,16 +38,16 @@ def test_same_name_in_two_collections(catalog_url: str, tmp_path: Path) -> None:
         create_collection(s, "two", title="Two", kind="site")
     write_warc(tmp_path / "one" / "archive" / "example.warc.gz", "basic")
     write_warc(tmp_path / "two" / "archive" / "example.warc.gz", "heritrix")
-    first = index_collection(catalog, "one", *dirs(tmp_path / "one"), workers=1,
+    first = index_collection(catalog, "one", *dirs(tmp_path / "one"), workers=1, lease=60.0,
                              pdf_max_bytes=1000, max_decoded_bytes=10_000_000)
     assert (first.files, first.captures) == (1, 4)
     expected = {"one": (4, 1, "example.warc.gz")}
     assert _counts(catalog) == expected
     for _ in range(3):      # each index of one collection leaves the other's rows alone
         index_collection(catalog, "two", *dirs(tmp_path / "two"), workers=1, pdf_max_bytes=1000,
-                         rebuild=True, max_decoded_bytes=10_000_000)
+                         lease=60.0, rebuild=True, max_decoded_bytes=10_000_000)
         index_collection(catalog, "one", *dirs(tmp_path / "one"), workers=1, pdf_max_bytes=1000,
-                         rebuild=True, max_decoded_bytes=10_000_000)
+                         lease=60.0, rebuild=True, max_decoded_bytes=10_000_000)
         assert _counts(catalog) == {**expected, "two": (4, 1, "example.warc.gz")}
     with catalog.session() as s:
         assert s.scalar(select(func.count()).select_from(WarcFile)) == 2

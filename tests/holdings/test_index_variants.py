@@ -14,7 +14,8 @@ from sqlalchemy import select
 from catalog.collections import create_collection
 from catalog.db import Catalog
 from catalog.models import Capture
-from indexer.index import index_collection, index_file
+from indexer.collection import index_collection
+from indexer.index import index_file
 from indexer.textpool import TextPool
 from tests.holdings.variants import KINDS, ORIGIN, cut, write_arc, write_warc
 from tests.indexer.corpus import dirs
@@ -63,7 +64,7 @@ def test_arc_files_are_indexed(catalog: Catalog, tmp_path: Path, compressed: boo
     arc = write_arc(tmp_path / "c" / "archive" / ("IA-001.arc" + (".gz" if compressed else "")),
                     compressed=compressed)
     result = index_collection(catalog, "c", *dirs(tmp_path / "c"), workers=1, pdf_max_bytes=1000,
-                              max_decoded_bytes=10_000_000)
+                              lease=60.0, max_decoded_bytes=10_000_000)
     assert (result.files, result.captures, result.problems) == (1, 2, [])
     assert (tmp_path / "c" / "indexes" / (arc.name + ".cdxj")).read_text(
         encoding="utf-8").splitlines(keepends=True) == pywb_lines(arc)
@@ -74,7 +75,7 @@ def test_arc_files_are_indexed(catalog: Catalog, tmp_path: Path, compressed: boo
 
 def test_resource_page_has_text(catalog: Catalog, tmp_path: Path) -> None:
     _variant(tmp_path, "post", "1.1", "record")
-    index_collection(catalog, "c", *dirs(tmp_path / "c"), workers=1, pdf_max_bytes=1000,
+    index_collection(catalog, "c", *dirs(tmp_path / "c"), workers=1, lease=60.0, pdf_max_bytes=1000,
                      max_decoded_bytes=10_000_000)
     with catalog.session() as s:
         got = {c.url: (c.record_type, c.title, c.text) for c in s.scalars(select(Capture))}
@@ -91,7 +92,7 @@ def test_bad_files_are_named_and_the_rest_indexed(catalog: Catalog, tmp_path: Pa
     cut(good, cut_at, archive / "b-cut.warc.gz")
     write_warc(archive / "c-good.warc.gz", "heritrix")
     result = index_collection(catalog, "c", *dirs(tmp_path / "c"), workers=1, pdf_max_bytes=1000,
-                              max_decoded_bytes=10_000_000)
+                              lease=60.0, max_decoded_bytes=10_000_000)
     assert (result.files, result.skipped) == (2, 1)
     assert result.problems[0] == (f"{whole}: file skipped: whole-file gzip: its records are "
                                   "not each their own gzip member, so none can be read alone")

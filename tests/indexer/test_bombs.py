@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from catalog.db import Catalog
 from catalog.models import Capture, Collection
-from indexer.index import index_collection
+from indexer.collection import index_collection
 from tests.indexer.corpus import dirs
 from tests.warc_store.writer_helpers import make_exchange, make_writer
 
@@ -65,7 +65,7 @@ def test_bombs_are_decoded_to_the_cap_and_indexed(catalog_url: str, tmp_path: Pa
                                updated=datetime.now(UTC)))
     before = peak_rss()
     result = index_collection(catalog, "bombs", *dirs(coll_dir), workers=1, max_decoded_bytes=CAP,
-                              pdf_max_bytes=1000)
+                              lease=60.0, pdf_max_bytes=1000)
     grown = peak_rss() - before
     assert result.captures == 3 and result.problems == []
     assert grown < 200_000_000, f"peak RSS grew by {grown} bytes"

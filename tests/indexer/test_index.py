@@ -5,33 +5,18 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select, text
 
 from catalog.db import Catalog
 from catalog.models import Capture, Seed, WarcFile
 from diancang.settings import Settings
-from indexer.index import IndexProgress, index_collection
+from indexer.collection import index_collection
+from indexer.index import IndexProgress
 from tests.indexer.corpus import CAP, GOV, GOV_NOTICE, GOV_YEARBOOK, URL, dirs, setup_corpus
-from tests.support import FIXTURES
+from tests.support import FIXTURES, capture_snapshot
 
 PDF_MAX = Settings.defaults()["index.pdf_max_bytes"]
-
-
-def snapshot(catalog: Catalog) -> list[tuple[Any, ...]]:
-    """Every capture column but the id, with its file's name and its full-text words."""
-    columns = [c for c in Capture.__table__.columns if c.name not in ("id", "warc_file_id")]
-    sqlite = catalog.engine.dialect.name == "sqlite"
-    words = ("SELECT title || '|' || words || '|' || subwords FROM capture_fts "
-             "WHERE rowid = captures.id" if sqlite else
-             "SELECT tsv::text FROM capture_search WHERE capture_id = captures.id")
-    with catalog.engine.connect() as conn:
-        rows = conn.execute(text(
-            f"SELECT w.filename, {', '.join('captures.' + c.name for c in columns)}, ({words}) "
-            "FROM captures JOIN warc_files w ON w.id = captures.warc_file_id "
-            "ORDER BY w.filename, captures.\"offset\"")).all()
-    return [tuple(r) for r in rows]
 
 
 def captures(catalog: Catalog) -> dict[tuple[str, str], Capture]:
@@ -43,7 +28,7 @@ def test_captures_are_described(catalog_url: str, tmp_path: Path) -> None:
     catalog = Catalog(catalog_url)
     coll_dir, closed = setup_corpus(catalog, tmp_path)
     result = index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP,
-                              max_decoded_bytes=10_000_000)
+                              lease=60.0, max_decoded_bytes=10_000_000)
     assert (result.files, result.captures, result.problems) == (2, 9, [])
     assert result.pages == 7          # 2xx HTML and PDF: not the 404
     got = captures(catalog)
@@ -96,23 +81,23 @@ def test_rebuild_gives_the_incremental_rows(catalog_url: str, tmp_path: Path) ->
     second = closed[1].path
     parked = tmp_path / second.name
     second.rename(parked)                    # index the first file alone, then the second
-    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, lease=60.0,
                             pdf_max_bytes=CAP, max_decoded_bytes=10_000_000).files == 1
     parked.rename(second)
-    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, lease=60.0,
                             pdf_max_bytes=CAP, max_decoded_bytes=10_000_000).files == 1
-    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, lease=60.0,
                             pdf_max_bytes=CAP,
                                 max_decoded_bytes=10_000_000).files == 0     # nothing new
-    incremental = snapshot(catalog)
+    incremental = capture_snapshot(catalog)
     cdxj = {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()}
     assert len(incremental) == 9
 
     # the rebuild extracts text in two worker processes, the incremental path in this one
     rebuilt = index_collection(catalog, "corpus", *dirs(coll_dir), rebuild=True, workers=2,
-                               pdf_max_bytes=CAP, max_decoded_bytes=10_000_000)
+                               lease=60.0, pdf_max_bytes=CAP, max_decoded_bytes=10_000_000)
     assert (rebuilt.files, rebuilt.captures) == (2, 9)
-    assert snapshot(catalog) == incremental
+    assert capture_snapshot(catalog) == incremental
     assert {p.name: p.read_bytes() for p in (coll_dir / "indexes").iterdir()} == cdxj
     with catalog.engine.connect() as conn:
         table = "capture_fts" if catalog.engine.dialect.name == "sqlite" else "capture_search"
@@ -125,7 +110,7 @@ def test_a_corrupt_record_is_skipped_and_named(catalog_url: str, tmp_path: Path)
     coll_dir, _ = setup_corpus(catalog, tmp_path)
     broken = coll_dir / "archive" / "broken.warc.gz"
     shutil.copy(FIXTURES / "warc" / "broken.warc.gz", broken)
-    result = index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+    result = index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, lease=60.0,
                               pdf_max_bytes=PDF_MAX, max_decoded_bytes=10_000_000)
     assert result.files == 3
     assert len(result.problems) == 1
@@ -145,10 +130,13 @@ def test_files_are_indexed_as_they_close(catalog_url: str, tmp_path: Path) -> No
     catalog = Catalog(catalog_url)
     coll_dir, closed = setup_corpus(catalog, tmp_path)
     heard: list[IndexProgress] = []
-    background = BackgroundIndexer(catalog, "corpus", coll_dir / "indexes", workers=1,
-                                   pdf_max_bytes=CAP, max_decoded_bytes=10_000_000,
+    with catalog.session() as s:
+        row = s.scalars(select(WarcFile)).one()
+        coll_id, row_id = row.collection_id, row.id
+    background = BackgroundIndexer(catalog, coll_id, coll_dir / "indexes", workers=1,
+                                   pdf_max_bytes=CAP, max_decoded_bytes=10_000_000, lease=60.0,
                                    on_file=heard.append)
-    background.submit(closed[0].path)
+    background.submit(closed[0].path, row_id)
     result = background.close()
     assert background.pending == 0
     assert (result.files, result.captures, result.pages) == (1, 6, 4)
@@ -158,6 +146,6 @@ def test_files_are_indexed_as_they_close(catalog_url: str, tmp_path: Path) -> No
     assert sorted(p.name for p in (coll_dir / "indexes").iterdir()) == [
         closed[0].filename + ".cdxj"]
     # the crawl-end pass then finds only the file not yet indexed
-    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1,
+    assert index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, lease=60.0,
                             pdf_max_bytes=PDF_MAX, max_decoded_bytes=10_000_000).files == 1
     catalog.dispose()

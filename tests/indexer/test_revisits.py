@@ -12,7 +12,7 @@ from catalog.access import ANONYMOUS
 from catalog.collections import import_seed_list
 from catalog.db import Catalog
 from catalog.models import Capture, Collection
-from indexer.index import index_collection
+from indexer.collection import index_collection
 from search.browse import captures_per_day, pages
 from search.query import search
 from seeds.model import SeedList
@@ -45,7 +45,7 @@ def test_a_revisit_carries_its_originals_text_and_is_found_by_its_date(
     write_recrawl(coll_dir / "archive")
     with catalog.session() as s:
         import_seed_list(s, SeedList("rv", "复访", "site", "once", (make_seed("http://www.gd.gov.cn/"),)))
-    index_collection(catalog, "rv", *dirs(coll_dir), workers=1, pdf_max_bytes=1000,
+    index_collection(catalog, "rv", *dirs(coll_dir), workers=1, lease=60.0, pdf_max_bytes=1000,
                      max_decoded_bytes=10_000_000)
     with catalog.session() as s:
         rows = {c.timestamp[:6]: c for c in s.scalars(select(Capture))}

@@ -13,7 +13,7 @@ from warcio.warcwriter import WARCWriter
 from catalog.collections import import_seed_list
 from catalog.db import Catalog
 from catalog.models import Capture
-from indexer.index import index_collection
+from indexer.collection import index_collection
 from indexer.visible_text import visible
 from search.query import search
 from seeds.model import SeedList
@@ -63,7 +63,7 @@ def test_resource_records_and_the_rest_of_the_page_are_searchable(
         import_seed_list(s, SeedList("vt", "可见文字", "site", "once",
                                      (make_seed("http://www.example.cn/"),)))
     result = index_collection(catalog, "vt", *dirs(coll_dir), workers=1, pdf_max_bytes=1000,
-                              max_decoded_bytes=10_000_000)
+                              lease=60.0, max_decoded_bytes=10_000_000)
     assert result.pages == 1
     with catalog.session() as s:
         row = s.scalars(select(Capture)).one()

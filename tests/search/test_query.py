@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from catalog.db import Catalog
-from indexer.index import index_collection
+from indexer.collection import index_collection
 from search.query import BadQuery, SearchResult, search
 from search.snippets import snippet
 from tests.indexer.corpus import CAP, GOV_NOTICE, URL, dirs, setup_corpus
@@ -32,7 +32,7 @@ def corpus(request: pytest.FixtureRequest,
     url = next(urls)
     catalog = Catalog(url)
     coll_dir, _ = setup_corpus(catalog, tmp)
-    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP,
+    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, lease=60.0, pdf_max_bytes=CAP,
                      max_decoded_bytes=10_000_000)
     yield catalog
     catalog.dispose()

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 
 from catalog.collections import get_collection
 from catalog.users import add_user
-from indexer.index import index_collection
+from indexer.collection import index_collection
 from tests.indexer.corpus import CAP, URL, dirs, setup_corpus
 from tests.support import PASSWORD, REPLAY, SEED_DEFAULTS, log_in
 from web.app import create_app
@@ -25,7 +25,7 @@ def corpus_app(catalog_url: str, tmp_path: Path) -> Iterator[Flask]:
                       replay_base=REPLAY, secret_key="s" * 32)
     catalog = app.extensions["diancang"].catalog
     coll_dir, _ = setup_corpus(catalog, tmp_path)
-    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, pdf_max_bytes=CAP,
+    index_collection(catalog, "corpus", *dirs(coll_dir), workers=1, lease=60.0, pdf_max_bytes=CAP,
                      max_decoded_bytes=10_000_000)
     with catalog.session() as s:
         add_user(s, "lin", PASSWORD, "curator")
