@@ -99,7 +99,7 @@ def test_create_describe_and_publish_a_collection(app: Flask, client: FlaskClien
     token = log_in(client, "lin")
     bad = client.post("/admin/collections/new", data={"csrf_token": token, "slug": "Bad Slug",
                                                       "title": "x", "kind": "site"})
-    assert bad.status_code == 422 and "collection: expected lowercase" in bad.get_data(
+    assert bad.status_code == 422 and "collection: expected a slug of lowercase" in bad.get_data(
         as_text=True)
     made = client.post("/admin/collections/new", data={
         "csrf_token": token, "slug": "olympics-2008", "title": "北京奥运会", "kind": "event",
