@@ -20,6 +20,7 @@ from diancang.schedule_command import scheduler as scheduler_command
 from diancang.search_command import search_command
 from diancang.verify_command import verify_command
 from diancang.web_command import register as register_web_commands
+from diancang.worker_command import worker_command
 from seeds.model import SeedList
 from seeds.parse import load_seed_list
 
@@ -128,12 +129,15 @@ def seeds_export(home: Home, collection: str) -> None:
               help="Start a new crawl even though an unfinished one could be resumed.")
 @click.option("--pause", is_flag=True,
               help="Ask the collection's running crawl to stop; --resume continues it.")
+@click.option("--workers", type=click.IntRange(min=0),
+              help="With frontier.url: start N local workers (default 1; 0: only "
+                   "`diancang worker` processes elsewhere) that share the crawl.")
 @click.option("--resume-failed", is_flag=True, hidden=True,
               help="Resume the collection's crawl if it failed, else start one (the scheduler's).")
 @pass_home
 def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | None,
           depth: int | None, progress: bool | None, request_id: int | None, resume: bool,
-          restart: bool, pause: bool, resume_failed: bool) -> None:
+          restart: bool, pause: bool, resume_failed: bool, workers: int | None) -> None:
     """Crawl COLLECTION now: WARCs, then indexes and catalogue rows. Ctrl-C stops cleanly;
     --resume continues a stopped, failed or killed crawl."""
     from diancang import crawl_command
@@ -147,7 +151,7 @@ def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | 
     sys.exit(crawl_command.run(home, collection, seed_file=seed_file, max_pages=max_pages,
                                depth=depth, progress=progress, request_id=request_id,
                                resume=resume, restart=restart,
-                               resume_failed=resume_failed))
+                               resume_failed=resume_failed, workers=workers))
 
 
 @main.command()
@@ -259,6 +263,7 @@ register_access_commands(main)     # who may see what: visibility, access rules
 main.add_command(import_command)
 main.add_command(collections_command)
 main.add_command(export_command)
+main.add_command(worker_command)     # a crawl worker of distributed crawls (frontier.url)
 
 if __name__ == "__main__":
     main()

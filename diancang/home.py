@@ -9,6 +9,7 @@ HOME/
   collections/<coll>/archive/   WARC files, pywb's own layout (CollectionPaths)
   collections/<coll>/indexes/   one CDXJ index per WARC file
   crawls/<crawl-id>/            crawl.log, stats.json, failed.jsonl (CrawlPaths)
+  crawls/<crawl-id>/workers/<name>/   the same, of each worker of a distributed crawl
   scheduler/                    the daemon's log of each crawl it started
 ```
 Lower packages never spell these names: they receive the paths (and pywb the names) as
@@ -81,6 +82,11 @@ class CrawlPaths:
     def frontier(self) -> Path:
         """Its requests pending, in flight and done, kept through any stop (``--resume``)."""
         return self.dir / "frontier.sqlite"
+
+    def worker(self, name: str) -> CrawlPaths:
+        """``workers/<name>/``: one worker's log, figures and failures in a distributed crawl
+        (its frontier is in Redis)."""
+        return CrawlPaths(self.dir / "workers" / name)
 
 
 @dataclass
