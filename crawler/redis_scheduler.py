@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 
 REFILL_EVERY = 0.2       # seconds between looks at Redis while this worker has room
 QUEUED, HANDED = 1, 2
+TAKEN = "diancang_taken"    # meta: popped from Redis by this worker (copies keep it)
 
 
 def host_of(url: str) -> str:
@@ -108,9 +109,11 @@ class RedisScheduler(Scheduler):
     def enqueue_request(self, request: Request) -> bool:
         fp = self.fingerprint(request).hex()
         assert self.stats is not None
-        if fp in self.states or self.ours.get(fp) is request:
-            # ours, back again (a retry, a redirect to itself, put aside): it stays here and
-            # in flight in Redis
+        if self.ours.get(fp) is request or (fp in self.states and request.meta.get(TAKEN)):
+            # ours, back again (a retry or a redirect to itself, which copy its meta; put
+            # aside): it stays here and in flight in Redis.  A link found again to a URL in
+            # flight here is a new request (this worker's admission never saw it): dropped
+            # by the seen-set in Redis
             self.states[fp] = QUEUED
             self.ours[fp] = request
             self.mqs.push(request)
@@ -190,15 +193,16 @@ class RedisScheduler(Scheduler):
         # let go of held hosts with nothing left here and none left in Redis, or beyond the
         # fair share; the rest ask for more
         release, more = [], []
-        over = len(self.held) - fair
+        # beyond the fair share, the hosts with least left here are let go as they empty
+        draining = set(sorted(self.held, key=lambda h: len(self.held[h]))
+                       [:max(0, len(self.held) - fair)])
         for host, fps in list(self.held.items()):
-            if not fps and (host in self.empty or over > 0):
+            if not fps and (host in self.empty or host in draining):
                 release.append((host, self._delay(host)))
                 del self.held[host]
                 self.empty.discard(host)
-                over -= 1
-            else:      # renewed; more of it unless this worker holds beyond its share
-                more.append((host, 0 if over > 0 else self._want(host)))
+            else:      # renewed; more of it unless it is being let go
+                more.append((host, 0 if host in draining else self._want(host)))
         if release:
             self.frontier.release(self.dist.worker, release)
         room = len(self.mqs) < 2 * self.max_hosts
@@ -222,6 +226,7 @@ class RedisScheduler(Scheduler):
                 self.empty.add(host)
         for host, fp, blob in taken.requests:
             request = request_from_dict(pickle.loads(blob), spider=self.spider)
+            request.meta[TAKEN] = True
             self.held.setdefault(host, set()).add(fp)
             self.empty.discard(host)
             self.host_of_fp[fp] = host

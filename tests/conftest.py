@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import POSTGRES_ENV, postgres_schema_url
+from tests.support import POSTGRES_ENV, REDIS_ENV, postgres_schema_url, redis_prefix
 
 # Python's audit events for starting another program (a browser's driver included)
 CHILD_PROCESS_EVENTS = frozenset(("subprocess.Popen", "os.system", "os.posix_spawn",
@@ -50,6 +50,25 @@ def catalog_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
     if not base:
         pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run sets it to the local server)")
     yield from postgres_schema_url(base)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A schema of its own on the real PostgreSQL server."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run sets it to the local server)")
+    yield from postgres_schema_url(base)
+
+
+@pytest.fixture
+def redis_frontier() -> Iterator[tuple[str, str]]:
+    """(URL, key prefix of this test) on the real Redis server."""
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        pytest.skip(f"{REDIS_ENV} is not set (.ci/run sets it to the local server)")
+    for prefix in redis_prefix(url):
+        yield url, prefix
 
 
 @pytest.fixture(scope="session")
