@@ -160,27 +160,13 @@ def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | 
 @pass_home
 def crawls(home: Home, collection: str | None, as_json: bool) -> None:
     """List crawl history with its stats."""
-    from catalog.crawls import crawl_summary, list_crawls
-    from seeds.limits import human_bytes
+    from diancang.crawls_listing import crawl_rows, print_crawls
 
-    with home.require().catalog.session() as session:
-        rows = [crawl_summary(c, slug) for c, slug in list_crawls(session, collection)]
+    rows = crawl_rows(home.require(), collection)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
-    if not rows:
-        click.echo("no crawls yet")
-        return
-    click.echo(f"{'id':>5}  {'collection':<16} {'status':<9} {'started':<25} "
-               f"{'pages':>7} {'revisits':>8} {'fetched':>10} {'stored':>10} {'errors':>6} "
-               f"{'pages/s':>8}")
-    for row in rows:
-        stored = human_bytes(row["warc_bytes"]) if row["warc_bytes"] is not None else "-"
-        rate = f"{row['rate']:.1f}" if row["rate"] is not None else "-"
-        click.echo(f"{row['id']:>5}  {row['collection']:<16} {row['status']:<9} "
-                   f"{row['started']:<25} {row['pages']:>7} {row['revisits']:>8} "
-                   f"{human_bytes(row['bytes']):>10} {stored:>10} {row['errors']:>6} "
-                   f"{rate:>8}")
+    print_crawls(rows)
 
 
 @main.command()

@@ -28,10 +28,10 @@ import json
 import mimetypes
 import random
 import struct
-from collections import Counter
 import threading
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
