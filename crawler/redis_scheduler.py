@@ -252,12 +252,16 @@ class RedisScheduler(Scheduler):
     def _idle(self, spider: Spider) -> None:
         """The engine has nothing to do: the spider closes only when the whole crawl has
         nothing pending or in flight (or a stop was asked for)."""
-        self._sweep()
-        self._flush()
-        if not self.started:       # every worker's seeds are in Redis before it idles
-            self.started = True
-            self.frontier.mark_started()
-        self._refill()
+        try:
+            self._sweep()
+            self._flush()
+            if not self.started:       # every worker's seeds are in Redis before it idles
+                self.frontier.mark_started()
+                self.started = True
+            self._refill()
+        except Exception:      # Redis away for a moment: this worker waits, it is not done
+            log.exception("could not reach the Redis frontier")
+            raise DontCloseSpider from None
         last = self.last
         if self.stop_seen or (last is not None and last.finished and not self.mqs):
             return

@@ -28,7 +28,7 @@ from catalog.crawls import finish_crawl, record_warc_file
 from catalog.workers import crawl_workers, summed
 from crawler.redis_frontier import Counts, RedisFrontier
 from diancang.crawl_guard import Watch
-from diancang.home import Home
+from diancang.home import CrawlPaths, Home
 from diancang.index_progress import echo_index_progress
 from diancang.worker_command import worker_child
 from indexer.index import index_collection
@@ -226,10 +226,20 @@ def _repair_dead(home: Home, collection: str, coll_id: int, crawl_id: int,
                 click.echo(f"repaired {closed.filename} left open by worker {name}", err=True)
 
 
+def _gather_failures(paths: CrawlPaths) -> None:
+    """The workers' requests that got no answer, into the crawl's own list (its report's)."""
+    lines = [w.failed.read_text(encoding="utf-8") for w in paths.workers() if w.failed.exists()]
+    if lines:
+        with paths.failed.open("a", encoding="utf-8") as out:
+            for text in lines:
+                out.write(text if text.endswith("\n") or not text else text + "\n")
+
+
 def finish(home: Home, collection: str, crawl_id: int, ending: Ending, stats: dict[str, Any],
            earlier: dict[str, int], *, progress: bool) -> int:
     """Record, index and summarise the crawl as one; the exit status."""
     catalog = home.catalog
+    _gather_failures(home.crawl(crawl_id))
     if earlier:
         stats = {**stats, **{k: int(stats.get(k, 0)) + v for k, v in earlier.items()}}
     with catalog.session() as session:
@@ -257,5 +267,5 @@ def finish(home: Home, collection: str, crawl_id: int, ending: Ending, stats: di
     if stats.get("revisits"):
         click.echo(f"  {stats['revisits']} unchanged (revisit records), "
                    f"{human_bytes(stats.get('dedup_bytes', 0))} not stored again")
-    click.echo(f"  logs: {home.crawl(crawl_id).dir / 'workers'}")
+    click.echo("  logs: " + ", ".join(str(w.log) for w in home.crawl(crawl_id).workers()))
     return 0 if ending.status in ("finished", "stopped") else 1

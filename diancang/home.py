@@ -35,6 +35,7 @@ REPLAY_CONFIG = "config.yaml"
 SECRET_FILE = "web-secret.key"
 COLLECTIONS, ARCHIVE, INDEXES = "collections", "archive", "indexes"   # pywb's own names
 CRAWLS = "crawls"
+WORKERS = "workers"                # crawls/<id>/workers/<name>/: a distributed crawl's workers
 SCHEDULER_LOGS = "scheduler"
 
 
@@ -86,7 +87,13 @@ class CrawlPaths:
     def worker(self, name: str) -> CrawlPaths:
         """``workers/<name>/``: one worker's log, figures and failures in a distributed crawl
         (its frontier is in Redis)."""
-        return CrawlPaths(self.dir / "workers" / name)
+        return CrawlPaths(self.dir / WORKERS / name)
+
+    def workers(self) -> list[CrawlPaths]:
+        """Every worker's paths (a distributed crawl's)."""
+        root = self.dir / WORKERS
+        return [CrawlPaths(p) for p in sorted(root.iterdir()) if p.is_dir()] \
+            if root.is_dir() else []
 
 
 @dataclass
