@@ -8,7 +8,7 @@ once (``crawl.concurrency``): a worker's rate is bounded by waiting, not by CPU,
 workers (each leasing hosts of its own from the Redis frontier) fetch more.
 
     python bench/scale.py [--hosts 16] [--pages 20] [--latency 0.1] [--connections 2]
-                          [--runs 3] [--workers 1,2,4] [--redis URL]
+                          [--runs 2] [--workers 1,2,4] [--redis URL]
 
 Per worker count: medians over the runs of responses/s and HTML pages/s between the first and
 the last capture (WARC-Date of the response records, in all the workers' files), of the same
@@ -108,7 +108,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=20, help="pages per host")
     parser.add_argument("--latency", type=float, default=0.1)
     parser.add_argument("--connections", type=int, default=2, help="per worker")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=2)
     parser.add_argument("--workers", default="1,2,4")
     parser.add_argument("--redis", default=os.environ.get("DIANCANG_TEST_REDIS_URL",
                                                           "redis://127.0.0.1:6379/0"))
