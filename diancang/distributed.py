@@ -263,7 +263,8 @@ def finish(home: Home, collection: str, crawl_id: int, ending: Ending, stats: di
         f"{indexed.files} WARC files")
     click.echo(f"  {len(stats.get('workers', []))} workers (pages each): {per_worker}")
     if stats.get("reclaimed"):
-        click.echo(f"  {stats['reclaimed']} requests of workers that died were taken back")
+        click.echo(f"  {stats['reclaimed']} requests in flight when a worker stopped or died "
+                   f"were queued again")
     if stats.get("revisits"):
         click.echo(f"  {stats['revisits']} unchanged (revisit records), "
                    f"{human_bytes(stats.get('dedup_bytes', 0))} not stored again")

@@ -108,8 +108,8 @@ def test_a_worker_killed_mid_crawl_loses_nothing_and_writes_nothing_twice(
     # each worker asks of the hosts it takes)
     again_fetched = [t for site in sites for t, n in site.targets.items()
                      if n > 1 and t != "/robots.txt"]
-    taken_back = int(out.split(" requests of workers that died")[0].rsplit(" ", 1)[1]) \
-        if "requests of workers that died" in out else 0
+    marker = " requests in flight when a worker stopped or died"
+    taken_back = int(out.split(marker)[0].rsplit(" ", 1)[1]) if marker in out else 0
     assert len(again_fetched) <= taken_back, (again_fetched, taken_back)
 
 
