@@ -350,3 +350,26 @@ class IndexQueueEntry(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)       # why it failed
+
+
+class CrawlWorker(Base):
+    """One worker of a distributed crawl (migration 0013): who it is, where it runs, and its
+    figures, heartbeat by the worker while it crawls, so that the crawl shows as one with a
+    rate per worker (``catalog.workers``)."""
+
+    __tablename__ = "crawl_workers"
+
+    crawl_id: Mapped[int] = mapped_column(ForeignKey("crawls.id", ondelete="CASCADE"),
+                                          primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))     # running | finished | stopped | failed
+    started: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    pages: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    rate: Mapped[float] = mapped_column(Float, default=0.0)        # pages/s over its run
+    in_flight: Mapped[int] = mapped_column(Integer, default=0)
+    stats: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

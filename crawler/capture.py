@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 _REASONS = {s.value: s.phrase for s in HTTPStatus}
 STOPPING = "diancang/stopping"      # stats key: the reason the crawl is stopping at a limit
 FAILED = "diancang/failed"          # stats key: why the crawl failed (a WARC write error)
+# request meta: its response is in a WARC file already (a distributed crawl's request fetched
+# again after its worker died: crawler.redis_scheduler); not written twice
+WRITTEN = "diancang_written"
 
 
 # sent by the spider with a rendered page's screenshot: ``url``, ``png``
@@ -121,7 +124,9 @@ class CaptureMiddleware:
     def __init__(self, crawler: Crawler, job: CrawlJob, software_version: str):
         self.stats = crawler.stats
         self.job = job
-        self.writer = WarcWriter(job.archive_dir, prefix=job.collection,
+        worker = job.distributed.worker if job.distributed is not None else None
+        self.writer = WarcWriter(job.archive_dir,
+                                 prefix=f"{job.collection}-{worker}" if worker else job.collection,
                                  max_size=job.warc_max_size, gzip_level=job.gzip_level,
                                  warcinfo=build_warcinfo(job, software_version),
                                  on_close=job.on_warc_closed, previous=job.previous)
@@ -145,6 +150,8 @@ class CaptureMiddleware:
         stats = self.stats
         if stats.get_value(STOPPING):
             raise CrawlStopping(f"not archived: {stats.get_value(STOPPING)}")
+        if request.meta.get(WRITTEN):
+            return response
         body = response.body
         ip = response.ip_address
         truncated = request.meta.get(TRUNCATED)

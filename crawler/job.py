@@ -29,6 +29,16 @@ class BrowserOptions:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Distributed:
+    """A worker's share of a distributed crawl: the frontier in Redis (crawler.redis_frontier),
+    shared with the crawl's other workers."""
+    url: str                          # Redis, e.g. redis://host:6379/0
+    prefix: str                       # of every key
+    worker: str                       # this worker's name (in its WARC files' names too)
+    lease_timeout: float              # seconds before a silent worker's hosts are taken back
+
+
+@dataclass(frozen=True, kw_only=True)
 class CrawlJob:
     """Every value is the caller's (the archive's settings, the home's paths): the crawler
     declares no defaults of its own beyond what a crawl may leave out."""
@@ -71,6 +81,10 @@ class CrawlJob:
     # every warcinfo so the catalogue can be rebuilt from the WARC files alone
     seed_list: str = ""
     browser: BrowserOptions
+    # a worker of a distributed crawl: its frontier in Redis, shared (None: this process alone)
+    distributed: Distributed | None = None
+    # each second, the crawl's figures (crawler.progress): a worker heartbeats them
+    on_progress: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False)
 
 
 def job_settings(job: CrawlJob) -> dict[str, Any]:

@@ -110,6 +110,8 @@ class Progress:
                 f"queue {stats['queued']}, in flight {stats['in_flight']}, "
                 f"errors {stats['errors']}")
             sys.stderr.flush()
+        if self.job.on_progress is not None:
+            self.job.on_progress(stats)
         if self.tick % 5 == 0:
             self.write(stats)
 
@@ -127,3 +129,5 @@ class Progress:
         stats = self.snapshot()
         stats["finish_reason"] = reason
         self.write(stats)
+        if self.job.on_progress is not None:
+            self.job.on_progress(stats)

@@ -41,7 +41,16 @@ def scrapy_settings(job: CrawlJob) -> Settings:
     if needs_asyncio(job):
         # Playwright drives Chromium on asyncio; a crawl that renders nothing keeps epoll
         settings.set("TWISTED_REACTOR", ASYNCIO_REACTOR, priority="cmdline")
-    if job.crawl_id is not None and job.frontier_file is not None:   # it survives anything
+    if job.crawl_id is not None and job.distributed is not None:   # shared by workers
+        settings.set("SCHEDULER", "crawler.redis_scheduler.RedisScheduler", priority="cmdline")
+        settings.set("DOWNLOADER_MIDDLEWARES", {
+            **settings.getdict("DOWNLOADER_MIDDLEWARES"),
+            # around capture (950): a response written by a worker that died is not written
+            # twice
+            "crawler.redis_scheduler.SkipWritten": 955,
+            "crawler.redis_scheduler.MarkWritten": 945},
+            priority="command")      # below the add-on's, which keeps them in its own dict
+    elif job.crawl_id is not None and job.frontier_file is not None:   # it survives anything
         settings.set("SCHEDULER", "crawler.frontier_scheduler.FrontierScheduler",
                      priority="cmdline")
     return settings

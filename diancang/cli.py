@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -33,6 +32,7 @@ LAZY_COMMANDS = {
     "collections": "diancang.collections_command:collections_command",
     "export": "diancang.export_command:export_command",
     "indexer": "diancang.indexer_command:indexer_command",
+    "worker": "diancang.worker_command:worker_command",   # a distributed crawl's worker
 }
 
 
@@ -150,12 +150,15 @@ def seeds_export(home: Home, collection: str) -> None:
               help="Start a new crawl even though an unfinished one could be resumed.")
 @click.option("--pause", is_flag=True,
               help="Ask the collection's running crawl to stop; --resume continues it.")
+@click.option("--workers", type=click.IntRange(min=0),
+              help="With frontier.url: start N local workers (default 1; 0: only "
+                   "`diancang worker` processes elsewhere) that share the crawl.")
 @click.option("--resume-failed", is_flag=True, hidden=True,
               help="Resume the collection's crawl if it failed, else start one (the scheduler's).")
 @pass_home
 def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | None,
           depth: int | None, progress: bool | None, request_id: int | None, resume: bool,
-          restart: bool, pause: bool, resume_failed: bool) -> None:
+          restart: bool, pause: bool, resume_failed: bool, workers: int | None) -> None:
     """Crawl COLLECTION now: WARCs, then indexes and catalogue rows. Ctrl-C stops cleanly;
     --resume continues a stopped, failed or killed crawl."""
     from diancang import crawl_command
@@ -169,7 +172,7 @@ def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | 
     sys.exit(crawl_command.run(home, collection, seed_file=seed_file, max_pages=max_pages,
                                depth=depth, progress=progress, request_id=request_id,
                                resume=resume, restart=restart,
-                               resume_failed=resume_failed))
+                               resume_failed=resume_failed, workers=workers))
 
 
 @main.command()
@@ -178,23 +181,10 @@ def crawl(home: Home, collection: str, seed_file: Path | None, max_pages: int | 
 @pass_home
 def crawls(home: Home, collection: str | None, as_json: bool) -> None:
     """List crawl history with its stats."""
-    from catalog.crawls import crawl_summary, list_crawls
-    from seeds.limits import human_bytes
+    from diancang.crawls_listing import HEADER, crawl_lines, crawl_rows
 
-    with home.require().catalog.session() as session:
-        rows = [crawl_summary(c, slug) for c, slug in list_crawls(session, collection)]
-    header = (f"{'id':>5}  {'collection':<16} {'status':<9} {'started':<25} "
-              f"{'pages':>7} {'revisits':>8} {'fetched':>10} {'stored':>10} {'errors':>6} "
-              f"{'pages/s':>8}")
-
-    def line(row: dict[str, Any]) -> str:
-        stored = human_bytes(row["warc_bytes"]) if row["warc_bytes"] is not None else "-"
-        rate = f"{row['rate']:.1f}" if row["rate"] is not None else "-"
-        return (f"{row['id']:>5}  {row['collection']:<16} {row['status']:<9} "
-                f"{row['started']:<25} {row['pages']:>7} {row['revisits']:>8} "
-                f"{human_bytes(row['bytes']):>10} {stored:>10} {row['errors']:>6} {rate:>8}")
-
-    echo_rows(rows, line, as_json=as_json, empty="no crawls yet", header=header)
+    rows = crawl_rows(home.require(), collection)
+    echo_rows(rows, crawl_lines, as_json=as_json, empty="no crawls yet", header=HEADER)
 
 
 @main.command()

@@ -30,7 +30,7 @@ from crawler.run import CrawlOutcome, run_crawl
 from crawler.spiders.site import with_depth
 from diancang.crawl_guard import Watch, crawl_lock
 from diancang.crawl_job import crawl_job
-from diancang.errors import NotFound
+from diancang.errors import ConfigError, NotFound
 from diancang.home import Home
 from diancang.index_progress import echo_index_progress
 from indexer.background import BackgroundIndexer
@@ -102,6 +102,51 @@ def unfinished_crawl(home: Home, coll_id: int,
     return crawl_id if counts.get(PENDING, 0) + counts.get(INFLIGHT, 0) else None
 
 
+def unfinished_distributed(home: Home, coll_id: int,
+                           statuses: tuple[str, ...] = ("stopped", "failed")) -> int | None:
+    """As ``unfinished_crawl``, for a crawl whose frontier is in Redis."""
+    from crawler.redis_frontier import RedisFrontier
+
+    with home.catalog.session() as session:
+        crawl = last_crawl(session, coll_id)
+        if crawl is None or crawl.status not in statuses:
+            return None
+        crawl_id = crawl.id
+    settings = home.settings
+    counts = RedisFrontier(settings["frontier.url"], settings["frontier.prefix"],
+                           crawl_id).counts()
+    return crawl_id if counts.pending + counts.inflight else None
+
+
+def _run_distributed(home: Home, collection: str, coll_id: int, crawl_id: int,
+                     seeds: tuple[Seed, ...], seed_list: SeedList, watch: Watch, *,
+                     workers: int, max_pages: int | None, depth: int | None, progress: bool,
+                     earlier: dict[str, int], resumed: bool) -> int:
+    from diancang import distributed
+
+    catalog = home.catalog
+    archive = home.ensure_collection(collection).archive
+
+    def on_closed(closed: ClosedWarc) -> None:
+        with catalog.session() as session:
+            record_warc_file(session, collection_id=coll_id, crawl_id=crawl_id, closed=closed)
+
+    for closed in repair_open_files(archive, on_close=on_closed):   # no worker runs yet
+        click.echo(f"repaired {closed.filename} left open by an earlier crawl", err=True)
+    patch = [s.url for s in seeds] if seeds != seed_list.seeds else None
+    spec = {"collection": collection, "depth": depth, "max_pages": max_pages, "urls": patch}
+    try:
+        ending, stats = distributed.coordinate(
+            home, collection, coll_id, crawl_id, watch, workers=workers, spec=spec,
+            limits=limits_of(seed_list, home), progress=progress, resumed=resumed)
+    finally:
+        watch.stop()
+    if watch.lock_lost:
+        ending = distributed.Ending("failed", "lock lost")
+    return distributed.finish(home, collection, crawl_id, ending, stats, earlier,
+                              progress=progress)
+
+
 def pause(home: Home, collection: str) -> int:
     """Ask the collection's running crawl to stop, as the web app's stop button does; it stops
     cleanly and ``--resume`` continues it."""
@@ -118,21 +163,31 @@ def pause(home: Home, collection: str) -> int:
 
 def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int | None,
         depth: int | None, progress: bool, request_id: int | None = None,
-        resume: bool = False, restart: bool = False, resume_failed: bool = False) -> int:
+        resume: bool = False, restart: bool = False, resume_failed: bool = False,
+        workers: int | None = None) -> int:
     """Crawl, record, index and summarise. Returns the process exit status.
 
     With ``resume``, continue the collection's unfinished crawl (same id, same frontier);
     with ``resume_failed`` (the scheduler's), continue it if it failed (died, lost its lock),
-    else start a new one: a crawl that was stopped on purpose is resumed by its operator."""
+    else start a new one: a crawl that was stopped on purpose is resumed by its operator.
+
+    With ``frontier.url`` set the crawl is distributed: ``workers`` local workers (default 1;
+    0: only ``diancang worker`` processes elsewhere) share its frontier in Redis."""
     home.require()
     settings, catalog = home.settings, home.catalog
     _ = settings.index_mode          # a bad value is an error before anything is begun
+    distributed = bool(settings["frontier.url"])
+    if not distributed and workers not in (None, 1):
+        raise ConfigError("--workers needs a frontier that workers share: set frontier.url "
+                          "(e.g. DIANCANG_FRONTIER_URL=redis://host:6379/0)")
     coll_id, seed_list = _load_collection(home, collection, seed_file)
     with crawl_lock(catalog, coll_id, collection, heartbeat_every=settings["crawl.heartbeat"],
                     stale_after=settings["scheduler.lock_stale_after"]) as watch:
-        resumed = unfinished_crawl(home, coll_id)   # after the lock: a killed crawl is reaped
+        resumed = (unfinished_distributed(home, coll_id) if distributed   # after the lock:
+                   else unfinished_crawl(home, coll_id))            # a killed crawl is reaped
         if resume_failed and resumed is not None:
-            resume = unfinished_crawl(home, coll_id, ("failed",)) is not None
+            resume = (unfinished_distributed(home, coll_id, ("failed",)) if distributed
+                      else unfinished_crawl(home, coll_id, ("failed",))) is not None
         if resume and resumed is None:
             raise NotFound(f"collection {collection!r} has no unfinished crawl to resume")
         if not resume and not restart and resumed is not None:
@@ -140,12 +195,14 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
                        f"(diancang crawl {collection} --resume continues it)", err=True)
         return _run_locked(home, collection, coll_id, seed_list, watch, max_pages=max_pages,
                            depth=depth, progress=progress, request_id=request_id,
-                           resumed=resumed if resume else None)
+                           resumed=resumed if resume else None,
+                           workers=(1 if workers is None else workers) if distributed
+                           else None)
 
 
 def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, watch: Watch,
                 *, max_pages: int | None, depth: int | None, progress: bool,
-                request_id: int | None, resumed: int | None) -> int:
+                request_id: int | None, resumed: int | None, workers: int | None) -> int:
     settings, catalog = home.settings, home.catalog
     coll_dir = home.ensure_collection(collection)   # its archive/ and indexes/
     seeds = seed_list.seeds
@@ -166,6 +223,11 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
             if request.urls:
                 seeds = patch_seeds(seeds, list(request.urls), settings.seed_defaults)
     watch.start(crawl_id)
+    if workers is not None:
+        return _run_distributed(home, collection, coll_id, crawl_id, seeds, seed_list, watch,
+                                workers=workers, max_pages=max_pages, depth=depth,
+                                progress=progress, earlier=earlier,
+                                resumed=resumed is not None)
 
     index_options = settings.index_options()
     inline = settings.index_mode == "inline"     # else diancang indexer processes index

@@ -9,6 +9,7 @@ HOME/
   collections/<coll>/archive/   WARC files, pywb's own layout (CollectionPaths)
   collections/<coll>/indexes/   one CDXJ index per WARC file
   crawls/<crawl-id>/            crawl.log, stats.json, failed.jsonl (CrawlPaths)
+  crawls/<crawl-id>/workers/<name>/   the same, of each worker of a distributed crawl
   scheduler/                    the daemon's log of each crawl it started
 ```
 Lower packages never spell these names: they receive the paths (and pywb the names) as
@@ -36,6 +37,7 @@ REPLAY_CONFIG = "config.yaml"
 SECRET_FILE = "web-secret.key"
 COLLECTIONS, ARCHIVE, INDEXES = "collections", "archive", "indexes"   # pywb's own names
 CRAWLS = "crawls"
+WORKERS = "workers"                # crawls/<id>/workers/<name>/: a distributed crawl's workers
 SCHEDULER_LOGS = "scheduler"
 
 
@@ -83,6 +85,17 @@ class CrawlPaths:
     def frontier(self) -> Path:
         """Its requests pending, in flight and done, kept through any stop (``--resume``)."""
         return self.dir / "frontier.sqlite"
+
+    def worker(self, name: str) -> CrawlPaths:
+        """``workers/<name>/``: one worker's log, figures and failures in a distributed crawl
+        (its frontier is in Redis)."""
+        return CrawlPaths(self.dir / WORKERS / name)
+
+    def workers(self) -> list[CrawlPaths]:
+        """Every worker's paths (a distributed crawl's)."""
+        root = self.dir / WORKERS
+        return [CrawlPaths(p) for p in sorted(root.iterdir()) if p.is_dir()] \
+            if root.is_dir() else []
 
 
 @dataclass

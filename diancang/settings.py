@@ -113,6 +113,19 @@ DECLARED: tuple[Setting, ...] = (
     Setting("crawl", "heartbeat", 10.0,
             "seconds between a running crawl's lock heartbeats and its checks for a stop "
             "request"),
+    Setting("frontier", "url", "",
+            "Redis URL (e.g. `redis://host:6379/0`) of crawl frontiers shared by workers "
+            "(`diancang worker`, `diancang crawl --workers N`); empty: each crawl's frontier "
+            "on local disk, in one process"),
+    Setting("frontier", "prefix", "diancang",
+            "first part of every Redis key of the frontiers (one prefix per archive sharing a "
+            "Redis server)"),
+    Setting("frontier", "lease_timeout", 30.0,
+            "seconds without a renewal after which a worker's hosts and in-flight URLs return "
+            "to the frontier for other workers (a worker killed or cut off)"),
+    Setting("frontier", "poll_interval", 2.0,
+            "seconds between `diancang worker`'s looks for crawls to join, and between its "
+            "heartbeats of figures into the catalogue"),
     Setting("warc", "max_size", 1_000 * MB,
             "bytes after which a WARC file is closed and the next begun"),
     Setting("warc", "gzip_level", 6,

@@ -13,10 +13,12 @@ import pytest
 
 from tests.support import (
     POSTGRES_ENV,
+    REDIS_ENV,
     copy_sqlite,
     memoised_password_hashing,
     migrated_sqlite_template,
     postgres_schema_url,
+    redis_prefix,
 )
 
 # Python's audit events for starting another program (a browser's driver included)
@@ -78,6 +80,25 @@ def _password_hashing_once() -> Iterator[None]:
     hashed once (tests/support.py)."""
     with memoised_password_hashing():
         yield
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A schema of its own on the real PostgreSQL server."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run sets it to the local server)")
+    yield from postgres_schema_url(base)
+
+
+@pytest.fixture
+def redis_frontier() -> Iterator[tuple[str, str]]:
+    """(URL, key prefix of this test) on the real Redis server."""
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        pytest.skip(f"{REDIS_ENV} is not set (.ci/run sets it to the local server)")
+    for prefix in redis_prefix(url):
+        yield url, prefix
 
 
 @pytest.fixture(scope="session")

@@ -225,6 +225,30 @@ def memoised_password_hashing() -> Iterator[None]:
         yield
 
 
+# ---- Redis -----------------------------------------------------------------------------------
+
+REDIS_ENV = "DIANCANG_TEST_REDIS_URL"
+
+
+def redis_prefix(url: str) -> Iterator[str]:
+    """A key prefix of its own on the real Redis server (the frontier's keys of one test),
+    its keys deleted afterwards; never FLUSHALL, other tests share the server."""
+    from crawler.redis_frontier import connect
+
+    client = connect(url)
+    try:
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure to answer means: no server here
+        pytest.skip(f"Redis at {url} is not reachable: {exc}")
+    prefix = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        yield prefix
+    finally:
+        keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+
+
 # ---- the web app ------------------------------------------------------------------------------
 
 REPLAY = "http://localhost:18080"

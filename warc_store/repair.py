@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,12 +57,18 @@ def _repair(path: Path) -> ClosedWarc | None:
 
 
 def repair_open_files(directory: Path,
-                      on_close: Callable[[ClosedWarc], None] | None = None) -> list[ClosedWarc]:
+                      on_close: Callable[[ClosedWarc], None] | None = None,
+                      prefix: str | None = None) -> list[ClosedWarc]:
+    """Repair the ``.open`` files of ``directory`` (only those a writer of ``prefix`` left, when
+    given: a worker of a distributed crawl repairs its own, never a live worker's)."""
     directory = Path(directory)
     if not directory.is_dir():
         return []
     repaired: list[ClosedWarc] = []
+    own = re.compile(re.escape(prefix) + r"-\d{17}-") if prefix is not None else None
     for path in sorted(directory.glob("*" + OPEN_SUFFIX)):
+        if own is not None and not own.match(path.name):
+            continue
         try:
             closed = _repair(path)
         except OSError as exc:

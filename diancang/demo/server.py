@@ -37,6 +37,7 @@ import struct
 import threading
 import time
 import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -215,6 +216,11 @@ class FixtureServer:
         self.not_modified = 0                  # 304 answers (with ``validators``)
         self.requests = 0
         self.connections = 0                   # TCP connections accepted (keep-alive shows)
+        # requests being answered at once, the most there were, and each target's count:
+        # what a site owner sees of a crawl's politeness (and of duplicate fetches)
+        self.active = 0
+        self.most_active = 0
+        self.targets: Counter[str] = Counter()
         self.hits: list[Hit] = []
         self.record_hits = root is not None    # generated sites are for benchmarks: no log
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -278,14 +284,20 @@ class FixtureServer:
                 if length:
                     await reader.readexactly(length)
                 self.requests += 1
+                self.targets[target] += 1
+                self.active += 1
+                self.most_active = max(self.most_active, self.active)
                 if self.record_hits:
                     self.hits.append(Hit(time.monotonic(), method, target, headers))
                 reply = (self._reply(target, headers) if method in ("GET", "HEAD")
                          else Reply(405, b"", {"Allow": "GET, HEAD"}))
-                if self.latency:
-                    await asyncio.sleep(self.latency)
-                writer.write(self._encode(reply, send_body=method != "HEAD"))
-                await writer.drain()
+                try:
+                    if self.latency:
+                        await asyncio.sleep(self.latency)
+                    writer.write(self._encode(reply, send_body=method != "HEAD"))
+                    await writer.drain()
+                finally:
+                    self.active -= 1
                 if headers.get("connection", "").lower() == "close":
                     break
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):

@@ -12,9 +12,6 @@ from diancang.cli import main
 from diancang.settings import DECLARED
 
 UNITS = Path(__file__).parents[2] / "deploy" / "systemd"
-# `diancang worker` and frontier.url come with the Redis frontier (issue 17, item 3)
-PENDING_COMMANDS = {"worker"}
-PENDING_SETTINGS = {"DIANCANG_FRONTIER_URL"}
 
 
 def test_each_unit_runs_a_diancang_command() -> None:
@@ -30,11 +27,11 @@ def test_each_unit_runs_a_diancang_command() -> None:
         assert service["EnvironmentFile"] == "/etc/diancang/diancang.env", unit.name
         words = service["ExecStart"].split()
         assert words[0].endswith("/diancang"), unit.name
-        assert words[1] in commands or words[1] in PENDING_COMMANDS, unit.name
+        assert words[1] in commands, unit.name
 
 
 def test_the_environment_file_names_declared_settings() -> None:
     names = re.findall(r"^(DIANCANG_\w+)=", (UNITS / "diancang.env").read_text("utf-8"), re.M)
-    known = {s.env for s in DECLARED} | {"DIANCANG_HOME"} | PENDING_SETTINGS
+    known = {s.env for s in DECLARED} | {"DIANCANG_HOME"}
     assert names and set(names) <= known, set(names) - known
     assert "DIANCANG_INDEX_MODE" in names and "DIANCANG_DATABASE_URL" in names
