@@ -26,6 +26,7 @@ from diancang.home import Home
 from diancang.index_progress import echo_index_progress
 from indexer.background import BackgroundIndexer
 from indexer.index import IndexResult, index_collection
+from indexer.textpool import TextPool
 from seeds.limits import human_bytes
 from seeds.model import Limits, Seed, SeedList, seed_list_to_json
 from seeds.parse import load_seed_list
@@ -116,7 +117,13 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
     home.require()
     settings, catalog = home.settings, home.catalog
     coll_id, seed_list = _load_collection(home, collection, seed_file)
-    with crawl_lock(catalog, coll_id, collection, heartbeat_every=settings["crawl.heartbeat"],
+    # the text workers, forked now while this process has no other thread (they share its
+    # imports), load their dictionaries while the crawl starts; the crawl's closed WARC files
+    # are indexed on them as it goes on
+    pool = TextPool(settings["index.workers"], settings["index.pdf_max_bytes"],
+                    settings["index.max_decoded_bytes"])
+    pool.start()
+    with pool, crawl_lock(catalog, coll_id, collection, heartbeat_every=settings["crawl.heartbeat"],
                     stale_after=settings["scheduler.lock_stale_after"]) as watch:
         resumed = unfinished_crawl(home, coll_id)   # after the lock: a killed crawl is reaped
         if resume_failed and resumed is not None:
@@ -126,13 +133,13 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         if not resume and not restart and resumed is not None:
             click.echo(f"crawl {resumed} of {collection} is unfinished; starting a new crawl "
                        f"(diancang crawl {collection} --resume continues it)", err=True)
-        return _run_locked(home, collection, coll_id, seed_list, watch, max_pages=max_pages,
-                           depth=depth, progress=progress, request_id=request_id,
-                           resumed=resumed if resume else None)
+        return _run_locked(home, collection, coll_id, seed_list, watch, pool,
+                           max_pages=max_pages, depth=depth, progress=progress,
+                           request_id=request_id, resumed=resumed if resume else None)
 
 
 def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, watch: Watch,
-                *, max_pages: int | None, depth: int | None, progress: bool,
+                pool: TextPool, *, max_pages: int | None, depth: int | None, progress: bool,
                 request_id: int | None, resumed: int | None) -> int:
     settings, catalog = home.settings, home.catalog
     coll_dir = home.ensure_collection(collection)   # its archive/ and indexes/
@@ -159,7 +166,7 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
                      "pdf_max_bytes": settings["index.pdf_max_bytes"],
                      "max_decoded_bytes": settings["index.max_decoded_bytes"]}
     background = BackgroundIndexer(catalog, collection, coll_dir.indexes, **index_options,
-                                   on_file=echo_index_progress if progress else None)
+                                   on_file=echo_index_progress if progress else None, pool=pool)
 
     def on_closed(closed: ClosedWarc) -> None:
         with catalog.session() as session:

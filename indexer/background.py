@@ -24,10 +24,14 @@ log = logging.getLogger(__name__)
 class BackgroundIndexer:
     def __init__(self, catalog: Catalog, slug: str, indexes_dir: Path, *, workers: int,
                  pdf_max_bytes: int, max_decoded_bytes: int,
-                 on_file: Callable[[IndexProgress], None] | None = None):
+                 on_file: Callable[[IndexProgress], None] | None = None,
+                 pool: TextPool | None = None):
+        """``pool``: text workers started already (``TextPool.start``), which this indexer
+        uses and closes; else it starts its own when the first file comes."""
         self.catalog, self.slug, self.indexes_dir = catalog, slug, indexes_dir
         self.workers, self.pdf_max_bytes = workers, pdf_max_bytes
         self.max_decoded_bytes = max_decoded_bytes
+        self._pool = pool
         self.on_file = on_file          # hears after each file, from the indexing thread
         self.result = IndexResult(0, 0)
         self._submitted = self._finished = self._submitted_bytes = self._done_bytes = 0
@@ -54,7 +58,8 @@ class BackgroundIndexer:
         return self.result
 
     def _run(self) -> None:
-        with TextPool(self.workers, self.pdf_max_bytes, self.max_decoded_bytes) as pool:
+        with self._pool or TextPool(self.workers, self.pdf_max_bytes,
+                                    self.max_decoded_bytes) as pool:
             while (path := self._queue.get()) is not None:
                 try:
                     one = index_file(self.catalog, self.slug, path, self.indexes_dir, pool=pool)
