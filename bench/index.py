@@ -24,9 +24,9 @@ Targets: CDXJ records/s >= 2x cdxj-indexer's (issue 4); >= 400 HTML pages/s on 2
 from __future__ import annotations
 
 import argparse
-import shutil
 import os
 import resource
+import shutil
 import statistics
 import subprocess
 import sys

@@ -16,8 +16,8 @@ from datetime import datetime
 from typing import Any
 
 import lxml.html
-from lxml import etree
 from htmldate import find_date
+from lxml import etree
 
 from indexer import govmeta
 from indexer.visible_text import clean_lines, visible
