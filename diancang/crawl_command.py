@@ -36,6 +36,7 @@ from diancang.index_progress import echo_index_progress
 from indexer.background import BackgroundIndexer
 from indexer.collection import index_collection
 from indexer.index import IndexResult
+from indexer.textpool import TextPool
 from seeds.limits import human_bytes
 from seeds.model import Limits, Seed, SeedList, seed_list_to_json
 from seeds.parse import load_seed_list
@@ -181,8 +182,16 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         raise ConfigError("--workers needs a frontier that workers share: set frontier.url "
                           "(e.g. DIANCANG_FRONTIER_URL=redis://host:6379/0)")
     coll_id, seed_list = _load_collection(home, collection, seed_file)
-    with crawl_lock(catalog, coll_id, collection, heartbeat_every=settings["crawl.heartbeat"],
-                    stale_after=settings["scheduler.lock_stale_after"]) as watch:
+    # the text workers, forked now while this process has no other thread (they share its
+    # imports), load their dictionaries while the crawl starts; the crawl's closed WARC files
+    # are indexed on them as it goes on
+    pool = TextPool(settings["index.workers"], settings["index.pdf_max_bytes"],
+                    settings["index.max_decoded_bytes"])
+    if not distributed:            # a distributed crawl's workers index nothing themselves
+        pool.start()
+    with pool, crawl_lock(catalog, coll_id, collection,
+                          heartbeat_every=settings["crawl.heartbeat"],
+                          stale_after=settings["scheduler.lock_stale_after"]) as watch:
         resumed = (unfinished_distributed(home, coll_id) if distributed   # after the lock:
                    else unfinished_crawl(home, coll_id))            # a killed crawl is reaped
         if resume_failed and resumed is not None:
@@ -193,15 +202,15 @@ def run(home: Home, collection: str, *, seed_file: Path | None, max_pages: int |
         if not resume and not restart and resumed is not None:
             click.echo(f"crawl {resumed} of {collection} is unfinished; starting a new crawl "
                        f"(diancang crawl {collection} --resume continues it)", err=True)
-        return _run_locked(home, collection, coll_id, seed_list, watch, max_pages=max_pages,
-                           depth=depth, progress=progress, request_id=request_id,
-                           resumed=resumed if resume else None,
+        return _run_locked(home, collection, coll_id, seed_list, watch, pool,
+                           max_pages=max_pages, depth=depth, progress=progress,
+                           request_id=request_id, resumed=resumed if resume else None,
                            workers=(1 if workers is None else workers) if distributed
                            else None)
 
 
 def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, watch: Watch,
-                *, max_pages: int | None, depth: int | None, progress: bool,
+                pool: TextPool, *, max_pages: int | None, depth: int | None, progress: bool,
                 request_id: int | None, resumed: int | None, workers: int | None) -> int:
     settings, catalog = home.settings, home.catalog
     coll_dir = home.ensure_collection(collection)   # its archive/ and indexes/
@@ -232,7 +241,7 @@ def _run_locked(home: Home, collection: str, coll_id: int, seed_list: SeedList, 
     index_options = settings.index_options()
     inline = settings.index_mode == "inline"     # else diancang indexer processes index
     background = BackgroundIndexer(catalog, coll_id, coll_dir.indexes, **index_options,
-                                   on_file=echo_index_progress if progress else None)
+                                   on_file=echo_index_progress if progress else None, pool=pool)
     queued: list[str] = []
     crawling = False         # files repaired before the crawl are indexed before it begins
 

@@ -28,11 +28,15 @@ log = logging.getLogger(__name__)
 class BackgroundIndexer:
     def __init__(self, catalog: Catalog, collection_id: int, indexes_dir: Path, *,
                  workers: int, pdf_max_bytes: int, max_decoded_bytes: int, lease: float,
-                 on_file: Callable[[IndexProgress], None] | None = None):
+                 on_file: Callable[[IndexProgress], None] | None = None,
+                 pool: TextPool | None = None):
+        """``pool``: text workers started already (``TextPool.start``), which this indexer
+        uses and closes; else it starts its own when the first file comes."""
         self.catalog, self.collection_id, self.indexes_dir = catalog, collection_id, indexes_dir
         self.lease, self.holder = lease, holder_name()
         self.workers, self.pdf_max_bytes = workers, pdf_max_bytes
         self.max_decoded_bytes = max_decoded_bytes
+        self._pool = pool
         self.on_file = on_file          # hears after each file, from the indexing thread
         self.result = IndexResult(0, 0)
         self._submitted = self._finished = self._submitted_bytes = self._done_bytes = 0
@@ -60,7 +64,8 @@ class BackgroundIndexer:
         return self.result
 
     def _run(self) -> None:
-        with TextPool(self.workers, self.pdf_max_bytes, self.max_decoded_bytes) as pool:
+        with self._pool or TextPool(self.workers, self.pdf_max_bytes,
+                                    self.max_decoded_bytes) as pool:
             while (item := self._queue.get()) is not None:
                 path, warc_file_id = item
                 try:

@@ -3,13 +3,20 @@
 The indexer reads the WARC (and writes the CDXJ) in this process while the workers decode,
 extract and segment pages; at most a few chunks per worker are in flight, so memory stays
 bounded whatever the size of the file.  With one worker it all runs in this process.
+
+Workers are forked from a single-threaded process (they share what it has imported; a
+spawned worker imports everything again and costs a second or two of CPU), else spawned.
+``start`` forks them at once, so a crawl can start its pool before it starts any thread.
+They ignore Ctrl-C (the process that started them stops them) and end if it dies.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,6 +27,22 @@ from search.words import initialise
 
 CHUNK = 24
 Described = list[tuple[int, dict[str, Any]]]
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)                 # the indexer is gone (killed): nothing will ask for results
+
+
+def _worker_start(parent: int) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    initialise()
+
+
+def _nothing() -> None:
+    return None
 
 
 def default_workers() -> int:
@@ -52,21 +75,30 @@ class TextPool:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
 
+    def start(self) -> None:
+        """Start the workers now (forked, if this process has no other thread yet), each
+        loading the dictionaries itself, rather than when the first page comes."""
+        if self.workers > 1 and self._executor is None:
+            self._executor = self._new_executor(load_here=False)
+            self._executor.submit(_nothing)      # a forking pool starts its workers now
+
+    def _new_executor(self, *, load_here: bool) -> ProcessPoolExecutor:
+        # fork only a single-threaded process (``diancang index``, a crawl before it starts):
+        # beside the crawl's threads and reactor the workers are spawned afresh
+        method = ("fork" if threading.active_count() == 1
+                  and "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        if method == "fork" and load_here:
+            initialise()     # once here, and every worker (of every pool) inherits it
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
+                                   initializer=_worker_start, initargs=(os.getpid(),))
+
     def _submit(self, pages: list[Page]) -> None:
         if self.workers <= 1:
             initialise()
             self._done += describe_chunk(pages, self.pdf_max_bytes, self.max_decoded_bytes)
             return
         if self._executor is None:
-            # fork only a single-threaded process (``diancang index``): beside the crawl's
-            # threads and reactor the workers are spawned afresh
-            method = ("fork" if threading.active_count() == 1
-                      and "fork" in multiprocessing.get_all_start_methods() else "spawn")
-            if method == "fork":
-                initialise()     # once here, and every worker (of every pool) inherits it
-            self._executor = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context(method),
-                initializer=initialise)
+            self._executor = self._new_executor(load_here=True)
         self._futures.append(self._executor.submit(describe_chunk, pages, self.pdf_max_bytes,
                                                    self.max_decoded_bytes))
         while len(self._futures) > 3 * self.workers:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 
-from search.words import dictionary, words
+from search.words import short_words, words
 
 SNIPPET_CHARS = 120
 SNIPPET_BEFORE = 30
@@ -37,7 +37,7 @@ def _word_spans(window: str) -> list[tuple[int, int, str]]:
 def _is_subword(piece: str) -> bool:
     """Would the indexer have found this inside a longer word (a dictionary word of 2-3
     Han characters)?"""
-    return 2 <= len(piece) <= 3 and not piece.isascii() and bool(dictionary().get(piece))
+    return 2 <= len(piece) <= 3 and not piece.isascii() and piece in short_words()
 
 
 def _matches(text_: str, wanted: set[str]) -> list[tuple[int, int]]:

@@ -33,6 +33,7 @@ import ipaddress
 import json
 import mimetypes
 import random
+import re
 import struct
 import threading
 import time
@@ -44,11 +45,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from diancang.fixture_text import page as fixture_page
+
 TEXT_SUFFIXES = {".html", ".htm", ".css", ".js", ".json", ".txt", ".xml", ".yaml", ".svg"}
 REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other",
            304: "Not Modified", 307: "Temporary Redirect", 308: "Permanent Redirect",
            400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 410: "Gone",
            500: "Internal Server Error", 503: "Service Unavailable"}
+_COLUMN = re.compile(r'href="/c/(\d+)/"')     # a realistic page's navigation columns
 NOT_FOUND = b"<!doctype html><title>404 Not Found</title><h1>Not Found</h1>"
 LAST_MODIFIED = "Mon, 01 Jan 2024 00:00:00 GMT"     # of every body, with ``validators``
 
@@ -105,10 +109,15 @@ class GeneratedSite:
     fan-out of ``fanout`` plus a navigation bar repeated on every page, like a portal.
     ``page_bytes`` adds that much article text to each page (different on every page,
     the same on every request); ``image_bytes`` gives each page a photo of its own of that
-    size (incompressible, as JPEG is)."""
+    size (incompressible, as JPEG is).  ``realistic`` pages are ``diancang.fixture_text``'s
+    (about 10 kB of varied article text, portal navigation, news lists, a gov metadata table
+    on some, a third GBK) with the tree's links and the image added."""
 
-    def __init__(self, pages: int, fanout: int = 10, page_bytes: int = 0, image_bytes: int = 0):
+    def __init__(self, pages: int, fanout: int = 10, page_bytes: int = 0, image_bytes: int = 0,
+                 realistic: bool = False):
         self.pages = pages
+        self.realistic = realistic
+        self._made: dict[int, tuple[bytes, str]] = {}     # realistic pages, made once each
         self.fanout = fanout
         self.page_bytes = page_bytes
         self.image_bytes = image_bytes
@@ -125,6 +134,22 @@ class GeneratedSite:
             size += len(sentence.encode("utf-8"))
         return "".join(out).encode("utf-8")[:self.page_bytes].decode("utf-8", "ignore")\
             .encode("utf-8")
+
+    def realistic_page(self, i: int) -> tuple[bytes, str]:
+        """Page ``i`` as a portal serves it, and its Content-Type (a GBK page declares its
+        charset in a ``<meta>`` only, as many do)."""
+        if i in self._made:
+            return self._made[i]
+        made = fixture_page(i, self.pages)
+        children = range(i * self.fanout + 1, min(i * self.fanout + self.fanout,
+                                                  self.pages - 1) + 1)
+        links = "".join(f'<li><a href="/p/{j}.html">文章 {j}</a></li>' for j in children)
+        html = _COLUMN.sub(lambda m: f'href="/p/{int(m[1]) + 1}.html"', made.html)  # nav
+        html = html.replace("</body>", f'<img src="/s/logo.png" alt="logo"><ul>{links}</ul>'
+                            "</body>")
+        kind = "text/html" if made.encoding == "gbk" else "text/html; charset=utf-8"
+        self._made[i] = html.encode(made.encoding, "replace"), kind
+        return self._made[i]
 
     def page(self, i: int) -> bytes:
         last_child = min(i * self.fanout + self.fanout, self.pages - 1)
@@ -143,6 +168,11 @@ class GeneratedSite:
         return b"\xff\xd8\xff\xe0" + random.Random(-1 - i).randbytes(self.image_bytes - 4)
 
     def reply(self, path: str) -> Reply:
+        if self.realistic and (path in ("/", "/index.html") or (
+                path.startswith("/p/") and path.endswith(".html") and path[3:-5].isdigit()
+                and int(path[3:-5]) < self.pages)):
+            body, kind = self.realistic_page(0 if path[:3] != "/p/" else int(path[3:-5]))
+            return Reply(200, body, {"Content-Type": kind})
         if path in ("/", "/index.html"):
             return Reply(200, self.page(0), {"Content-Type": "text/html; charset=utf-8"})
         if path == "/robots.txt":
@@ -200,7 +230,8 @@ class DirectorySite:
 class FixtureServer:
     def __init__(self, root: Path | str | None = None, *, host: str = "127.0.0.1",
                  port: int = 0, latency: float = 0.0, generate_pages: int | None = None,
-                 page_bytes: int = 0, image_bytes: int = 0, validators: bool = False):
+                 page_bytes: int = 0, image_bytes: int = 0, validators: bool = False,
+                 realistic: bool = False):
         if not _loopback(host):
             raise ValueError(f"fixture servers listen on loopback addresses only, not {host!r}")
         if (root is None) == (generate_pages is None):
@@ -214,6 +245,7 @@ class FixtureServer:
         self.image_bytes = image_bytes
         self.validators = validators
         self.not_modified = 0                  # 304 answers (with ``validators``)
+        self.realistic = realistic
         self.requests = 0
         self.connections = 0                   # TCP connections accepted (keep-alive shows)
         # requests being answered at once, the most there were, and each target's count:
@@ -330,7 +362,7 @@ class FixtureServer:
     def _make_site(self) -> None:
         if self.generate_pages is not None:
             self._site = GeneratedSite(self.generate_pages, page_bytes=self.page_bytes,
-                                       image_bytes=self.image_bytes)
+                                       image_bytes=self.image_bytes, realistic=self.realistic)
         else:
             assert self.root is not None
             self._site = DirectorySite(self.root, self.origin, self.alt_origin)
@@ -393,10 +425,14 @@ def main(argv: list[str] | None = None) -> None:
                         help="with --generate: a photo of N bytes of its own on every page")
     parser.add_argument("--validators", action="store_true",
                         help="send ETag and Last-Modified, answer conditional requests 304")
+    parser.add_argument("--realistic", action="store_true",
+                        help="with --generate: pages of realistic Chinese text (about 10 kB "
+                        "each, a third GBK: diancang.fixture_text)")
     args = parser.parse_args(argv)
     FixtureServer(args.root, host=args.host, port=args.port, latency=args.latency,
                   generate_pages=args.generate, page_bytes=args.page_bytes,
-                  image_bytes=args.image_bytes, validators=args.validators).serve_forever()
+                  image_bytes=args.image_bytes, validators=args.validators,
+                  realistic=args.realistic).serve_forever()
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ from pathlib import Path
 import jieba
 
 from diancang.fixture_text import page, sentences
-from search.words import _normal, initialise, split_tokens, words
+from search.words import _normal, initialise, short_words, split_tokens, words
 from warc_store.charset import decode_html
 
 CORPUS_PAGES = Path(__file__).resolve().parent.parent / "fixtures" / "corpus"
@@ -50,3 +50,13 @@ def test_text_is_normalised_as_nfkc() -> None:
 def test_subwords_still_keep_boundaries() -> None:
     assert "图书" not in words("他试图书写一部家族历史")
     assert words("市图书馆") == ["市图书馆"]
+
+
+def test_the_subword_dictionary_is_jiebas_own() -> None:
+    """short_words reads jieba's dictionary file for its 2-3 character words: exactly the
+    words of that length jieba's prefix dictionary gives a frequency."""
+    jieba.dt.check_initialized()
+    frequencies: dict[str, int] = jieba.dt.FREQ
+    assert short_words() == {word for word, n in frequencies.items()
+                             if n and 2 <= len(word) <= 3}
+    assert "图书" in short_words() and "书写" in short_words()
