@@ -103,6 +103,11 @@ _CLICK_MORE = """(words) => {
 }"""
 
 
+# two animation frames: scroll handlers and IntersectionObserver callbacks run in between
+_NEXT_FRAMES = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+_TALLER = "h => document.documentElement.scrollHeight > h"
+_GROWTH_MS = 2000     # at most, after a scroll that fetched something and the network settled
+
 # the page's height, and whether it is still: no script, nothing that loads on by itself
 # (frames, plugins, media, lazy images, a refresh); a still page asks for nothing after
 # "load" but what a scroll brings into view, and no click of a control does anything
@@ -345,10 +350,18 @@ class Renderer:
             # a page no taller than the window has nothing to scroll to
             scrolls = self.max_scrolls if height > VIEWPORT["height"] else 0
             for _ in range(scrolls):
+                scrolled = time.monotonic()
                 await page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+                await page.evaluate(_NEXT_FRAMES)   # what watches the scroll has seen it
                 result.scrolls += 1
                 await network.settled(min(self.settle, 3.0))
                 grown = await page.evaluate("document.documentElement.scrollHeight")
+                if grown <= height and network.changed > scrolled:
+                    # the scroll fetched something: what it brings may be added a little after
+                    # the answer came (a loaded renderer), so its growth is waited for, briefly
+                    with contextlib.suppress(PlaywrightError):
+                        await page.wait_for_function(_TALLER, arg=height, timeout=_GROWTH_MS)
+                    grown = await page.evaluate("document.documentElement.scrollHeight")
                 if grown <= height:
                     break
                 height = grown
