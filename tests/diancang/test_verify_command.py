@@ -90,7 +90,7 @@ def test_each_bad_file_is_named_with_offset_and_reason(home: Path, catalog_url: 
     rotten, gone = hold(home, catalog_url, "c1", 2)
     [cut] = hold(home, catalog_url, "c2", 1)
     data = bytearray(rotten.read_bytes())
-    data[-30] ^= 0x40                      # bit rot in the last record's gzip member
+    data[-6] ^= 0x40      # bit rot in the last gzip member's CRC-32: it no longer inflates
     rotten.write_bytes(bytes(data))
     gone.unlink()
     cut.write_bytes(cut.read_bytes()[:-3])        # a copy that lost its last bytes
@@ -164,7 +164,7 @@ def test_proven_bytes_that_change_get_a_deep_check_naming_the_fault(home: Path,
     [path] = hold(home, catalog_url, "c1", 1)
     assert cli(home, catalog_url, "verify").exit_code == 0      # proven whole
     data = bytearray(path.read_bytes())
-    data[-30] ^= 0x40
+    data[-6] ^= 0x40      # the last gzip member's CRC-32: it no longer inflates
     path.write_bytes(bytes(data))
     result = cli(home, catalog_url, "verify")
     assert result.exit_code == 1
