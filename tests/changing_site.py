@@ -17,11 +17,16 @@ Both versions also answer /robots.txt and /sitemap.xml with the same 404 page.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-from diancang.demo.server import png
+import pytest
+
+from diancang.demo.server import FixtureServer, png
 from tests.support import run_cli
 
 ALLOW_PRIVATE = {"DIANCANG_CRAWL_ALLOW_PRIVATE": "1"}
@@ -75,6 +80,26 @@ def crawl_twice(home: Path, root: Path, seed_list: str,
     time.sleep(1.1)            # captures a second apart: distinct 14-digit timestamps
     change(root)
     return first, run_cli(home, "crawl", collection, env=env).stdout
+
+
+@contextlib.contextmanager
+def recrawled(tmp_path_factory: pytest.TempPathFactory, *,
+              validators: bool = False) -> Iterator[dict[str, Any]]:
+    """The site served (``validators``: with ETag, Last-Modified and 304s) and crawled twice
+    into collection "rc" (no delay, four connections): its home, root, origin, the first
+    crawl's files, the second crawl's output and the server."""
+    root = tmp_path_factory.mktemp("site")
+    build(root)
+    server = FixtureServer(root, validators=validators).start()
+    try:
+        home = tmp_path_factory.mktemp("home")
+        first, out = crawl_twice(
+            home, root, f"collection: rc\nseeds:\n  - url: {server.origin}/\n"
+                        f"defaults: {{delay: 0, concurrency: 4}}\n")
+        yield {"home": home, "root": root, "origin": server.origin, "first": first,
+               "stdout": out, "server": server}
+    finally:
+        server.stop()
 
 
 def closed_port() -> int:

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-from diancang.demo.server import FixtureServer
 from tests import changing_site
 from tests.support import fetch, replay_server, run_cli, warcio_check
 from warc_store.cdxj import index_warc_pywb
@@ -29,18 +28,8 @@ NOT_MODIFIED = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 
 @pytest.fixture(scope="module")
 def recrawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    root = tmp_path_factory.mktemp("site")
-    changing_site.build(root)
-    server = FixtureServer(root, validators=True).start()
-    try:
-        home = tmp_path_factory.mktemp("home")
-        first, out = changing_site.crawl_twice(
-            home, root, f"collection: rc\nseeds:\n  - url: {server.origin}/\n"
-                        f"defaults: {{delay: 0, concurrency: 4}}\n")
-        yield {"home": home, "root": root, "origin": server.origin, "first": first,
-               "stdout": out, "server": server}
-    finally:
-        server.stop()
+    with changing_site.recrawled(tmp_path_factory, validators=True) as data:
+        yield data
 
 
 def new_files(home: Path, before: set[str]) -> list[Path]:

@@ -18,7 +18,6 @@ from warcio.archiveiterator import ArchiveIterator
 from catalog.db import Catalog
 from catalog.digests import previous_captures
 from catalog.models import Capture, Collection
-from diancang.demo.server import FixtureServer
 from tests import changing_site
 from tests.support import fetch, replay_server, run_cli, warcio_check
 
@@ -27,18 +26,8 @@ pytestmark = pytest.mark.slow   # two crawls and pywb through the real CLI, in c
 
 @pytest.fixture(scope="module")
 def recrawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
-    root = tmp_path_factory.mktemp("site")
-    changing_site.build(root)
-    server = FixtureServer(root).start()
-    try:
-        home = tmp_path_factory.mktemp("home")
-        first, out = changing_site.crawl_twice(
-            home, root, f"collection: rc\nseeds:\n  - url: {server.origin}/\n"
-                        f"defaults: {{delay: 0, concurrency: 4}}\n")
-        yield {"home": home, "root": root, "origin": server.origin, "first": first,
-               "stdout": out}
-    finally:
-        server.stop()
+    with changing_site.recrawled(tmp_path_factory) as data:
+        yield data
 
 
 def second_warc_records(data: dict) -> dict[str, tuple[str, object, object]]:
