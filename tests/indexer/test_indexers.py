@@ -31,7 +31,9 @@ from warc_store.writer import WarcWriter
 pytestmark = pytest.mark.slow   # indexer processes
 
 FILES, PAGES = 6, 15
-LEASE = 2.0
+# long enough that a live indexer's heartbeat (every quarter of it) never lapses on a loaded
+# machine, short enough that the killed indexer's file is taken again soon
+LEASE = 15.0
 
 
 @pytest.fixture
